@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from orgs import views as orgs_views
+
+urlpatterns = [
+    path("", orgs_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("orgs/", include("orgs.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "创先争优活动管理"
+admin.site.site_title = "创先争优活动管理"
+admin.site.index_title = "后台管理"

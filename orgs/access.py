@@ -1,0 +1,127 @@
+"""What a user may reach in the organisation tree: the one place that decides it.
+
+A user sees the subtrees of the organisations they hold a role in and nothing else; a superuser sees
+everything. Objects outside the scope answer 404 exactly like missing ones, so a URL never tells
+whether something exists. Inside the scope, writing needs a managing role (secretary or admin);
+read-only roles (leader, office) get 403 on a write.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from .models import (
+    MANAGING_ROLES,
+    MEMBER_HOLDING_KINDS,
+    Member,
+    MemberQuerySet,
+    Organization,
+    OrganizationQuerySet,
+    Role,
+    RoleKind,
+)
+
+
+def user_roles(user) -> list[tuple[str, str, int]]:
+    """(organisation path, role kind, organisation id) of each role, read once per user object."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_orgs_roles", None)
+    if cached is None:
+        cached = list(
+            Role.objects.filter(user=user)
+            .order_by("organization__path")
+            .values_list("organization__path", "kind", "organization_id")
+        )
+        user._orgs_roles = cached
+    return cached
+
+
+def scope_paths(user, write: bool = False, kinds=None) -> list[str] | None:
+    """The minimal list of path prefixes the user reaches; None means the whole tree.
+
+    With write=True only managing roles count; `kinds` narrows to given role kinds.
+    """
+    if user.is_authenticated and user.is_superuser:
+        return None
+    wanted = kinds or (MANAGING_ROLES if write else RoleKind.values)
+    paths = sorted({path for path, kind, _ in user_roles(user) if kind in wanted})
+    minimal: list[str] = []
+    for path in paths:
+        # Sorted paths put every descendant right after its ancestor.
+        if not minimal or not path.startswith(minimal[-1]):
+            minimal.append(path)
+    return minimal
+
+
+def _path_q(paths: list[str] | None, field: str) -> Q:
+    if paths is None:
+        return Q()
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(**{f"{field}__startswith": path})
+    return query
+
+
+def organizations_for(user, write: bool = False) -> OrganizationQuerySet:
+    return Organization.objects.filter(_path_q(scope_paths(user, write), "path"))
+
+
+def members_for(user, write: bool = False) -> MemberQuerySet:
+    return Member.objects.filter(_path_q(scope_paths(user, write), "branch__path"))
+
+
+def in_scope(user, org: Organization, write: bool = False) -> bool:
+    paths = scope_paths(user, write)
+    return paths is None or any(org.path.startswith(path) for path in paths)
+
+
+def can_manage(user, org: Organization) -> bool:
+    return in_scope(user, org, write=True)
+
+
+def can_manage_strictly_below(user, org: Organization) -> bool:
+    """May the user change the organisation's own standing (deactivate, move it)?
+
+    Only from above: a secretary cannot deactivate the branch their own role is on.
+    """
+    paths = scope_paths(user, write=True)
+    return paths is None or any(org.path.startswith(p) and org.path != p for p in paths)
+
+
+def get_organization_for_user(user, pk: int, write: bool = False) -> Organization:
+    org = get_object_or_404(organizations_for(user), pk=pk)
+    if write and not can_manage(user, org):
+        raise PermissionDenied
+    return org
+
+
+def get_member_for_user(user, pk: int, write: bool = False) -> Member:
+    member = get_object_or_404(members_for(user).select_related("branch"), pk=pk)
+    if write and not can_manage(user, member.branch):
+        raise PermissionDenied
+    return member
+
+
+def roots_for(user) -> list[Organization]:
+    """The top organisations of the user's scope, in tree order."""
+    paths = scope_paths(user)
+    if paths is None:
+        return list(Organization.get_root_nodes())
+    return list(Organization.objects.filter(path__in=paths))
+
+
+def branches_for(user) -> OrganizationQuerySet:
+    """Organisations the user may place members in: active, member-holding, in write scope."""
+    return organizations_for(user, write=True).filter(active=True, kind__in=MEMBER_HOLDING_KINDS)
+
+
+def can_manage_anything(user) -> bool:
+    return scope_paths(user, write=True) != []
+
+
+def is_admin(user) -> bool:
+    """Superusers and holders of an admin role: they manage users and imports."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(kind == RoleKind.ADMIN for _, kind, _ in user_roles(user))

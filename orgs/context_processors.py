@@ -1,0 +1,35 @@
+from . import access
+
+
+def navigation(request):
+    """What the navigation bar offers this user: computed lazily, only when a template asks."""
+    user = request.user
+
+    def nav():
+        if not user.is_authenticated:
+            return {}
+        roots = access.roots_for(user)
+        return {
+            "roots": roots,
+            "home_org": roots[0] if len(roots) == 1 else None,
+            "can_manage": access.can_manage_anything(user),
+            "is_admin": access.is_admin(user),
+        }
+
+    return {"nav": _Lazy(nav)}
+
+
+class _Lazy:
+    """Evaluates the callable on first attribute access, then keeps the result."""
+
+    def __init__(self, func):
+        self._func = func
+        self._value = None
+
+    def __getattr__(self, name):
+        if self._value is None:
+            self._value = self._func()
+        try:
+            return self._value[name]
+        except KeyError:
+            raise AttributeError(name) from None

@@ -1,0 +1,120 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Gender, Member, MemberCategory, Organization
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "sector", "grade"]
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["name", "gender", "birth_date", "join_date", "category", "phone"]
+        widgets = {"birth_date": DATE_WIDGET, "join_date": DATE_WIDGET}
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip().replace(" ", "").replace("-", "")
+        if phone and not phone.isdigit():
+            raise forms.ValidationError("联系电话只能包含数字。")
+        if phone and not 7 <= len(phone) <= 12:
+            raise forms.ValidationError("联系电话位数不对，手机号码为 11 位。")
+        return phone
+
+
+class BranchChoiceField(forms.ModelChoiceField):
+    """A branch picker whose labels carry the parent's name: many branches share a name."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, **kwargs)
+        paths = {}
+        for path, name in queryset.model.objects.filter(
+            path__in={org.path[: -org.steplen] for org in queryset}
+        ).values_list("path", "name"):
+            paths[path] = name
+        self.parent_names = paths
+
+    def label_from_instance(self, obj):
+        parent = self.parent_names.get(obj.path[: -obj.steplen])
+        return f"{parent} / {obj.name}" if parent else obj.name
+
+
+class MoveMemberForm(forms.Form):
+    branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label="转入党组织")
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"] = BranchChoiceField(
+            queryset=branches, label="转入党组织", empty_label="请选择党支部"
+        )
+
+
+class DeactivateMemberForm(forms.Form):
+    on = forms.DateField(label="减少日期", widget=DATE_WIDGET, initial=timezone.localdate)
+    reason = forms.CharField(
+        label="减少原因",
+        max_length=200,
+        required=False,
+        help_text="如：组织关系转出、去世、出党等",
+    )
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError("减少日期不能晚于今天。")
+        return on
+
+
+ACTIVE_CHOICES = [("1", "在册"), ("0", "已减少"), ("all", "全部")]
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="搜索")
+    category = django_filters.ChoiceFilter(
+        choices=MemberCategory.choices, label="岗位类别", empty_label="全部类别"
+    )
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label="性别", empty_label="性别")
+    status = django_filters.ChoiceFilter(
+        choices=ACTIVE_CHOICES, method="filter_status", label="状态", empty_label=None
+    )
+
+    class Meta:
+        model = Member
+        fields = ["q", "category", "gender", "status"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("status", "1")
+        super().__init__(data, *args, **kwargs)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__contains=value) | Q(phone__contains=value) | Q(branch__name__contains=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        if value == "all":
+            return queryset
+        return queryset.filter(active=value != "0")
+
+
+class OrgSearchForm(forms.Form):
+    q = forms.CharField(label="组织名称", required=False, max_length=50)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="文件",
+        help_text="支持 .xlsx 和 .csv 格式",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

@@ -1,0 +1,240 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("党委")
+    WORKING_COMMITTEE = "working_committee", _("党工委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+    GROUP = "group", _("党小组")
+
+
+# Kinds whose names end with the kind itself, longest first so 党工委 wins over 党委.
+KIND_SUFFIXES = [
+    ("党工委", OrgKind.WORKING_COMMITTEE),
+    ("党总支", OrgKind.GENERAL_BRANCH),
+    ("党支部", OrgKind.BRANCH),
+    ("党小组", OrgKind.GROUP),
+    ("党委", OrgKind.COMMITTEE),
+    ("区委", OrgKind.COMMITTEE),
+    ("县委", OrgKind.COMMITTEE),
+    ("市委", OrgKind.COMMITTEE),
+    ("支部", OrgKind.BRANCH),
+    ("总支", OrgKind.GENERAL_BRANCH),
+]
+
+# Organisations that may have members of their own (a 党员 belongs to a branch).
+MEMBER_HOLDING_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE)
+
+
+def kind_from_name(name: str) -> str | None:
+    """Guesses the kind from the name's ending (某某村党支部 → branch); None when it cannot tell."""
+    for suffix, kind in KIND_SUFFIXES:
+        if name.endswith(suffix):
+            return kind
+    return None
+
+
+class Sector(models.TextChoices):
+    RURAL = "rural", _("农村")
+    COMMUNITY = "community", _("社区")
+    GOVERNMENT = "government", _("机关")
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    STATE_ENTERPRISE = "state_enterprise", _("国有企业")
+    PRIVATE_ENTERPRISE = "private_enterprise", _("非公有制企业")
+    SOCIAL_ORGANIZATION = "social_organization", _("社会组织")
+    SCHOOL = "school", _("学校")
+    RETIRED = "retired", _("离退休")
+
+
+class Grade(models.TextChoices):
+    FIRST = "1", _("一类")
+    SECOND = "2", _("二类")
+    THIRD = "3", _("三类")
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def within(self, org: "Organization") -> "OrganizationQuerySet":
+        """The organisation and its whole subtree: one indexed prefix query on the path."""
+        return self.filter(path__startswith=org.path)
+
+    def active(self) -> "OrganizationQuerySet":
+        return self.filter(active=True)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    def get_queryset(self):
+        # treebeard's manager builds its own queryset class; keep its ordering, add ours.
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Organization(MP_Node):
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
+    sector = models.CharField(_("领域"), max_length=30, choices=Sector.choices, blank=True)
+    grade = models.CharField(_("分类定级"), max_length=1, choices=Grade.choices, blank=True)
+    active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["depth", "path"], name="org_depth_path")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("orgs:detail", args=[self.pk])
+
+    @property
+    def holds_members(self) -> bool:
+        return self.kind in MEMBER_HOLDING_KINDS
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of the ancestors, root first, computed from the path without a query."""
+        step = self.steplen
+        return [self.path[:i] for i in range(step, len(self.path), step)]
+
+    def ancestors(self) -> list["Organization"]:
+        return list(Organization.objects.filter(path__in=self.ancestor_paths()).order_by("depth"))
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class MemberCategory(models.TextChoices):
+    GOVERNMENT = "government", _("机关党员")
+    COMMUNITY = "community", _("社区党员")
+    ENTERPRISE = "enterprise", _("企业党员")
+    TEACHING = "teaching", _("教学科研")
+    MANAGEMENT = "management", _("管理")
+    SERVICE = "service", _("服务")
+    STUDENT = "student", _("学生")
+    RETIRED = "retired", _("离退休")
+    OTHER = "other", _("其他")
+
+
+class MemberQuerySet(models.QuerySet):
+    def within(self, org: Organization) -> "MemberQuerySet":
+        """Members of the organisation and of every organisation below it."""
+        return self.filter(branch__path__startswith=org.path)
+
+    def active(self) -> "MemberQuerySet":
+        return self.filter(active=True)
+
+
+class Member(models.Model):
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    join_date = models.DateField(_("入党时间"), null=True, blank=True)
+    category = models.CharField(
+        _("岗位类别"), max_length=20, choices=MemberCategory.choices, default=MemberCategory.OTHER
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    branch = models.ForeignKey(
+        Organization,
+        verbose_name=_("所在党组织"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    active = models.BooleanField(_("在册"), default=True)
+    deactivated_on = models.DateField(_("减少日期"), null=True, blank=True)
+    deactivation_reason = models.CharField(_("减少原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["branch_id", "name", "id"]
+        indexes = [
+            models.Index(fields=["branch", "active"], name="member_branch_active"),
+            models.Index(fields=["name"], name="member_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active=True) | Q(deactivated_on__isnull=False),
+                name="member_inactive_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("orgs:member", args=[self.pk])
+
+
+class RoleKind(models.TextChoices):
+    SECRETARY = "secretary", _("书记/党务工作者")
+    LEADER = "leader", _("上级领导")
+    OFFICE = "office", _("活动办公室")
+    ADMIN = "admin", _("管理员")
+
+
+# Roles that may change organisations and members of their subtree; the others only read them.
+MANAGING_ROLES = (RoleKind.SECRETARY, RoleKind.ADMIN)
+
+
+class Role(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="roles",
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("角色"), max_length=20, choices=RoleKind.choices)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "kind"], name="role_unique_per_user_org_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization} · {self.get_kind_display()}"
+
+
+def subtree_member_counts(nodes, members: MemberQuerySet) -> dict[int, int]:
+    """Active members in the subtree of each node, keyed by node id.
+
+    `members` bounds the query (e.g. Member.objects.within(parent)): one grouped query whatever the
+    tree's size; each branch's count is then added to every node on its path, so a node counts the
+    members of every organisation below it.
+    """
+    by_path = {node.path: node.pk for node in nodes}
+    counts = dict.fromkeys(by_path.values(), 0)
+    rows = (
+        members.active()
+        .order_by()
+        .values_list("branch__path")
+        .annotate(n=Count("id"))
+    )
+    step = Organization.steplen
+    for path, n in rows:
+        for end in range(step, len(path) + 1, step):
+            pk = by_path.get(path[:end])
+            if pk is not None:
+                counts[pk] += n
+    return counts

@@ -1,0 +1,155 @@
+"""Writes to the organisation tree and the rosters. Views call these; nothing else changes rows."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import access
+from .models import MEMBER_HOLDING_KINDS, Member, Organization
+
+ORG_FIELDS = ("name", "kind", "sector", "grade")
+MEMBER_FIELDS = ("name", "gender", "birth_date", "join_date", "category", "phone")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _validate_member_dates(fields: dict) -> None:
+    today = timezone.localdate()
+    birth, joined = fields.get("birth_date"), fields.get("join_date")
+    if birth and birth > today:
+        raise ValidationError({"birth_date": "出生日期不能晚于今天。"})
+    if joined and joined > today:
+        raise ValidationError({"join_date": "入党时间不能晚于今天。"})
+    if birth and joined and joined < birth.replace(year=birth.year + 18):
+        raise ValidationError({"join_date": "入党时应年满十八周岁，请核对入党时间和出生日期。"})
+
+
+def _require_branch(branch: Organization) -> None:
+    if not branch.active:
+        raise ValidationError({"branch": f"“{branch.name}”已撤销，不能接收党员。"})
+    if branch.kind not in MEMBER_HOLDING_KINDS:
+        raise ValidationError(
+            {"branch": f"“{branch.name}”是{branch.get_kind_display()}，党员应编入党支部。"}
+        )
+
+
+@transaction.atomic
+def create_organization(parent: Organization, *, by, **fields) -> Organization:
+    _require(access.can_manage(by, parent))
+    if not parent.active:
+        raise ValidationError(f"“{parent.name}”已撤销，不能新建下级组织。")
+    if parent.get_children().filter(name=fields["name"]).exists():
+        raise ValidationError({"name": "同一上级组织下已有同名组织。"})
+    # Re-read the parent under lock: add_child computes the next path from numchild.
+    parent = Organization.objects.select_for_update().get(pk=parent.pk)
+    return parent.add_child(**{key: fields.get(key, "") for key in ORG_FIELDS})
+
+
+@transaction.atomic
+def update_organization(org: Organization, *, by, **fields) -> Organization:
+    _require(access.can_manage(by, org))
+    name = fields.get("name", org.name)
+    parent = org.get_parent()
+    if parent and parent.get_children().filter(name=name).exclude(pk=org.pk).exists():
+        raise ValidationError({"name": "同一上级组织下已有同名组织。"})
+    for key in ORG_FIELDS:
+        if key in fields:
+            setattr(org, key, fields[key])
+    org.save(update_fields=[*ORG_FIELDS])
+    return org
+
+
+@transaction.atomic
+def deactivate_organization(org: Organization, *, by) -> Organization:
+    """Marks an organisation 撤销; refused while it still holds members or active sub-organisations."""
+    _require(access.can_manage_strictly_below(by, org))
+    members = Member.objects.active().within(org).count()
+    if members:
+        raise ValidationError(f"“{org.name}”及其下级组织仍有在册党员 {members} 名，请先转移或减少。")
+    children = Organization.objects.within(org).active().exclude(pk=org.pk).count()
+    if children:
+        raise ValidationError(f"“{org.name}”仍有 {children} 个有效的下级组织，请先撤销它们。")
+    org.active = False
+    org.save(update_fields=["active"])
+    return org
+
+
+@transaction.atomic
+def reactivate_organization(org: Organization, *, by) -> Organization:
+    _require(access.can_manage_strictly_below(by, org))
+    parent = org.get_parent()
+    if parent and not parent.active:
+        raise ValidationError(f"上级组织“{parent.name}”已撤销，请先恢复上级组织。")
+    org.active = True
+    org.save(update_fields=["active"])
+    return org
+
+
+@transaction.atomic
+def create_member(branch: Organization, *, by, **fields) -> Member:
+    _require(access.can_manage(by, branch))
+    _require_branch(branch)
+    _validate_member_dates(fields)
+    member = Member(branch=branch, **{key: fields[key] for key in MEMBER_FIELDS if key in fields})
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def update_member(member: Member, *, by, **fields) -> Member:
+    _require(access.can_manage(by, member.branch))
+    _validate_member_dates({**{k: getattr(member, k) for k in MEMBER_FIELDS}, **fields})
+    for key in MEMBER_FIELDS:
+        if key in fields:
+            setattr(member, key, fields[key])
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def move_member(member: Member, to: Organization, *, by) -> Member:
+    """Transfers a member to another branch; both ends must be in the user's write scope."""
+    _require(access.can_manage(by, member.branch) and access.can_manage(by, to))
+    if not member.active:
+        raise ValidationError("已减少的党员不能转移，请先恢复。")
+    _require_branch(to)
+    if to.pk == member.branch_id:
+        raise ValidationError({"branch": "党员已在该组织。"})
+    member.branch = to
+    member.save(update_fields=["branch", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def deactivate_member(
+    member: Member, *, by, on: datetime.date | None = None, reason: str = ""
+) -> Member:
+    """Takes a member off the active roster; the row stays so their history stays."""
+    _require(access.can_manage(by, member.branch))
+    if not member.active:
+        raise ValidationError("该党员已减少。")
+    member.active = False
+    member.deactivated_on = on or timezone.localdate()
+    member.deactivation_reason = reason
+    member.save(update_fields=["active", "deactivated_on", "deactivation_reason", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def reactivate_member(member: Member, *, by) -> Member:
+    _require(access.can_manage(by, member.branch))
+    if member.active:
+        raise ValidationError("该党员在册，无需恢复。")
+    _require_branch(member.branch)
+    member.active = True
+    member.deactivated_on = None
+    member.deactivation_reason = ""
+    member.save(update_fields=["active", "deactivated_on", "deactivation_reason", "updated_at"])
+    return member

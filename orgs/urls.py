@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/children/", views.children, name="children"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/add/", views.add_child, name="add_child"),
+    path("<int:pk>/deactivate/", views.deactivate, name="deactivate"),
+    path("<int:pk>/reactivate/", views.reactivate, name="reactivate"),
+    path("<int:pk>/members/", views.roster, name="roster"),
+    path("<int:pk>/members/add/", views.add_member, name="add_member"),
+    path("members/<int:pk>/", views.member, name="member"),
+    path("members/<int:pk>/edit/", views.edit_member, name="edit_member"),
+    path("members/<int:pk>/move/", views.move_member, name="move_member"),
+    path("members/<int:pk>/deactivate/", views.deactivate_member, name="deactivate_member"),
+    path("members/<int:pk>/reactivate/", views.reactivate_member, name="reactivate_member"),
+]

@@ -1,0 +1,281 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import access, services
+from .forms import (
+    DeactivateMemberForm,
+    MemberFilter,
+    MemberForm,
+    MoveMemberForm,
+    OrganizationForm,
+    OrgSearchForm,
+)
+from .models import Member, Organization, OrgKind, subtree_member_counts
+
+ROSTER_PAGE_SIZE = 50
+SEARCH_LIMIT = 100
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form, field by field where it names fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _breadcrumb(org: Organization) -> list[Organization]:
+    return org.ancestors()
+
+
+@login_required
+def home(request):
+    roots = access.roots_for(request.user)
+    if not roots:
+        return render(request, "orgs/no_role.html")
+    if len(roots) == 1 and roots[0].holds_members and roots[0].numchild == 0:
+        return redirect(roots[0])
+    return redirect("orgs:tree")
+
+
+@login_required
+def tree(request):
+    form = OrgSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if query:
+        return _search(request, form, query)
+    roots = access.roots_for(request.user)
+    children = Organization.objects.none()
+    for root in roots:
+        children |= Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1)
+    children = list(children)
+    counts = subtree_member_counts([*roots, *children], access.members_for(request.user))
+    for node in [*roots, *children]:
+        node.member_count = counts[node.pk]
+    for root in roots:
+        root.loaded_children = [c for c in children if c.path.startswith(root.path)]
+    return render(request, "orgs/tree.html", {"form": form, "roots": roots})
+
+
+def _search(request, form, query):
+    results = list(
+        access.organizations_for(request.user).filter(name__contains=query)[: SEARCH_LIMIT + 1]
+    )
+    truncated = len(results) > SEARCH_LIMIT
+    results = results[:SEARCH_LIMIT]
+    ancestor_paths = {path for org in results for path in org.ancestor_paths()}
+    names = dict(
+        Organization.objects.filter(path__in=ancestor_paths).values_list("path", "name")
+    )
+    for org in results:
+        org.trail = [names[p] for p in org.ancestor_paths() if p in names]
+    context = {"form": form, "query": query, "results": results, "truncated": truncated}
+    return render(request, "orgs/search.html", context)
+
+
+@login_required
+def children(request, pk):
+    """The children of one node with their member counts: loaded when a node is expanded."""
+    org = access.get_organization_for_user(request.user, pk)
+    nodes = list(org.get_children())
+    counts = subtree_member_counts(nodes, Member.objects.within(org))
+    for node in nodes:
+        node.member_count = counts[node.pk]
+    return render(request, "orgs/_children.html", {"nodes": nodes})
+
+
+@login_required
+def detail(request, pk):
+    org = access.get_organization_for_user(request.user, pk)
+    nodes = list(org.get_children())
+    counts = subtree_member_counts([org, *nodes], Member.objects.within(org))
+    for node in nodes:
+        node.member_count = counts[node.pk]
+    context = {
+        "org": org,
+        "breadcrumb": _breadcrumb(org),
+        "nodes": nodes,
+        "member_count": counts[org.pk],
+        "direct_count": org.members.active().count(),
+        "can_manage": access.can_manage(request.user, org),
+        "can_deactivate": access.can_manage_strictly_below(request.user, org),
+    }
+    return render(request, "orgs/detail.html", context)
+
+
+@login_required
+def edit(request, pk):
+    org = access.get_organization_for_user(request.user, pk, write=True)
+    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(org, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已保存“{org.name}”。")
+            return redirect(org)
+    context = {"org": org, "breadcrumb": _breadcrumb(org), "form": form}
+    return render(request, "orgs/org_form.html", context)
+
+
+@login_required
+def add_child(request, pk):
+    parent = access.get_organization_for_user(request.user, pk, write=True)
+    initial = {"sector": parent.sector, "kind": OrgKind.BRANCH}
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organization(parent, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已新建“{org.name}”。")
+            return redirect(org)
+    context = {"parent": parent, "breadcrumb": [*_breadcrumb(parent), parent], "form": form}
+    return render(request, "orgs/org_form.html", context)
+
+
+@require_POST
+@login_required
+def deactivate(request, pk):
+    org = access.get_organization_for_user(request.user, pk, write=True)
+    return _change_standing(request, org, services.deactivate_organization, "已撤销")
+
+
+@require_POST
+@login_required
+def reactivate(request, pk):
+    org = access.get_organization_for_user(request.user, pk, write=True)
+    return _change_standing(request, org, services.reactivate_organization, "已恢复")
+
+
+def _change_standing(request, obj, service, done):
+    try:
+        service(obj, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{done}“{obj.name}”。")
+    return redirect(obj)
+
+
+@login_required
+def roster(request, pk):
+    """Members of an organisation's subtree (or only its own with ?direct=1), filtered and paged."""
+    org = access.get_organization_for_user(request.user, pk)
+    direct = request.GET.get("direct") == "1"
+    members = org.members.all() if direct else Member.objects.within(org)
+    members = members.select_related("branch").order_by("branch__path", "name", "id")
+    filterset = MemberFilter(request.GET, queryset=members)
+    page = Paginator(filterset.qs, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "org": org,
+        "breadcrumb": _breadcrumb(org),
+        "filter": filterset,
+        "page": page,
+        "direct": direct,
+        "can_manage": access.can_manage(request.user, org),
+        "querystring": _querystring_without_page(request),
+    }
+    return render(request, "orgs/roster.html", context)
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+def add_member(request, pk):
+    branch = access.get_organization_for_user(request.user, pk, write=True)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.create_member(branch, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已添加党员“{member.name}”。")
+            if "another" in request.POST:
+                return redirect("orgs:add_member", pk=branch.pk)
+            return redirect("orgs:roster", pk=branch.pk)
+    context = {"branch": branch, "breadcrumb": [*_breadcrumb(branch), branch], "form": form}
+    return render(request, "orgs/member_form.html", context)
+
+
+@login_required
+def member(request, pk):
+    member = access.get_member_for_user(request.user, pk)
+    context = {
+        "member": member,
+        "breadcrumb": [*_breadcrumb(member.branch), member.branch],
+        "can_manage": access.can_manage(request.user, member.branch),
+    }
+    return render(request, "orgs/member_detail.html", context)
+
+
+@login_required
+def edit_member(request, pk):
+    member = access.get_member_for_user(request.user, pk, write=True)
+    form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_member(member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已保存党员“{member.name}”的信息。")
+            return redirect(member)
+    breadcrumb = [*_breadcrumb(member.branch), member.branch]
+    context = {"member": member, "breadcrumb": breadcrumb, "form": form}
+    return render(request, "orgs/member_form.html", context)
+
+
+@login_required
+def move_member(request, pk):
+    member = access.get_member_for_user(request.user, pk, write=True)
+    branches = access.branches_for(request.user).exclude(pk=member.branch_id)
+    form = MoveMemberForm(request.POST or None, branches=branches)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_member(member, form.cleaned_data["branch"], by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已将“{member.name}”转入“{member.branch.name}”。")
+            return redirect(member)
+    breadcrumb = [*_breadcrumb(member.branch), member.branch]
+    context = {"member": member, "breadcrumb": breadcrumb, "form": form}
+    return render(request, "orgs/member_move.html", context)
+
+
+@login_required
+def deactivate_member(request, pk):
+    member = access.get_member_for_user(request.user, pk, write=True)
+    form = DeactivateMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deactivate_member(member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已将“{member.name}”从在册党员中减少，历史记录保留。")
+            return redirect(member)
+    breadcrumb = [*_breadcrumb(member.branch), member.branch]
+    context = {"member": member, "breadcrumb": breadcrumb, "form": form}
+    return render(request, "orgs/member_deactivate.html", context)
+
+
+@require_POST
+@login_required
+def reactivate_member(request, pk):
+    member = access.get_member_for_user(request.user, pk, write=True)
+    return _change_standing(request, member, services.reactivate_member, "已恢复")
+
