@@ -25,7 +25,3 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = "创先争优活动管理"
-admin.site.site_title = "创先争优活动管理"
-admin.site.index_title = "后台管理"

@@ -93,6 +93,8 @@ class MemberFilter(django_filters.FilterSet):
         data = data.copy() if data is not None else {}
         data.setdefault("status", "1")
         super().__init__(data, *args, **kwargs)
+        for name in ("category", "gender", "status"):
+            self.form.fields[name].widget.attrs["class"] = "form-select"
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -2,12 +2,13 @@
 
 import datetime
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from . import access
-from .models import MEMBER_HOLDING_KINDS, Member, Organization
+from .models import MEMBER_HOLDING_KINDS, Member, Organization, Role, RoleKind
 
 ORG_FIELDS = ("name", "kind", "sector", "grade")
 MEMBER_FIELDS = ("name", "gender", "birth_date", "join_date", "category", "phone")
@@ -47,7 +48,7 @@ def create_organization(parent: Organization, *, by, **fields) -> Organization:
         raise ValidationError({"name": "同一上级组织下已有同名组织。"})
     # Re-read the parent under lock: add_child computes the next path from numchild.
     parent = Organization.objects.select_for_update().get(pk=parent.pk)
-    return parent.add_child(**{key: fields.get(key, "") for key in ORG_FIELDS})
+    return Organization.objects.add_child(parent, {key: fields.get(key, "") for key in ORG_FIELDS})
 
 
 @transaction.atomic
@@ -153,3 +154,41 @@ def reactivate_member(member: Member, *, by) -> Member:
     member.deactivation_reason = ""
     member.save(update_fields=["active", "deactivated_on", "deactivation_reason", "updated_at"])
     return member
+
+
+ADMIN_GROUP = "组织管理员"
+# What an admin role may do in the admin site, always within its subtree (see orgs/admin.py).
+ADMIN_GROUP_PERMISSIONS = [
+    "orgs.view_organization",
+    "orgs.change_organization",
+    "orgs.view_member",
+    "orgs.change_member",
+    "orgs.view_role",
+    "orgs.add_role",
+    "orgs.change_role",
+    "orgs.delete_role",
+]
+
+
+def admin_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
+    wanted = []
+    for dotted in ADMIN_GROUP_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    group.permissions.set(wanted)
+    return group
+
+
+@transaction.atomic
+def assign_role(user, organization: Organization, kind: str, *, by=None) -> Role:
+    """Gives a user a role; an admin role also opens the (scoped) admin site to them."""
+    if by is not None:
+        _require(access.can_manage(by, organization) and access.is_admin(by))
+    role, _ = Role.objects.get_or_create(user=user, organization=organization, kind=kind)
+    if kind == RoleKind.ADMIN:
+        user.groups.add(admin_group())
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    return role

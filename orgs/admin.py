@@ -1,0 +1,101 @@
+"""Django admin for the tree, members and roles, scoped through orgs.access like every other page.
+
+Non-superusers see only their subtree; an object outside it answers 404, as on the rest of the site.
+"""
+
+from django.contrib import admin
+from django.http import Http404
+
+from . import access, services
+from .models import Member, Organization, Role
+
+
+class ScopedAdminMixin:
+    """Limits querysets, foreign-key choices and object lookups to the user's scope."""
+
+    scope = None  # "org", "member" or "role"
+
+    def scoped(self, request, queryset):
+        user = request.user
+        if user.is_superuser:
+            return queryset
+        if self.scope == "org":
+            return queryset.filter(pk__in=access.organizations_for(user, write=True))
+        if self.scope == "member":
+            return queryset.filter(pk__in=access.members_for(user, write=True))
+        return queryset.filter(organization__in=access.organizations_for(user, write=True))
+
+    def get_queryset(self, request):
+        return self.scoped(request, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Missing and out-of-scope look the same: a 404, not the admin's "may have been deleted".
+            raise Http404
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Organization and not request.user.is_superuser:
+            kwargs["queryset"] = access.organizations_for(request.user, write=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Edits an organisation's fields; the tree itself changes on the site or by import.
+
+    treebeard's TreeAdmin is not used: its move and children views and its position form reach
+    nodes by id without any scope.
+    """
+
+    scope = "org"
+    fields = ["name", "kind", "sector", "grade", "active"]
+    list_display = ["indented_name", "kind", "sector", "grade", "active"]
+    list_filter = ["kind", "sector", "grade", "active", "depth"]
+    search_fields = ["name"]
+    ordering = ["path"]
+
+    @admin.display(description="名称", ordering="path")
+    def indented_name(self, obj):
+        return "\u3000" * (obj.depth - 1) + obj.name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Organisations are 撤销 (deactivated), never deleted: members and history point at them.
+        return False
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope = "member"
+    list_display = ["name", "gender", "category", "branch", "active"]
+    list_filter = ["active", "category", "gender"]
+    search_fields = ["name", "phone"]
+    list_select_related = ["branch"]
+    autocomplete_fields = ["branch"]
+    # Leaving and returning go through the site's 减少/恢复 pages, which keep the date and reason.
+    readonly_fields = ["active", "deactivated_on", "deactivation_reason"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Members leave by being deactivated, never deleted, so their history stays.
+        return False
+
+
+@admin.register(Role)
+class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope = "role"
+    list_display = ["user", "organization", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "organization__name"]
+    list_select_related = ["user", "organization"]
+    autocomplete_fields = ["organization"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            role = services.assign_role(obj.user, obj.organization, obj.kind, by=request.user)
+            obj.pk, obj.created_at = role.pk, role.created_at

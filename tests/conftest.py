@@ -1,0 +1,91 @@
+"""Personas and a small district shared by the tests.
+
+The district:  区委 ─┬─ 东城街道党工委 ─┬─ 幸福社区党支部 (branch A, Alice is its secretary)
+                    │                 └─ 和平社区党支部
+                    └─ 西山镇党委 ────── 红旗村党支部 (branch B, Bob is its secretary)
+Charlie leads 东城街道 (read-only role), Olivia is the district office, Ada is an admin of the district.
+"""
+
+import os
+
+import pytest
+
+from orgs import services
+from orgs.models import OrgKind, RoleKind, Sector
+
+from .factories import MemberFactory, RoleFactory, UserFactory, add_org
+
+
+def require_service(name: str, available: bool, why: str = "") -> None:
+    """Skips a test whose service is missing, or fails it when REQUIRE_SERVICES=1 (as in CI)."""
+    if available:
+        return
+    message = f"{name} is not available{': ' + why if why else ''}"
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def district(db):
+    root = add_org(None, "某某区委", kind=OrgKind.COMMITTEE, sector=Sector.GOVERNMENT)
+    east = add_org(root, "东城街道党工委", kind=OrgKind.WORKING_COMMITTEE)
+    branch_a = add_org(east, "幸福社区党支部")
+    peace = add_org(east, "和平社区党支部")
+    west = add_org(root, "西山镇党委", kind=OrgKind.COMMITTEE, sector=Sector.RURAL)
+    branch_b = add_org(west, "红旗村党支部", sector=Sector.RURAL)
+    for org in (root, east, branch_a, peace, west, branch_b):
+        org.refresh_from_db()
+
+    class District:
+        pass
+
+    d = District()
+    d.root, d.east, d.branch_a, d.peace, d.west, d.branch_b = root, east, branch_a, peace, west, branch_b
+    d.member_a = MemberFactory(branch=branch_a, name="张三")
+    d.member_b = MemberFactory(branch=branch_b, name="李四")
+    return d
+
+
+def _persona(username, org, kind, **extra):
+    user = UserFactory(username=username, **extra)
+    RoleFactory(user=user, organization=org, kind=kind)
+    return user
+
+
+@pytest.fixture
+def alice(district):
+    """Secretary of branch A."""
+    return _persona("alice", district.branch_a, RoleKind.SECRETARY)
+
+
+@pytest.fixture
+def bob(district):
+    """Secretary of branch B."""
+    return _persona("bob", district.branch_b, RoleKind.SECRETARY)
+
+
+@pytest.fixture
+def charlie(district):
+    """Leader of 东城街道: reads its subtree, changes nothing."""
+    return _persona("charlie", district.east, RoleKind.LEADER)
+
+
+@pytest.fixture
+def olivia(district):
+    """The district campaign office."""
+    return _persona("olivia", district.root, RoleKind.OFFICE)
+
+
+@pytest.fixture
+def ada(district):
+    """Administrator of the district (staff, so the admin site is open to her)."""
+    user = UserFactory(username="ada")
+    services.assign_role(user, district.root, RoleKind.ADMIN)
+    return user
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client

@@ -1,0 +1,142 @@
+"""Every URL that takes an object id answers 404 to a user for objects outside their scope.
+
+The walk covers the site's patterns and the admin's. A pattern that takes an id and has no case
+below fails the test, so a new page cannot be added without proving its scoping.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from orgs import services
+from orgs.models import RoleKind
+
+from .factories import UserFactory
+
+# name → function of the district giving the id of an object that belongs to branch B.
+SITE_CASES = {
+    "orgs:detail": lambda d: d.branch_b.pk,
+    "orgs:children": lambda d: d.west.pk,
+    "orgs:edit": lambda d: d.branch_b.pk,
+    "orgs:add_child": lambda d: d.branch_b.pk,
+    "orgs:deactivate": lambda d: d.branch_b.pk,
+    "orgs:reactivate": lambda d: d.branch_b.pk,
+    "orgs:roster": lambda d: d.branch_b.pk,
+    "orgs:add_member": lambda d: d.branch_b.pk,
+    "orgs:member": lambda d: d.member_b.pk,
+    "orgs:edit_member": lambda d: d.member_b.pk,
+    "orgs:move_member": lambda d: d.member_b.pk,
+    "orgs:deactivate_member": lambda d: d.member_b.pk,
+    "orgs:reactivate_member": lambda d: d.member_b.pk,
+}
+
+# Admin model pages (change, delete, history, …) by model label → branch B's object.
+ADMIN_MODEL_CASES = {
+    "orgs_organization": lambda d: d.branch_b.pk,
+    "orgs_member": lambda d: d.member_b.pk,
+    "orgs_role": lambda d: d.role_b.pk,
+    # Users, groups and login records are superuser-only: a scoped admin gets 403 for any id,
+    # existing or not, which tells nothing either.
+    "auth_user": lambda d: d.bob_user.pk,
+    "auth_group": lambda d: 1,
+    "axes_accessattempt": lambda d: 1,
+    "axes_accesslog": lambda d: 1,
+    "axes_accessfailurelog": lambda d: 1,
+}
+SUPERUSER_ONLY = {"auth_user", "auth_group", "axes_accessattempt", "axes_accesslog"}
+SUPERUSER_ONLY |= {"axes_accessfailurelog"}
+
+ADMIN_NAME = re.compile(r"^admin:(?P<model>[a-z_]+?)_(change|delete|history|password_change)$")
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else None, prefix + str(entry.pattern)
+
+
+def _id_patterns():
+    """(name, route) of every pattern whose route captures something."""
+    found = []
+    for name, route in _walk(get_resolver().url_patterns):
+        if "<" in route or "(?P<" in route:
+            found.append((name, route))
+    return found
+
+
+def _url(route: str, value) -> str:
+    url = re.sub(r"<(?:\w+:)?(\w+)>", str(value), route)
+    return "/" + url.lstrip("^").rstrip("$")
+
+
+@pytest.fixture
+def walker(district, client):
+    """Alice: secretary and admin of branch A only (staff, so the admin site answers her)."""
+    alice = UserFactory(username="alice")
+    services.assign_role(alice, district.branch_a, RoleKind.SECRETARY)
+    services.assign_role(alice, district.branch_a, RoleKind.ADMIN)
+    district.bob_user = UserFactory(username="bob")
+    district.role_b = services.assign_role(district.bob_user, district.branch_b, RoleKind.SECRETARY)
+    client.force_login(alice)
+    return client
+
+
+def _case_for(name):
+    if name in SITE_CASES:
+        return SITE_CASES[name], {404}
+    if name == "admin:view_on_site":
+        return None, {404}
+    match = ADMIN_NAME.match(name or "")
+    if match and match["model"] in ADMIN_MODEL_CASES:
+        expected = {403, 404} if match["model"] in SUPERUSER_ONLY else {404}
+        return ADMIN_MODEL_CASES[match["model"]], expected
+    return None, None
+
+
+# Patterns whose captured part is not an object id (an app label, a language, a file name).
+NOT_OBJECT_IDS = {"admin:app_list", "admin:jsi18n", "admin:login", "admin:logout"}
+
+
+def test_every_id_pattern_hides_other_branches(walker, district):
+    from django.contrib.contenttypes.models import ContentType
+
+    from orgs.models import Member
+
+    missing, leaks = [], []
+    for name, route in _id_patterns():
+        if name in NOT_OBJECT_IDS:
+            continue
+        case, expected = _case_for(name)
+        if expected is None:
+            missing.append(f"{name} ({route})")
+            continue
+        if name == "admin:view_on_site":
+            content_type = ContentType.objects.get_for_model(Member)
+            url = f"/admin/r/{content_type.pk}/{district.member_b.pk}/"
+        else:
+            url = _url(route, case(district))
+        for method in ("get", "post"):
+            status = getattr(walker, method)(url).status_code
+            # A POST-only view answers GET with 405 whatever the id: no hint either.
+            allowed = expected | ({405} if method == "get" else set())
+            if status not in allowed:
+                leaks.append(f"{method.upper()} {url} ({name}) → {status}")
+    assert not missing, "id patterns without a scope case: " + ", ".join(missing)
+    assert not leaks, "reachable outside scope: " + "; ".join(leaks)
+
+
+def test_the_walk_sees_branch_a_objects(walker, district):
+    """The same user reaches their own branch, so the 404s above are about scope, not breakage."""
+    assert walker.get(f"/orgs/{district.branch_a.pk}/").status_code == 200
+    assert walker.get(f"/orgs/members/{district.member_a.pk}/").status_code == 200
+    admin_url = f"/admin/orgs/member/{district.member_a.pk}/change/"
+    assert walker.get(admin_url).status_code == 200
+
+
+def test_the_walk_knows_every_site_pattern():
+    names = {name for name, _ in _id_patterns()}
+    assert set(SITE_CASES) <= names, "SITE_CASES names a pattern that no longer exists"

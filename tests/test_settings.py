@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args, **env):
+    full_env = {**os.environ, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3y-for-the-deploy-check-only-2fj29fj2039fj203jf0293jf02j3f",
+    "ALLOWED_HOSTS": "ccz.example.org",
+    "DATABASE_URL": "postgres://ccz:secret@db.example.org:5432/ccz",
+    "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
+}
+
+
+def test_deploy_check_passes_under_production_settings(tmp_path):
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", VAR_DIR=str(tmp_path), **PRODUCTION
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {**PRODUCTION, "SECRET_KEY": "", "VAR_DIR": str(tmp_path)}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_speaks_chinese_in_shanghai():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
