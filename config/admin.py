@@ -22,7 +22,7 @@ class AdminSite(admin.AdminSite):
         return [shortcut, *urls]
 
     def view_on_site(self, request, content_type_id, object_id):
-        """Django's shortcut redirects to any object's page; this one only within the user's reach."""
+        """Django's shortcut redirects to any object's page; this one only within reach."""
         content_type = ContentType.objects.filter(pk=content_type_id).first()
         model = content_type.model_class() if content_type else None
         model_admin = self._registry.get(model)

@@ -1,8 +1,8 @@
 """Settings for the 创先争优 application, all read from the environment.
 
 Defaults give the embedded set-up (SQLite under var/, a Celery broker on a SQLite file, DEBUG on);
-production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS. Every variable
-is documented in .env.example.
+production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
+Every variable is documented in .env.example.
 """
 
 import os

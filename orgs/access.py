@@ -104,11 +104,16 @@ def get_member_for_user(user, pk: int, write: bool = False) -> Member:
 
 
 def roots_for(user) -> list[Organization]:
-    """The top organisations of the user's scope, in tree order."""
-    paths = scope_paths(user)
-    if paths is None:
-        return list(Organization.get_root_nodes())
-    return list(Organization.objects.filter(path__in=paths))
+    """The top organisations of the user's scope, in tree order; read once per user object."""
+    cached = getattr(user, "_orgs_roots", None)
+    if cached is None:
+        paths = scope_paths(user)
+        if paths is None:
+            cached = list(Organization.objects.get_root_nodes())
+        else:
+            cached = list(Organization.objects.filter(path__in=paths))
+        user._orgs_roots = cached
+    return cached
 
 
 def branches_for(user) -> OrganizationQuerySet:

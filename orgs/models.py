@@ -225,12 +225,7 @@ def subtree_member_counts(nodes, members: MemberQuerySet) -> dict[int, int]:
     """
     by_path = {node.path: node.pk for node in nodes}
     counts = dict.fromkeys(by_path.values(), 0)
-    rows = (
-        members.active()
-        .order_by()
-        .values_list("branch__path")
-        .annotate(n=Count("id"))
-    )
+    rows = members.active().order_by().values_list("branch__path").annotate(n=Count("id"))
     step = Organization.steplen
     for path, n in rows:
         for end in range(step, len(path) + 1, step):

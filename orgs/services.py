@@ -44,7 +44,7 @@ def create_organization(parent: Organization, *, by, **fields) -> Organization:
     _require(access.can_manage(by, parent))
     if not parent.active:
         raise ValidationError(f"“{parent.name}”已撤销，不能新建下级组织。")
-    if parent.get_children().filter(name=fields["name"]).exists():
+    if Organization.objects.get_children(parent).filter(name=fields["name"]).exists():
         raise ValidationError({"name": "同一上级组织下已有同名组织。"})
     # Re-read the parent under lock: add_child computes the next path from numchild.
     parent = Organization.objects.select_for_update().get(pk=parent.pk)
@@ -55,8 +55,11 @@ def create_organization(parent: Organization, *, by, **fields) -> Organization:
 def update_organization(org: Organization, *, by, **fields) -> Organization:
     _require(access.can_manage(by, org))
     name = fields.get("name", org.name)
-    parent = org.get_parent()
-    if parent and parent.get_children().filter(name=name).exclude(pk=org.pk).exists():
+    parent = Organization.objects.get_parent(org)
+    if (
+        parent
+        and Organization.objects.get_children(parent).filter(name=name).exclude(pk=org.pk).exists()
+    ):
         raise ValidationError({"name": "同一上级组织下已有同名组织。"})
     for key in ORG_FIELDS:
         if key in fields:
@@ -67,11 +70,13 @@ def update_organization(org: Organization, *, by, **fields) -> Organization:
 
 @transaction.atomic
 def deactivate_organization(org: Organization, *, by) -> Organization:
-    """Marks an organisation 撤销; refused while it still holds members or active sub-organisations."""
+    """Marks an organisation 撤销; refused while it holds members or active sub-organisations."""
     _require(access.can_manage_strictly_below(by, org))
     members = Member.objects.active().within(org).count()
     if members:
-        raise ValidationError(f"“{org.name}”及其下级组织仍有在册党员 {members} 名，请先转移或减少。")
+        raise ValidationError(
+            f"“{org.name}”及其下级组织仍有在册党员 {members} 名，请先转移或减少。"
+        )
     children = Organization.objects.within(org).active().exclude(pk=org.pk).count()
     if children:
         raise ValidationError(f"“{org.name}”仍有 {children} 个有效的下级组织，请先撤销它们。")
@@ -83,7 +88,7 @@ def deactivate_organization(org: Organization, *, by) -> Organization:
 @transaction.atomic
 def reactivate_organization(org: Organization, *, by) -> Organization:
     _require(access.can_manage_strictly_below(by, org))
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     if parent and not parent.active:
         raise ValidationError(f"上级组织“{parent.name}”已撤销，请先恢复上级组织。")
     org.active = True

@@ -69,9 +69,7 @@ def _search(request, form, query):
     truncated = len(results) > SEARCH_LIMIT
     results = results[:SEARCH_LIMIT]
     ancestor_paths = {path for org in results for path in org.ancestor_paths()}
-    names = dict(
-        Organization.objects.filter(path__in=ancestor_paths).values_list("path", "name")
-    )
+    names = dict(Organization.objects.filter(path__in=ancestor_paths).values_list("path", "name"))
     for org in results:
         org.trail = [names[p] for p in org.ancestor_paths() if p in names]
     context = {"form": form, "query": query, "results": results, "truncated": truncated}
@@ -82,7 +80,7 @@ def _search(request, form, query):
 def children(request, pk):
     """The children of one node with their member counts: loaded when a node is expanded."""
     org = access.get_organization_for_user(request.user, pk)
-    nodes = list(org.get_children())
+    nodes = list(Organization.objects.get_children(org))
     counts = subtree_member_counts(nodes, Member.objects.within(org))
     for node in nodes:
         node.member_count = counts[node.pk]
@@ -92,7 +90,7 @@ def children(request, pk):
 @login_required
 def detail(request, pk):
     org = access.get_organization_for_user(request.user, pk)
-    nodes = list(org.get_children())
+    nodes = list(Organization.objects.get_children(org))
     counts = subtree_member_counts([org, *nodes], Member.objects.within(org))
     for node in nodes:
         node.member_count = counts[node.pk]
@@ -278,4 +276,3 @@ def deactivate_member(request, pk):
 def reactivate_member(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)
     return _change_standing(request, member, services.reactivate_member, "已恢复")
-

@@ -3,7 +3,8 @@
 The district:  区委 ─┬─ 东城街道党工委 ─┬─ 幸福社区党支部 (branch A, Alice is its secretary)
                     │                 └─ 和平社区党支部
                     └─ 西山镇党委 ────── 红旗村党支部 (branch B, Bob is its secretary)
-Charlie leads 东城街道 (read-only role), Olivia is the district office, Ada is an admin of the district.
+Charlie leads 东城街道 (read-only role), Olivia is the district office, Ada administers the
+district.
 """
 
 import os
@@ -41,7 +42,14 @@ def district(db):
         pass
 
     d = District()
-    d.root, d.east, d.branch_a, d.peace, d.west, d.branch_b = root, east, branch_a, peace, west, branch_b
+    d.root, d.east, d.branch_a, d.peace, d.west, d.branch_b = (
+        root,
+        east,
+        branch_a,
+        peace,
+        west,
+        branch_b,
+    )
     d.member_a = MemberFactory(branch=branch_a, name="张三")
     d.member_b = MemberFactory(branch=branch_b, name="李四")
     return d

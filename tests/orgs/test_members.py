@@ -125,7 +125,9 @@ def test_roster_lists_the_subtree_and_filters(district, ada, client):
 
 
 def test_roster_hides_deactivated_members_by_default(district, alice_client):
-    MemberFactory(branch=district.branch_a, name="离开者", active=False, deactivated_on="2026-01-01")
+    MemberFactory(
+        branch=district.branch_a, name="离开者", active=False, deactivated_on="2026-01-01"
+    )
     url = f"/orgs/{district.branch_a.pk}/members/"
     assert "离开者" not in alice_client.get(url).content.decode()
     assert "离开者" in alice_client.get(url, {"status": "0"}).content.decode()
@@ -142,7 +144,9 @@ def test_roster_pages_through_members(district, alice_client):
 
 
 @pytest.mark.parametrize("size", [10, 100])
-def test_roster_queries_do_not_grow_with_members(size, district, alice_client, django_assert_num_queries):
+def test_roster_queries_do_not_grow_with_members(
+    size, district, alice_client, django_assert_num_queries
+):
     MemberFactory.create_batch(size, branch=district.branch_a)
     # session, user, roles, org, ancestors, count, page, nav roots
     with django_assert_num_queries(8):

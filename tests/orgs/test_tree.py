@@ -46,7 +46,9 @@ def _wide_tree(root, branches: int):
 
 
 @pytest.mark.parametrize("size", [10, 100])
-def test_tree_page_queries_do_not_grow_with_the_tree(size, district, ada, client, django_assert_num_queries):
+def test_tree_page_queries_do_not_grow_with_the_tree(
+    size, district, ada, client, django_assert_num_queries
+):
     town = _wide_tree(district.root, size)
     client.force_login(ada)
     # session, user, roles, roots, children, counts
@@ -103,7 +105,9 @@ def test_tree_shows_only_the_users_subtree(district, alice_client):
 
 
 @pytest.mark.parametrize("size", [10, 100])
-def test_detail_page_queries_do_not_grow_with_children(size, district, ada, client, django_assert_num_queries):
+def test_detail_page_queries_do_not_grow_with_children(
+    size, district, ada, client, django_assert_num_queries
+):
     town = _wide_tree(district.root, size)
     client.force_login(ada)
     # session, user, roles, org, ancestors, children, counts, direct count, nav roots
