@@ -19,6 +19,7 @@ from .models import (
     OrganizationQuerySet,
     Role,
     RoleKind,
+    subtree_q,
 )
 
 
@@ -59,7 +60,7 @@ def _path_q(paths: list[str] | None, field: str) -> Q:
         return Q()
     query = Q(pk__in=[])
     for path in paths:
-        query |= Q(**{f"{field}__startswith": path})
+        query |= subtree_q(path, field)
     return query
 
 

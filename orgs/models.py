@@ -58,10 +58,26 @@ class Grade(models.TextChoices):
     THIRD = "3", _("三类")
 
 
+# The highest character of treebeard's path alphabet: no path step goes above it.
+PATH_MAX_CHAR = "Z"
+PATH_MAX_LENGTH = 255
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    """Rows whose `field` lies in the subtree rooted at `path`.
+
+    The prefix test alone is right everywhere, but SQLite cannot serve LIKE from an index; the range
+    beside it (every descendant sorts between the path and the path padded with the highest
+    character) lets both SQLite and PostgreSQL walk the path index instead of scanning.
+    """
+    upper = path + PATH_MAX_CHAR * (PATH_MAX_LENGTH - len(path))
+    return Q(**{f"{field}__startswith": path, f"{field}__gte": path, f"{field}__lte": upper})
+
+
 class OrganizationQuerySet(MP_NodeQuerySet):
     def within(self, org: "Organization") -> "OrganizationQuerySet":
         """The organisation and its whole subtree: one indexed prefix query on the path."""
-        return self.filter(path__startswith=org.path)
+        return self.filter(subtree_q(org.path))
 
     def active(self) -> "OrganizationQuerySet":
         return self.filter(active=True)
@@ -128,7 +144,7 @@ class MemberCategory(models.TextChoices):
 class MemberQuerySet(models.QuerySet):
     def within(self, org: Organization) -> "MemberQuerySet":
         """Members of the organisation and of every organisation below it."""
-        return self.filter(branch__path__startswith=org.path)
+        return self.filter(subtree_q(org.path, "branch__path"))
 
     def active(self) -> "MemberQuerySet":
         return self.filter(active=True)

@@ -52,7 +52,7 @@ def tree(request):
     roots = access.roots_for(request.user)
     children = Organization.objects.none()
     for root in roots:
-        children |= Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1)
+        children |= Organization.objects.within(root).filter(depth=root.depth + 1)
     children = list(children)
     counts = subtree_member_counts([*roots, *children], access.members_for(request.user))
     for node in [*roots, *children]:
