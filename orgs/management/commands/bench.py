@@ -1,0 +1,204 @@
+"""python manage.py bench [--quick] [--json PATH] [--rebuild] [-k NAME]
+
+Measures pages and operations against a district of 5,000 organisations and 100,000 members, in a
+database of its own: the test database of the configured engine (PostgreSQL `<name>_bench` when
+DATABASE_URL is set, else SQLite `VAR_DIR/bench.sqlite3`), so the developer's data is never touched.
+The data is kept between runs and rebuilt only when its counts are wrong or with --rebuild.
+
+Each app may add entries in `<app>/benchmarks.py` (see orgs/benchmarks.py). The command reports;
+it never fails because a target was missed, only when a benchmark itself breaks.
+"""
+
+import importlib
+import importlib.util
+import logging
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import override_settings
+
+from orgs import demo
+from orgs.benchmarks import BenchContext, Benchmark, Skip, empty_result, measure, write_json
+from orgs.models import Member, Organization
+
+ORGS = 5000
+MEMBERS = 100_000
+
+
+class Command(BaseCommand):
+    help = "Benchmarks pages and imports on a district of 5,000 organisations, 100,000 members."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quick", action="store_true", help="fewer repetitions (CI: under 2 minutes)"
+        )
+        parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+        parser.add_argument(
+            "--rebuild", action="store_true", help="drop and rebuild the benchmark database"
+        )
+        parser.add_argument(
+            "-k",
+            dest="only",
+            action="append",
+            metavar="NAME",
+            help="run only benchmarks whose name contains NAME (repeatable)",
+        )
+
+    def handle(self, *args, quick, json, rebuild, only, **options):
+        started = time.perf_counter()
+        benchmarks = [
+            bench
+            for bench in collect_benchmarks()
+            if not only or any(part in bench.name for part in only)
+        ]
+        self.verbosity = options["verbosity"]
+        if self.verbosity < 2:
+            # A failing page is reported on its line (-v 2 prints the traceback), not logged twice;
+            # whitenoise warns that the static files of a fresh VAR_DIR are not collected.
+            logging.getLogger("django.request").setLevel(logging.CRITICAL)
+            warnings.filterwarnings("ignore", message="No directory at")
+        root = self._open_database(rebuild)
+        # Pages as production serves them (no debug templates); the test client's host allowed.
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            ctx = BenchContext(root=root, files_dir=Path(settings.VAR_DIR) / "bench", quick=quick)
+            results = [self._run(bench, ctx, quick) for bench in benchmarks]
+        self.stdout.write("")
+        self.stdout.write(format_table(results))
+        if json:
+            write_json(results, json)
+            self.stdout.write(f"JSON: {json}")
+        self.stdout.write(f"总用时 {time.perf_counter() - started:.1f} 秒。")
+        failed = [result["name"] for result in results if result["status"].startswith("failed")]
+        if failed:
+            raise CommandError(f"{len(failed)} benchmark(s) failed: {', '.join(failed)}")
+
+    def _open_database(self, rebuild: bool) -> Organization:
+        """Opens the benchmark database, rebuilding it when asked or when its data is not right."""
+        settings_dict = connection.settings_dict
+        sqlite = settings_dict["ENGINE"] == "django.db.backends.sqlite3"
+        if sqlite:
+            name = str(Path(settings.VAR_DIR) / "bench.sqlite3")
+        else:
+            name = f"{settings_dict['NAME']}_bench"
+        settings_dict.setdefault("TEST", {})["NAME"] = name
+        self.stdout.write(f"数据库：{settings_dict['ENGINE'].rsplit('.', 1)[-1]} {name}")
+        while True:
+            if rebuild:
+                # On PostgreSQL Django reports "Got an error creating the test database: … already
+                # exists" before it drops and recreates it: expected here.
+                self.stdout.write(f"重建 {name}。")
+            connection.close()
+            if rebuild and sqlite:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(name + suffix).unlink(missing_ok=True)
+            # The test-database machinery creates or keeps the database and migrates it; with
+            # keepdb=False it drops an existing one first. serialize=False: no dump of 100,000 rows.
+            connection.creation.create_test_db(
+                verbosity=0, autoclobber=True, serialize=False, keepdb=sqlite or not rebuild
+            )
+            root = Organization.objects.filter(depth=1, name=demo.LARGE_ROOT_NAME).first()
+            if root is not None and self._has_full_size(root):
+                self.stdout.write(f"沿用已有数据：{ORGS} 个党组织，{MEMBERS} 名党员。")
+                return root
+            if rebuild or not Organization.objects.exists():
+                break
+            self.stdout.write("已有数据的规模不符，重建数据库。")
+            rebuild = True
+        building = time.perf_counter()
+        self.stdout.write(f"正在生成 {ORGS} 个党组织和 {MEMBERS} 名党员…")
+        root = demo.build_large_district(ORGS, MEMBERS)["root"]
+        if connection.vendor == "postgresql":
+            # Production has statistics (autovacuum gathers them); without them the planner
+            # guesses, and the first runs would measure its guesses.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(f"生成用时 {time.perf_counter() - building:.1f} 秒。")
+        return root
+
+    def _has_full_size(self, root: Organization) -> bool:
+        return (
+            Organization.objects.count() == ORGS
+            and Organization.objects.within(root).count() == ORGS
+            and Member.objects.count() == MEMBERS
+        )
+
+    def _run(self, bench: Benchmark, ctx: BenchContext, quick: bool) -> dict:
+        self.stdout.write(f"· {bench.name} …", ending="")
+        self.stdout.flush()
+        started = time.perf_counter()
+        result = empty_result(bench.name) | {"target_ms": bench.target_ms}
+        try:
+            func = bench.setup(ctx)
+            result |= measure(
+                bench.name,
+                func,
+                repeat=bench.quick_repeat if quick else bench.repeat,
+                warmup=bench.warmup,
+                rollback=bench.rollback,
+                memory=bench.quick_memory or not quick,
+            )
+        except Skip as reason:
+            result["status"] = f"skipped: {reason}"
+        except Exception as error:  # a broken benchmark is reported, the others still run
+            result["status"] = f"failed: {type(error).__name__}: {error}"
+            if self.verbosity >= 2:
+                traceback.print_exc()
+        else:
+            missed = bench.target_ms is not None and result["median_ms"] > bench.target_ms
+            result["status"] = "MISSED" if missed else "ok"
+        self.stdout.write(f" {result['status']} ({time.perf_counter() - started:.1f} 秒)")
+        return result
+
+
+def collect_benchmarks() -> list[Benchmark]:
+    """BENCHMARKS of every local app that has a benchmarks module, in INSTALLED_APPS order."""
+    base = Path(settings.BASE_DIR).resolve()
+    found = []
+    for app in apps.get_app_configs():
+        if not Path(app.path).resolve().is_relative_to(base):
+            continue
+        module_name = f"{app.name}.benchmarks"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        found.extend(importlib.import_module(module_name).BENCHMARKS)
+    return found
+
+
+COLUMNS = [
+    ("name", "name", "<34"),
+    ("median ms", "median_ms", ">10"),
+    ("p95 ms", "p95_ms", ">9"),
+    ("queries", "queries", ">8"),
+    ("peak MiB", "peak_mib", ">9"),
+    ("rows", "rows", ">8"),
+    ("ratio", "ratio_to_sql", ">7"),
+    ("target", "target_ms", ">10"),
+]
+
+
+def format_table(results: list[dict]) -> str:
+    """An aligned text table; each line ends with ok, MISSED (over target) or why it did not run."""
+
+    def cell(key, value):
+        if value is None:
+            return "" if key == "target_ms" else "-"
+        if key == "target_ms":
+            return f"< {value:g} ms"
+        if key == "ratio_to_sql":
+            return f"{value:.2f}"
+        return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+    lines = ["  ".join(f"{title:{align}}" for title, _, align in COLUMNS) + "  status"]
+    for result in results:
+        cells = [
+            f"{cell(key, result.get(key)) if key != 'name' else result['name']:{align}}"
+            for _, key, align in COLUMNS
+        ]
+        lines.append("  ".join(cells) + "  " + result.get("status", ""))
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""python manage.py seed_demo [--reset] [--orgs N --members M] [--seed S]
+
+Without options: builds the demo district 某某区委 (eight towns and streets, ~80 branches, ~2,000
+members) and the demo users, then prints the logins. Running it again builds nothing new; it only
+makes sure the demo users exist and resets their passwords to the printed ones.
+
+--orgs N --members M: builds the synthetic district 测试区委 of exactly N organisations (root
+included) and M members instead, for benchmarks; the demo users are placed in it.
+--reset: deletes every organisation, member and role first (and what cascades from them: pledges,
+reviews…). Users are kept.
+--force: seeds even with DEBUG off. The demo passwords are printed and set on users named admin,
+office…, so a production database is refused by default.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from orgs import demo
+from orgs.models import Organization
+
+
+class Command(BaseCommand):
+    help = "Builds the demo district with demo logins, or with --orgs/--members a large one."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orgs", type=int, help="organisations of a large synthetic district")
+        parser.add_argument(
+            "--members", type=int, help="members of the large district (default 20 per org)"
+        )
+        parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="delete every organisation, member and role first; users are kept",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="seed even when DEBUG is off (production)"
+        )
+
+    def handle(self, *args, orgs, members, seed, reset, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off, so this looks like production: seed_demo would set the printed "
+                "demo passwords on users named admin, office…. Pass --force to seed anyway."
+            )
+        if members is not None and orgs is None:
+            raise CommandError("--members needs --orgs")
+        if orgs is not None and orgs < 3:
+            raise CommandError("--orgs must be at least 3: a root, a town and a branch")
+        started = time.perf_counter()
+        with transaction.atomic():
+            if reset:
+                demo.wipe()
+                self.stdout.write("已清空党组织、党员和角色。")
+            if orgs is None:
+                try:
+                    result = demo.build_demo_district(self.stdout, seed=seed)
+                except Organization.DoesNotExist:
+                    raise CommandError(
+                        f"“{demo.DEMO_ROOT_NAME}”已被改动，找不到演示账号所在的组织；"
+                        "可用 --reset 清空后重建。"
+                    ) from None
+            else:
+                members = orgs * 20 if members is None else members
+                result = demo.build_large_district(orgs, members, seed=seed, stdout=self.stdout)
+                result["logins"] = demo.ensure_demo_users(
+                    demo.large_district_places(result["root"])
+                )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"“{result['root'].name}”：{result['organizations']} 个党组织，"
+            f"{result['members']} 名党员（用时 {elapsed:.1f} 秒）。"
+        )
+        self._print_logins(result["logins"])
+
+    def _print_logins(self, logins):
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（打开 {demo.DEMO_URL} 登录）：")
+        # Usernames and passwords are ASCII, so they align; the Chinese columns come last.
+        width = max(len(password) for _, password, _, _ in logins)
+        self.stdout.write(f"  {'用户名':<9}{'密码':<{width}}角色 · 党组织")
+        for username, password, role, org in logins:
+            self.stdout.write(f"  {username:<12}{password:<{width + 2}}{role} · {org}")

@@ -1,0 +1,155 @@
+import datetime
+import io
+import random
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from orgs.demo import DEMO_USERS, large_tree, path_step
+from orgs.models import Member, MemberCategory, Organization, OrgKind, Role, RoleKind, Sector
+
+NO_PROBLEMS = ([], [], [], [], [])
+
+
+@pytest.fixture(autouse=True)
+def development(settings):
+    settings.DEBUG = True  # seed_demo refuses a production set-up without --force
+    # The command sets five passwords per run; the default hasher takes ~0.3 s for each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> tuple[int, ...]:
+    User = get_user_model()
+    return tuple(m.objects.count() for m in (Organization, Member, Role, User))
+
+
+def test_it_builds_a_realistic_district(db):
+    seed()
+    root = Organization.objects.get(depth=1)
+    assert root.name == "某某区委"
+    children = Organization.objects.filter(depth=2).values_list("name", flat=True)
+    towns = [name for name in children if name.endswith(("街道党工委", "镇党委", "乡党委"))]
+    assert 6 <= len(towns) <= 10
+    assert 90 <= Organization.objects.count() <= 140
+    assert 70 <= Organization.objects.filter(kind=OrgKind.BRANCH).count() <= 100
+    assert 1500 <= Member.objects.count() <= 2500
+    assert set(Organization.objects.values_list("kind", flat=True)) == set(OrgKind.values)
+    assert Organization.objects.exclude(grade="").exists()
+    assert Organization.objects.find_problems() == NO_PROBLEMS
+
+
+def test_it_makes_plausible_members(db):
+    seed()
+    today = timezone.localdate()
+    for member in Member.objects.select_related("branch"):
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", member.name)
+        assert re.fullmatch(r"1[3-9]\d{9}", member.phone)
+        assert datetime.date(1940, 1, 1) <= member.birth_date <= datetime.date(2002, 12, 31)
+        assert member.join_date.year - member.birth_date.year >= 18
+        assert member.join_date <= today
+        assert member.branch.kind == OrgKind.BRANCH
+        assert member.active or member.deactivated_on
+    by_sector = dict(
+        Member.objects.filter(branch__sector=Sector.GOVERNMENT).values_list("category", "branch")
+    )
+    assert set(by_sector) == {MemberCategory.GOVERNMENT}
+    retired = Member.objects.filter(branch__sector=Sector.RETIRED)
+    assert set(retired.values_list("category", flat=True)) == {MemberCategory.RETIRED}
+    assert Member.objects.filter(category=MemberCategory.STUDENT).exists()
+    assert 1 <= Member.objects.filter(active=False).count() <= 40
+
+
+def test_it_gives_every_role_kind_a_demo_user_and_prints_the_logins(db):
+    out = seed()
+    assert set(Role.objects.values_list("kind", flat=True)) == set(RoleKind.values)
+    assert "http://127.0.0.1:8000/" in out
+    for username, password, _kind, superuser in DEMO_USERS:
+        assert username in out and password in out
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(password)
+        assert user.is_superuser is superuser
+    alice = Role.objects.get(user__username="secretary").organization
+    bob = Role.objects.get(user__username="secretary2").organization
+    leader = Role.objects.get(user__username="leader").organization
+    assert alice.path.startswith(leader.path)
+    assert not bob.path.startswith(leader.path)
+    assert alice.sector == Sector.COMMUNITY
+
+
+def test_it_creates_nothing_new_when_run_twice_and_resets_the_passwords(db):
+    first = seed()
+    before = counts()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("changed-by-someone")
+    admin.save()
+
+    second = seed()
+
+    assert counts() == before
+    admin.refresh_from_db()
+    assert admin.check_password("demo-admin-2026")
+    assert first.splitlines()[-5:] == second.splitlines()[-5:]
+
+
+def test_it_builds_a_large_district_of_exactly_the_size_asked(db):
+    seed("--orgs", "60", "--members", "500")
+    assert Organization.objects.count() == 60
+    assert Member.objects.count() == 500
+    assert Organization.objects.find_problems() == NO_PROBLEMS
+    assert set(Role.objects.values_list("kind", flat=True)) == set(RoleKind.values)
+    # Members sit in branches only, never in a 党小组 or a town.
+    assert set(Member.objects.values_list("branch__kind", flat=True)) == {OrgKind.BRANCH}
+
+
+def test_reset_wipes_the_demo_before_building(db):
+    seed()
+    seed("--reset", "--orgs", "60", "--members", "500")
+    assert Organization.objects.count() == 60
+    assert Member.objects.count() == 500
+    assert Organization.objects.get(depth=1).name == "测试区委"
+
+
+def test_it_refuses_members_without_orgs_and_a_district_too_small(db):
+    with pytest.raises(CommandError):
+        seed("--members", "10")
+    with pytest.raises(CommandError):
+        seed("--orgs", "2")
+
+
+@pytest.mark.parametrize("size", [3, 4, 50, 51, 137, 5000])
+def test_large_tree_has_exactly_the_size_asked_with_unique_sibling_names(size):
+    root, branches = large_tree(size, random.Random(0))
+    nodes = list(root.walk())
+    assert len(nodes) == size
+    assert branches
+    for node in nodes:
+        names = [child.name for child in node.children]
+        assert len(names) == len(set(names))
+
+
+def test_path_step_matches_treebeard():
+    assert path_step(1) == "0001"
+    assert path_step(36) == "0010"
+    assert path_step(36**4 - 1) == "ZZZZ"
+    assert Organization._get_path("", 1, 37) == path_step(37)
+    with pytest.raises(ValueError):
+        path_step(36**4)
+
+
+def test_it_refuses_a_production_set_up_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+    assert not Organization.objects.exists()
+
+    seed("--force")
+    assert Organization.objects.exists()
