@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "orgs"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("members/<int:pk>/move/", views.move_member, name="move_member"),
     path("members/<int:pk>/deactivate/", views.deactivate_member, name="deactivate_member"),
     path("members/<int:pk>/reactivate/", views.reactivate_member, name="reactivate_member"),
+    path("import/members/", views_import.import_members, name="import_members"),
+    path("import/members/template.xlsx", views_import.member_template, name="member_template"),
+    path("import/tree/", views_import.import_tree, name="import_tree"),
+    path("import/tree/template.xlsx", views_import.tree_template, name="tree_template"),
 ]

@@ -1,0 +1,111 @@
+"""Pages for importing rosters and the organisation tree from .xlsx and .csv files."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+
+from . import access, importing
+from .forms import BranchChoiceField, ImportForm
+
+# More would make the page unreadable; the count of the rest is shown instead.
+ERRORS_SHOWN = 500
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class MemberImportForm(ImportForm):
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_branch"] = BranchChoiceField(
+            queryset=branches,
+            required=False,
+            label="默认党支部",
+            empty_label="（按文件中的“所在党支部”列）",
+            help_text="文件中没有“所在党支部”列，或该列为空时，党员编入这个支部。",
+        )
+
+
+def _require_manager(user) -> None:
+    if not access.can_manage_anything(user):
+        raise PermissionDenied
+
+
+def _branch_param(request) -> int | None:
+    value = request.GET.get("branch", "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+def import_members(request):
+    _require_manager(request.user)
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    branches = access.branches_for(request.user)
+    initial = {"default_branch": _branch_param(request)}
+    form = MemberImportForm(*data, branches=branches, initial=initial)
+    result = None
+    if form.is_valid():
+        branch = form.cleaned_data["default_branch"]
+        result = _run(form, importing.import_members, request.user, default_branch=branch)
+        if result and result.ok:
+            messages.success(request, f"党员名册导入完成：{result.summary}。")
+            return redirect("orgs:roster", pk=branch.pk) if branch else redirect("orgs:tree")
+    return _render(request, form, result, "members")
+
+
+@login_required
+def import_tree(request):
+    _require_manager(request.user)
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = ImportForm(*data)
+    result = None
+    if form.is_valid():
+        result = _run(form, importing.import_tree, request.user)
+        if result and result.ok:
+            messages.success(request, f"组织架构导入完成：{result.summary}。")
+            return redirect("orgs:tree")
+    return _render(request, form, result, "tree")
+
+
+def _run(form, service, user, **options) -> importing.ImportResult | None:
+    """Calls the import; a refused file becomes an error on the file field and answers None."""
+    try:
+        return service(form.cleaned_data["file"], by=user, **options)
+    except importing.ImportRejected as error:
+        form.add_error("file", error)
+        return None
+
+
+def _render(request, form, result, kind):
+    errors = result.errors if result else []
+    context = {
+        "form": form,
+        "kind": kind,
+        "errors": errors[:ERRORS_SHOWN],
+        "errors_total": len(errors),
+        "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
+        "template_url": reverse(f"orgs:{'member' if kind == 'members' else 'tree'}_template"),
+        "max_bytes": settings.IMPORT_MAX_BYTES,
+    }
+    return render(request, "orgs/import.html", context)
+
+
+@login_required
+def member_template(request):
+    _require_manager(request.user)
+    return _xlsx_response(importing.member_template_xlsx(), "党员花名册导入模板.xlsx")
+
+
+@login_required
+def tree_template(request):
+    _require_manager(request.user)
+    return _xlsx_response(importing.tree_template_xlsx(), "党组织导入模板.xlsx")
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
