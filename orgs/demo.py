@@ -26,6 +26,7 @@ from .models import (
     Role,
     RoleKind,
     Sector,
+    path_step,
 )
 
 DEMO_ROOT_NAME = "某某区委"
@@ -45,20 +46,6 @@ DEMO_USERS = [
 
 
 # --- Tree paths -----------------------------------------------------------------------------------
-
-
-def path_step(position: int) -> str:
-    """The path step of the position-th child (1-based), as treebeard writes it: 1 → "0001"."""
-    alphabet, steplen = Organization.alphabet, Organization.steplen
-    if position < 1:
-        raise ValueError("positions start at 1")
-    digits = ""
-    while position:
-        position, rest = divmod(position, len(alphabet))
-        digits = alphabet[rest] + digits
-    if len(digits) > steplen:
-        raise ValueError(f"a node cannot have {position} children with steplen {steplen}")
-    return digits.rjust(steplen, alphabet[0])
 
 
 @dataclass
@@ -196,7 +183,7 @@ class People:
         birth = start + datetime.timedelta(
             rng.randrange((datetime.date(last, 12, 31) - start).days)
         )
-        earliest = _add_years(birth, 18)
+        earliest = services.add_years(birth, 18)
         span = min((self.today - earliest).days, 30 * 365)
         # Most people join in their twenties: the minimum of two draws leans early.
         offset = min(rng.randint(0, span), rng.randint(0, span)) if span > 0 else 0
@@ -224,13 +211,6 @@ class People:
             member.deactivated_on = joined + datetime.timedelta(rng.randint(days // 2, days))
             member.deactivation_reason = rng.choice(DEACTIVATION_REASONS)
         return member
-
-
-def _add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _random_grade(rng: random.Random) -> str:

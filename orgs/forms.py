@@ -120,3 +120,15 @@ class ImportForm(forms.Form):
         help_text="支持 .xlsx 和 .csv 格式",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+
+class MemberImportForm(ImportForm):
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_branch"] = BranchChoiceField(
+            queryset=branches,
+            required=False,
+            label="默认党支部",
+            empty_label="（按文件中的“所在党支部”列）",
+            help_text="文件中没有“所在党支部”列，或该列为空时，党员编入这个支部。",
+        )

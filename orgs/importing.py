@@ -29,7 +29,6 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from . import access
-from .demo import path_step
 from .models import (
     Gender,
     Grade,
@@ -39,8 +38,9 @@ from .models import (
     OrgKind,
     Sector,
     kind_from_name,
+    path_step,
 )
-from .services import _require_branch, _validate_member_dates
+from .services import require_branch, validate_member_dates
 
 BATCH_SIZE = 2000
 HEADER_SCAN_ROWS = 10
@@ -425,8 +425,6 @@ CATEGORY_VARIANTS = {
 CATEGORIES |= {word: value for value, words in CATEGORY_VARIANTS.items() for word in words}
 CATEGORY_CHOICES = "、".join(str(label) for label in MemberCategory.labels)
 MEMBER_FIELDS = ("gender", "birth_date", "join_date", "category", "phone")
-EARLIEST_BIRTH = datetime.date(1900, 1, 1)
-EARLIEST_JOIN = datetime.date(1921, 7, 1)
 
 
 def _gender(value) -> str:
@@ -493,7 +491,7 @@ def import_members(uploaded, *, by, default_branch: Organization | None = None) 
         if not access.can_manage(by, default_branch):
             raise PermissionDenied
         try:
-            _require_branch(default_branch)
+            require_branch(default_branch)
         except ValidationError as error:
             raise ImportRejected(error.messages) from None
     table = _open_table(uploaded, MEMBER_COLUMNS, key="name")
@@ -552,29 +550,11 @@ def _read_member_rows(table: _Table, errors: list[RowError]) -> list[_MemberRow]
 
 
 NAME_LENGTH = Member._meta.get_field("name").max_length
-# More days than any 18 years have: a gap this long needs no closer look.
-EIGHTEEN_YEARS_AT_LEAST = datetime.timedelta(days=18 * 366)
 
 
 def _check_member_dates(number: int, fields: dict, table: _Table, today, errors: list) -> None:
-    birth, joined = fields.get("birth_date"), fields.get("join_date")
-    if birth and birth < EARLIEST_BIRTH:
-        errors.append(
-            RowError(number, table.header("birth_date"), "出生日期早于 1900 年，请核对。")
-        )
-        return
-    if joined and joined < EARLIEST_JOIN:
-        errors.append(RowError(number, table.header("join_date"), "入党时间早于 1921 年，请核对。"))
-        return
-    if birth and joined and joined <= today and joined - birth >= EIGHTEEN_YEARS_AT_LEAST:
-        return  # the common case, settled without the service's exact rule
     try:
-        try:
-            _validate_member_dates(fields)
-        except ValueError:
-            # The service cannot add 18 years to 29 February yet; 1 March is the same birthday in
-            # a common year.
-            _validate_member_dates({**fields, "birth_date": birth + datetime.timedelta(days=1)})
+        validate_member_dates(fields, today=today)
     except ValidationError as error:
         for field_name, messages in error.message_dict.items():
             for message in messages:
@@ -618,7 +598,7 @@ class _BranchFinder:
             )
         if found:
             try:
-                _require_branch(found[0])
+                require_branch(found[0])
             except ValidationError as error:
                 raise _Bad(error.messages[0]) from None
         raise _Bad(f"在您管理的党组织中找不到“{text}”，请核对名称，或写完整路径。")

@@ -124,6 +124,20 @@ class Organization(MP_Node):
         return list(Organization.objects.filter(path__in=self.ancestor_paths()).order_by("depth"))
 
 
+def path_step(position: int) -> str:
+    """The path step of the position-th child (1-based), as treebeard writes it: 1 → "0001"."""
+    alphabet, steplen = Organization.alphabet, Organization.steplen
+    if position < 1:
+        raise ValueError("positions start at 1")
+    digits, rest = "", position
+    while rest:
+        rest, digit = divmod(rest, len(alphabet))
+        digits = alphabet[digit] + digits
+    if len(digits) > steplen:
+        raise ValueError(f"a node cannot have {position} children with steplen {steplen}")
+    return digits.rjust(steplen, alphabet[0])
+
+
 class Gender(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")

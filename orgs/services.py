@@ -19,18 +19,43 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _validate_member_dates(fields: dict) -> None:
-    today = timezone.localdate()
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+# The founding of the Party: no one joined earlier.
+EARLIEST_JOIN = datetime.date(1921, 7, 1)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same date `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def validate_member_dates(fields: dict, today: datetime.date | None = None) -> None:
+    """The rules on a member's dates, shared by the forms and the roster import.
+
+    Raises ValidationError keyed by field; `today` may be passed by callers checking many rows.
+    """
+    today = today or timezone.localdate()
     birth, joined = fields.get("birth_date"), fields.get("join_date")
+    errors = {}
     if birth and birth > today:
-        raise ValidationError({"birth_date": "出生日期不能晚于今天。"})
+        errors["birth_date"] = "出生日期不能晚于今天。"
+    elif birth and birth < EARLIEST_BIRTH:
+        errors["birth_date"] = "出生日期早于 1900 年，请核对。"
     if joined and joined > today:
-        raise ValidationError({"join_date": "入党时间不能晚于今天。"})
-    if birth and joined and joined < birth.replace(year=birth.year + 18):
-        raise ValidationError({"join_date": "入党时应年满十八周岁，请核对入党时间和出生日期。"})
+        errors["join_date"] = "入党时间不能晚于今天。"
+    elif joined and joined < EARLIEST_JOIN:
+        errors["join_date"] = "入党时间早于 1921 年，请核对。"
+    elif birth and joined and not errors and joined < add_years(birth, 18):
+        errors["join_date"] = "入党时应年满十八周岁，请核对入党时间和出生日期。"
+    if errors:
+        raise ValidationError(errors)
 
 
-def _require_branch(branch: Organization) -> None:
+def require_branch(branch: Organization) -> None:
+    """Refuses an organisation that cannot take members: inactive, or not a branch."""
     if not branch.active:
         raise ValidationError({"branch": f"“{branch.name}”已撤销，不能接收党员。"})
     if branch.kind not in MEMBER_HOLDING_KINDS:
@@ -99,8 +124,8 @@ def reactivate_organization(org: Organization, *, by) -> Organization:
 @transaction.atomic
 def create_member(branch: Organization, *, by, **fields) -> Member:
     _require(access.can_manage(by, branch))
-    _require_branch(branch)
-    _validate_member_dates(fields)
+    require_branch(branch)
+    validate_member_dates(fields)
     member = Member(branch=branch, **{key: fields[key] for key in MEMBER_FIELDS if key in fields})
     member.full_clean()
     member.save()
@@ -110,7 +135,7 @@ def create_member(branch: Organization, *, by, **fields) -> Member:
 @transaction.atomic
 def update_member(member: Member, *, by, **fields) -> Member:
     _require(access.can_manage(by, member.branch))
-    _validate_member_dates({**{k: getattr(member, k) for k in MEMBER_FIELDS}, **fields})
+    validate_member_dates({**{k: getattr(member, k) for k in MEMBER_FIELDS}, **fields})
     for key in MEMBER_FIELDS:
         if key in fields:
             setattr(member, key, fields[key])
@@ -125,7 +150,7 @@ def move_member(member: Member, to: Organization, *, by) -> Member:
     _require(access.can_manage(by, member.branch) and access.can_manage(by, to))
     if not member.active:
         raise ValidationError("已减少的党员不能转移，请先恢复。")
-    _require_branch(to)
+    require_branch(to)
     if to.pk == member.branch_id:
         raise ValidationError({"branch": "党员已在该组织。"})
     member.branch = to
@@ -153,7 +178,7 @@ def reactivate_member(member: Member, *, by) -> Member:
     _require(access.can_manage(by, member.branch))
     if member.active:
         raise ValidationError("该党员在册，无需恢复。")
-    _require_branch(member.branch)
+    require_branch(member.branch)
     member.active = True
     member.deactivated_on = None
     member.deactivation_reason = ""

@@ -10,23 +10,11 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from . import access, importing
-from .forms import BranchChoiceField, ImportForm
+from .forms import ImportForm, MemberImportForm
 
 # More would make the page unreadable; the count of the rest is shown instead.
 ERRORS_SHOWN = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class MemberImportForm(ImportForm):
-    def __init__(self, *args, branches, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["default_branch"] = BranchChoiceField(
-            queryset=branches,
-            required=False,
-            label="默认党支部",
-            empty_label="（按文件中的“所在党支部”列）",
-            help_text="文件中没有“所在党支部”列，或该列为空时，党员编入这个支部。",
-        )
 
 
 def _require_manager(user) -> None:

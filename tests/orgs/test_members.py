@@ -152,3 +152,16 @@ def test_roster_queries_do_not_grow_with_members(
     with django_assert_num_queries(8):
         response = alice_client.get(f"/orgs/{district.branch_a.pk}/members/")
     assert response.status_code == 200
+
+
+def test_it_accepts_a_member_born_on_29_february(district, alice_client):
+    data = {**NEW_MEMBER, "birth_date": "1988-02-29", "join_date": "2006-02-28"}
+    response = alice_client.post(f"/orgs/{district.branch_a.pk}/members/add/", data)
+    assert response.status_code == 302
+    assert Member.objects.get(name="赵六").birth_date == datetime.date(1988, 2, 29)
+
+
+def test_it_refuses_a_join_date_before_the_party_was_founded(district, alice_client):
+    data = {**NEW_MEMBER, "birth_date": "1900-01-01", "join_date": "1920-01-01"}
+    response = alice_client.post(f"/orgs/{district.branch_a.pk}/members/add/", data)
+    assert "入党时间早于 1921 年" in response.content.decode()

@@ -8,8 +8,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from orgs.demo import DEMO_USERS, large_tree, path_step
-from orgs.models import Member, MemberCategory, Organization, OrgKind, Role, RoleKind, Sector
+from orgs.demo import DEMO_USERS, large_tree
+from orgs.models import (
+    Member,
+    MemberCategory,
+    Organization,
+    OrgKind,
+    Role,
+    RoleKind,
+    Sector,
+    path_step,
+)
 
 NO_PROBLEMS = ([], [], [], [], [])
 
