@@ -27,7 +27,7 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  打开 http://$(HOST):$(PORT)/ 登录（演示账号见上表）；按 Ctrl-C 停止全部进程。"
 	@echo ""
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho --no-prefix -f Procfile.dev start
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
