@@ -1,0 +1,310 @@
+"""Reading an uploaded file into rows of cells, and reading the cells themselves.
+
+Files are recognised by their content, never by their name: an .xlsx is a zip holding
+xl/workbook.xml, anything else must be readable text (UTF-8 or GB18030, as Excel and WPS save CSV).
+A file too big, or a zip that would unpack to far more than a roster, is refused before it is
+parsed. The header row is found among the first rows of the first visible sheet that has one, and
+cells are read into text, compared names, paths of names and dates (parse_date).
+"""
+
+import codecs
+import csv
+import datetime
+import io
+import itertools
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+
+from django.conf import settings
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from .base import ImportRejected, _Bad, _Table
+
+HEADER_SCAN_ROWS = 10
+# An .xlsx compresses about tenfold; far more than that is a zip bomb, not a roster.
+MAX_UNZIPPED_RATIO = 40
+
+NOT_A_SPREADSHEET = (
+    "文件不是 Excel 表格（.xlsx）或 CSV 文件，无法导入。"
+    "请上传用 Excel 或 WPS 表格保存的 .xlsx 文件。"
+)
+OLD_EXCEL = (
+    "这是旧版 Excel（.xls）文件或设有密码的表格，无法直接导入。"
+    "请在 Excel 或 WPS 中“另存为” .xlsx 格式（不设密码）后再导入。"
+)
+UNREADABLE_XLSX = (
+    "无法读取这个 Excel 文件，文件可能已损坏。请在 Excel 或 WPS 中打开后重新保存再试。"
+)
+
+# Signatures of common files that are certainly not spreadsheets (a renamed picture or PDF).
+BINARY_SIGNATURES = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"\x1f\x8b",
+    b"BM",
+    b"{\\rtf",
+)
+ZIP_SIGNATURE = b"PK\x03\x04"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc and encrypted .xlsx
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PATH_SEPARATORS = re.compile(r"[/\\>／＼＞]")
+
+
+# --- Reading the file -----------------------------------------------------------------------------
+
+
+def _size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:g} MB"
+    if size >= 1024:
+        return f"{size / 1024:g} KB"
+    return f"{size} 字节"
+
+
+def _read_bytes(uploaded) -> bytes:
+    limit = settings.IMPORT_MAX_BYTES
+    too_big = ImportRejected(f"文件超过 {_size_text(limit)} 的上限，请分成几个文件分别导入。")
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > limit:
+        raise too_big
+    if hasattr(uploaded, "seek"):
+        uploaded.seek(0)
+    data = uploaded.read()
+    if len(data) > limit:
+        raise too_big
+    if not data.strip():
+        raise ImportRejected("文件是空的。")
+    return data
+
+
+def _open_table(uploaded, synonyms: dict[str, tuple[str, ...]], key: str) -> _Table:
+    """Finds the header row (the first of the first rows naming the `key` column) and maps columns.
+
+    In a workbook, the first visible sheet with such a header is read, so an instructions sheet or
+    a hidden sheet is passed over.
+    """
+    lookup = {_header_key(word): name for name, words in synonyms.items() for word in words}
+    for rows in _sheets(_read_bytes(uploaded)):
+        head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+        for index, cells in enumerate(head):
+            columns: dict[str, tuple[int, str]] = {}
+            for position, cell in enumerate(cells):
+                text = _text(cell)
+                name = lookup.get(_header_key(text)) or lookup.get(_header_key(text, brackets=True))
+                if name and name not in columns:
+                    columns[name] = (position, text)
+            if key in columns:
+                rest = itertools.chain(head[index + 1 :], rows)
+                return _Table(columns, zip(itertools.count(index + 2), rest))
+    raise ImportRejected(
+        f"在文件的前 {HEADER_SCAN_ROWS} 行中没有找到表头：表头应有“{synonyms[key][0]}”一列。"
+        "请下载导入模板对照填写。"
+    )
+
+
+def _header_key(text: str, brackets: bool = False) -> str:
+    """Header text as compared: NFKC (full-width → half-width), no spaces, no "*" or colon.
+
+    With brackets=True a bracketed note is dropped too: 出生日期（格式：1980-01-02） → 出生日期.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if brackets:
+        text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)
+    return re.sub(r"[\s*:]", "", text)
+
+
+def _sheets(data: bytes) -> Iterator[Iterator[list]]:
+    if data.startswith(ZIP_SIGNATURE):
+        yield from _xlsx_sheets(data)
+    elif data.startswith(OLE_SIGNATURE):
+        raise ImportRejected(OLD_EXCEL)
+    elif data.startswith(BINARY_SIGNATURES):
+        raise ImportRejected(NOT_A_SPREADSHEET)
+    else:
+        yield _csv_rows(data)
+
+
+def _xlsx_sheets(data: bytes) -> Iterator[Iterator[list]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise ImportRejected(NOT_A_SPREADSHEET) from error
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.bin" in names:
+        raise ImportRejected("这是 Excel 二进制工作簿（.xlsb），请“另存为” .xlsx 格式后再导入。")
+    if "xl/workbook.xml" not in names:
+        raise ImportRejected(NOT_A_SPREADSHEET)
+    if sum(entry.file_size for entry in entries) > MAX_UNZIPPED_RATIO * settings.IMPORT_MAX_BYTES:
+        raise ImportRejected("文件解压后过大，请分成几个文件分别导入。")
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [
+            meta.name
+            for meta in workbook.sheets_metadata
+            if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet
+        ]
+    # calamine raises its own error types, and ValueError for some malformed files.
+    except Exception as error:
+        raise ImportRejected(UNREADABLE_XLSX) from error
+    for name in sheets:
+        try:
+            # iter_rows starts at the sheet's first row even when it is empty, so the position of
+            # a row in the iteration is its row number in Excel.
+            rows = workbook.get_sheet_by_name(name).iter_rows()
+        except Exception as error:
+            raise ImportRejected(UNREADABLE_XLSX) from error
+        yield rows
+
+
+def _csv_rows(data: bytes) -> Iterator[list]:
+    text = _decode_text(data)
+    if text.lstrip().startswith("<"):
+        # An HTML or XML page renamed .csv or .xls, as some old systems export.
+        raise ImportRejected(NOT_A_SPREADSHEET)
+    sample = text[:4096]
+    delimiter = max(",\t;", key=sample.count)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)  # Excel's "Unicode text"
+    elif b"\x00" in data:
+        raise ImportRejected(NOT_A_SPREADSHEET)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if CONTROL_CHARS.search(text):
+            break
+        return text
+    raise ImportRejected(NOT_A_SPREADSHEET)
+
+
+# --- Reading cells --------------------------------------------------------------------------------
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value) -> str:
+    """A cell as text: 13912345678.0 from Excel reads 13912345678."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _key(name: str) -> str:
+    """A name as compared: 第１党支部 and 第1党支部, with or without spaces, are the same."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", name))
+
+
+def _split_path(text: str) -> list[str]:
+    # Not normalised: a new organisation keeps its name as written, full-width brackets and all.
+    segments = [segment.strip() for segment in PATH_SEPARATORS.split(text)]
+    if any(not s for s in segments):
+        raise _Bad(f"“{text}”中有空的一级，请检查分隔符“/”。")
+    return segments
+
+
+def _cached(parse, cache: dict, value):
+    """parse(value), or the _Bad it raised, remembered: a roster repeats most of its values."""
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    try:
+        outcome = parse(value)
+    except _Bad as bad:
+        outcome = bad
+    cache[value] = outcome
+    return outcome
+
+
+def _lookup(table: dict[str, str], allowed: str, what: str, text):
+    """Maps a label, or a variant of it, to its stored value; an unknown label lists the allowed."""
+    key = _key(_text(text))
+    value = table.get(key) or table.get(key.upper())
+    if value is None:
+        raise _Bad(f"无法识别的{what}“{_text(text)}”，可填：{allowed}。")
+    return value
+
+
+# --- Dates ----------------------------------------------------------------------------------------
+
+DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:(?:[-/.]|月)\s*(\d{1,2})\s*[日号]?|月)?"
+    r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})?")
+NUMBER_TEXT = re.compile(r"\d+(?:\.\d+)?")
+EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 is 1900-01-01, after Excel's 1900 leap day
+DATE_HINT = "请写成 1980-01-02、1980/1/2、1980年1月2日 或 1980.01 的格式"
+
+
+def parse_date(value) -> datetime.date:
+    """Reads the date forms rosters use; month-only values become the 1st of the month.
+
+    Accepts date cells, 1980-01-02, 1980/1/2, 1980年1月2日, 1980年1月, 1980.01, 1980.1.2, 198001,
+    19800102 and Excel serial numbers (29222 → 1980-01-02). Raises _Bad with a message otherwise.
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _date_from_number(value, typed=True)
+    text = unicodedata.normalize("NFKC", _text(value))
+    match = DATE_TEXT.fullmatch(text) or DATE_DIGITS.fullmatch(text)
+    if match:
+        year, month, day = match.groups()
+        return _make_date(text, int(year), int(month), int(day) if day else 1)
+    if NUMBER_TEXT.fullmatch(text):
+        return _date_from_number(float(text), typed=False, text=text)
+    raise _Bad(f"无法识别的日期“{text}”，{DATE_HINT}。")
+
+
+def _date_from_number(number: float, typed: bool, text: str = "") -> datetime.date:
+    text = text or _text(number)
+    if 1900 <= number < 2101 and not float(number).is_integer():
+        # 1980.01 typed into a number cell. Excel drops trailing zeros, so 1980.1 may have been
+        # typed as 1980.10: refuse to guess between January and October.
+        year, fraction = f"{number:.6f}".rstrip("0").split(".")
+        if typed and fraction == "1":
+            raise _Bad(
+                f"“{text}”可能是 1 月也可能是 10 月（Excel 会去掉末尾的 0），"
+                "请改写成 1980-01 或 1980-10 的格式。"
+            )
+        if len(fraction) > 2:
+            raise _Bad(f"无法识别的日期“{text}”，{DATE_HINT}。")
+        return _make_date(text, int(year), int(fraction), 1)
+    whole = int(number)
+    if 1900 <= whole <= 2100:
+        raise _Bad(f"“{text}”只有年份，请写明月份，如 {whole}.01。")
+    if 1000 <= whole <= 80000:
+        return EXCEL_EPOCH + datetime.timedelta(days=whole)
+    digits = DATE_DIGITS.fullmatch(str(whole))
+    if digits and number == whole:
+        year, month, day = digits.groups()
+        return _make_date(text, int(year), int(month), int(day) if day else 1)
+    raise _Bad(f"无法识别的日期“{text}”，{DATE_HINT}。")
+
+
+def _make_date(text: str, year: int, month: int, day: int) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise _Bad(f"日期“{text}”不存在，请核对。") from None
