@@ -178,6 +178,8 @@ def roster(request, pk):
         "filter": filterset,
         "page": page,
         "direct": direct,
+        # A branch without sub-organisations needs no branch column: it would repeat one name.
+        "show_branch": org.numchild > 0 and not direct,
         "can_manage": access.can_manage(request.user, org),
         "querystring": _querystring_without_page(request),
     }
