@@ -22,9 +22,13 @@ def _require_manager(user) -> None:
         raise PermissionDenied
 
 
-def _branch_param(request) -> int | None:
+def _default_branch(request, branches) -> int | None:
+    """?branch=<id> from a roster page, or the only branch a secretary of one branch manages."""
     value = request.GET.get("branch", "")
-    return int(value) if value.isdigit() else None
+    if value.isdigit():
+        return int(value)
+    only = list(branches.values_list("pk", flat=True)[:2])
+    return only[0] if len(only) == 1 else None
 
 
 @login_required
@@ -32,7 +36,7 @@ def import_members(request):
     _require_manager(request.user)
     data = (request.POST, request.FILES) if request.method == "POST" else ()
     branches = access.branches_for(request.user)
-    initial = {"default_branch": _branch_param(request)}
+    initial = {"default_branch": _default_branch(request, branches)}
     form = MemberImportForm(*data, branches=branches, initial=initial)
     result = None
     if form.is_valid():

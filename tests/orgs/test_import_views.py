@@ -145,3 +145,8 @@ def test_it_downloads_a_template_that_excel_opens(district, alice_client, url, h
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert [cell.value for cell in workbook.worksheets[0][1]] == headers
     assert workbook.worksheets[0].max_row == 2  # the header and one example
+
+
+def test_a_secretary_of_one_branch_gets_it_as_the_default(district, alice_client):
+    response = alice_client.get("/orgs/import/members/")
+    assert response.context["form"].initial["default_branch"] == district.branch_a.pk
