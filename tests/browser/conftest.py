@@ -8,15 +8,16 @@ from ..conftest import require_service
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     require_service("Chromium", shutil.which(CHROMIUM) is not None, CHROMIUM)
-    # Playwright's sync API runs an event loop in this thread; the live server's test data is
-    # created in the same thread, which Django otherwise refuses near a running loop.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an event loop in this thread; the live server's test data is
+    # created in the same thread, which Django otherwise refuses near a running loop. Both the
+    # loop and the permission end with the module, so no other test runs under them.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
