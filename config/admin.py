@@ -5,12 +5,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 
 class AdminSite(admin.AdminSite):
-    site_header = "创先争优活动管理"
-    site_title = "创先争优活动管理"
-    index_title = "后台管理"
+    site_header = _("创先争优活动管理")
+    site_title = _("创先争优活动管理")
+    index_title = _("后台管理")
 
     def get_urls(self):
         urls = [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]

@@ -7,6 +7,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from . import access, services
 from .models import Member, Organization, Role
@@ -58,7 +59,7 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
     ordering = ["path"]
 
-    @admin.display(description="名称", ordering="path")
+    @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, obj):
         return "\u3000" * (obj.depth - 1) + obj.name
 

@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Gender, Member, MemberCategory, Organization
 
@@ -23,9 +25,9 @@ class MemberForm(forms.ModelForm):
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip().replace(" ", "").replace("-", "")
         if phone and not phone.isdigit():
-            raise forms.ValidationError("联系电话只能包含数字。")
+            raise forms.ValidationError(_("联系电话只能包含数字。"))
         if phone and not 7 <= len(phone) <= 12:
-            raise forms.ValidationError("联系电话位数不对，手机号码为 11 位。")
+            raise forms.ValidationError(_("联系电话位数不对，手机号码为 11 位。"))
         return phone
 
 
@@ -47,42 +49,56 @@ class BranchChoiceField(forms.ModelChoiceField):
 
 
 class MoveMemberForm(forms.Form):
-    branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label="转入党组织")
+    branch = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=gettext_lazy("转入党组织")
+    )
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"] = BranchChoiceField(
-            queryset=branches, label="转入党组织", empty_label="请选择党支部"
+            queryset=branches, label=_("转入党组织"), empty_label=_("请选择党支部")
         )
 
 
 class DeactivateMemberForm(forms.Form):
-    on = forms.DateField(label="减少日期", widget=DATE_WIDGET, initial=timezone.localdate)
+    on = forms.DateField(
+        label=gettext_lazy("减少日期"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+    )
     reason = forms.CharField(
-        label="减少原因",
+        label=gettext_lazy("减少原因"),
         max_length=200,
         required=False,
-        help_text="如：组织关系转出、去世、出党等",
+        help_text=gettext_lazy("如：组织关系转出、去世、出党等"),
     )
 
     def clean_on(self):
         on = self.cleaned_data["on"]
         if on > timezone.localdate():
-            raise forms.ValidationError("减少日期不能晚于今天。")
+            raise forms.ValidationError(_("减少日期不能晚于今天。"))
         return on
 
 
-ACTIVE_CHOICES = [("1", "在册"), ("0", "已减少"), ("all", "全部")]
+ACTIVE_CHOICES = [
+    ("1", gettext_lazy("在册")),
+    ("0", gettext_lazy("已减少")),
+    ("all", gettext_lazy("全部")),
+]
 
 
 class MemberFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="搜索")
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("搜索"))
     category = django_filters.ChoiceFilter(
-        choices=MemberCategory.choices, label="岗位类别", empty_label="全部类别"
+        choices=MemberCategory.choices,
+        label=gettext_lazy("岗位类别"),
+        empty_label=gettext_lazy("全部类别"),
     )
-    gender = django_filters.ChoiceFilter(choices=Gender.choices, label="性别", empty_label="性别")
+    gender = django_filters.ChoiceFilter(
+        choices=Gender.choices, label=gettext_lazy("性别"), empty_label=gettext_lazy("性别")
+    )
     status = django_filters.ChoiceFilter(
-        choices=ACTIVE_CHOICES, method="filter_status", label="状态", empty_label=None
+        choices=ACTIVE_CHOICES, method="filter_status", label=gettext_lazy("状态"), empty_label=None
     )
 
     class Meta:
@@ -111,13 +127,13 @@ class MemberFilter(django_filters.FilterSet):
 
 
 class OrgSearchForm(forms.Form):
-    q = forms.CharField(label="组织名称", required=False, max_length=50)
+    q = forms.CharField(label=gettext_lazy("组织名称"), required=False, max_length=50)
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="文件",
-        help_text="支持 .xlsx 和 .csv 格式",
+        label=gettext_lazy("文件"),
+        help_text=gettext_lazy("支持 .xlsx 和 .csv 格式"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
@@ -128,7 +144,7 @@ class MemberImportForm(ImportForm):
         self.fields["default_branch"] = BranchChoiceField(
             queryset=branches,
             required=False,
-            label="默认党支部",
-            empty_label="（按文件中的“所在党支部”列）",
-            help_text="文件中没有“所在党支部”列，或该列为空时，党员编入这个支部。",
+            label=_("默认党支部"),
+            empty_label=_("（按文件中的“所在党支部”列）"),
+            help_text=_("文件中没有“所在党支部”列，或该列为空时，党员编入这个支部。"),
         )

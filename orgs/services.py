@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import access
 from .models import MEMBER_HOLDING_KINDS, Member, Organization, Role, RoleKind
@@ -41,15 +42,15 @@ def validate_member_dates(fields: dict, today: datetime.date | None = None) -> N
     birth, joined = fields.get("birth_date"), fields.get("join_date")
     errors = {}
     if birth and birth > today:
-        errors["birth_date"] = "出生日期不能晚于今天。"
+        errors["birth_date"] = _("出生日期不能晚于今天。")
     elif birth and birth < EARLIEST_BIRTH:
-        errors["birth_date"] = "出生日期早于 1900 年，请核对。"
+        errors["birth_date"] = _("出生日期早于 1900 年，请核对。")
     if joined and joined > today:
-        errors["join_date"] = "入党时间不能晚于今天。"
+        errors["join_date"] = _("入党时间不能晚于今天。")
     elif joined and joined < EARLIEST_JOIN:
-        errors["join_date"] = "入党时间早于 1921 年，请核对。"
+        errors["join_date"] = _("入党时间早于 1921 年，请核对。")
     elif birth and joined and not errors and joined < add_years(birth, 18):
-        errors["join_date"] = "入党时应年满十八周岁，请核对入党时间和出生日期。"
+        errors["join_date"] = _("入党时应年满十八周岁，请核对入党时间和出生日期。")
     if errors:
         raise ValidationError(errors)
 
@@ -57,10 +58,15 @@ def validate_member_dates(fields: dict, today: datetime.date | None = None) -> N
 def require_branch(branch: Organization) -> None:
     """Refuses an organisation that cannot take members: inactive, or not a branch."""
     if not branch.active:
-        raise ValidationError({"branch": f"“{branch.name}”已撤销，不能接收党员。"})
+        raise ValidationError(
+            {"branch": _("“%(name)s”已撤销，不能接收党员。") % {"name": branch.name}}
+        )
     if branch.kind not in MEMBER_HOLDING_KINDS:
         raise ValidationError(
-            {"branch": f"“{branch.name}”是{branch.get_kind_display()}，党员应编入党支部。"}
+            {
+                "branch": _("“%(name)s”是%(kind)s，党员应编入党支部。")
+                % {"name": branch.name, "kind": branch.get_kind_display()}
+            }
         )
 
 
@@ -68,9 +74,9 @@ def require_branch(branch: Organization) -> None:
 def create_organization(parent: Organization, *, by, **fields) -> Organization:
     _require(access.can_manage(by, parent))
     if not parent.active:
-        raise ValidationError(f"“{parent.name}”已撤销，不能新建下级组织。")
+        raise ValidationError(_("“%(name)s”已撤销，不能新建下级组织。") % {"name": parent.name})
     if Organization.objects.get_children(parent).filter(name=fields["name"]).exists():
-        raise ValidationError({"name": "同一上级组织下已有同名组织。"})
+        raise ValidationError({"name": _("同一上级组织下已有同名组织。")})
     # Re-read the parent under lock: add_child computes the next path from numchild.
     parent = Organization.objects.select_for_update().get(pk=parent.pk)
     return Organization.objects.add_child(parent, {key: fields.get(key, "") for key in ORG_FIELDS})
@@ -85,7 +91,7 @@ def update_organization(org: Organization, *, by, **fields) -> Organization:
         parent
         and Organization.objects.get_children(parent).filter(name=name).exclude(pk=org.pk).exists()
     ):
-        raise ValidationError({"name": "同一上级组织下已有同名组织。"})
+        raise ValidationError({"name": _("同一上级组织下已有同名组织。")})
     for key in ORG_FIELDS:
         if key in fields:
             setattr(org, key, fields[key])
@@ -100,11 +106,15 @@ def deactivate_organization(org: Organization, *, by) -> Organization:
     members = Member.objects.active().within(org).count()
     if members:
         raise ValidationError(
-            f"“{org.name}”及其下级组织仍有在册党员 {members} 名，请先转移或减少。"
+            _("“%(name)s”及其下级组织仍有在册党员 %(count)s 名，请先转移或减少。")
+            % {"name": org.name, "count": members}
         )
     children = Organization.objects.within(org).active().exclude(pk=org.pk).count()
     if children:
-        raise ValidationError(f"“{org.name}”仍有 {children} 个有效的下级组织，请先撤销它们。")
+        raise ValidationError(
+            _("“%(name)s”仍有 %(count)s 个有效的下级组织，请先撤销它们。")
+            % {"name": org.name, "count": children}
+        )
     org.active = False
     org.save(update_fields=["active"])
     return org
@@ -115,7 +125,9 @@ def reactivate_organization(org: Organization, *, by) -> Organization:
     _require(access.can_manage_strictly_below(by, org))
     parent = Organization.objects.get_parent(org)
     if parent and not parent.active:
-        raise ValidationError(f"上级组织“{parent.name}”已撤销，请先恢复上级组织。")
+        raise ValidationError(
+            _("上级组织“%(name)s”已撤销，请先恢复上级组织。") % {"name": parent.name}
+        )
     org.active = True
     org.save(update_fields=["active"])
     return org
@@ -149,10 +161,10 @@ def move_member(member: Member, to: Organization, *, by) -> Member:
     """Transfers a member to another branch; both ends must be in the user's write scope."""
     _require(access.can_manage(by, member.branch) and access.can_manage(by, to))
     if not member.active:
-        raise ValidationError("已减少的党员不能转移，请先恢复。")
+        raise ValidationError(_("已减少的党员不能转移，请先恢复。"))
     require_branch(to)
     if to.pk == member.branch_id:
-        raise ValidationError({"branch": "党员已在该组织。"})
+        raise ValidationError({"branch": _("党员已在该组织。")})
     member.branch = to
     member.save(update_fields=["branch", "updated_at"])
     return member
@@ -165,7 +177,7 @@ def deactivate_member(
     """Takes a member off the active roster; the row stays so their history stays."""
     _require(access.can_manage(by, member.branch))
     if not member.active:
-        raise ValidationError("该党员已减少。")
+        raise ValidationError(_("该党员已减少。"))
     member.active = False
     member.deactivated_on = on or timezone.localdate()
     member.deactivation_reason = reason
@@ -177,7 +189,7 @@ def deactivate_member(
 def reactivate_member(member: Member, *, by) -> Member:
     _require(access.can_manage(by, member.branch))
     if member.active:
-        raise ValidationError("该党员在册，无需恢复。")
+        raise ValidationError(_("该党员在册，无需恢复。"))
     require_branch(member.branch)
     member.active = True
     member.deactivated_on = None
@@ -186,6 +198,7 @@ def reactivate_member(member: Member, *, by) -> Member:
     return member
 
 
+# A stored group name, not UI text: it stays the same whatever the language.
 ADMIN_GROUP = "组织管理员"
 # What an admin role may do in the admin site, always within its subtree (see orgs/admin.py).
 ADMIN_GROUP_PERMISSIONS = [
@@ -201,7 +214,7 @@ ADMIN_GROUP_PERMISSIONS = [
 
 
 def admin_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
+    group, _created = Group.objects.get_or_create(name=ADMIN_GROUP)
     wanted = []
     for dotted in ADMIN_GROUP_PERMISSIONS:
         app_label, codename = dotted.split(".")
@@ -215,7 +228,7 @@ def assign_role(user, organization: Organization, kind: str, *, by=None) -> Role
     """Gives a user a role; an admin role also opens the (scoped) admin site to them."""
     if by is not None:
         _require(access.can_manage(by, organization) and access.is_admin(by))
-    role, _ = Role.objects.get_or_create(user=user, organization=organization, kind=kind)
+    role, _created = Role.objects.get_or_create(user=user, organization=organization, kind=kind)
     if kind == RoleKind.ADMIN:
         user.groups.add(admin_group())
         if not user.is_staff:

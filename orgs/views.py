@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, services
@@ -116,7 +117,7 @@ def edit(request, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"已保存“{org.name}”。")
+            messages.success(request, _("已保存“%(name)s”。") % {"name": org.name})
             return redirect(org)
     context = {"org": org, "breadcrumb": _breadcrumb(org), "form": form}
     return render(request, "orgs/org_form.html", context)
@@ -133,7 +134,7 @@ def add_child(request, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"已新建“{org.name}”。")
+            messages.success(request, _("已新建“%(name)s”。") % {"name": org.name})
             return redirect(org)
     context = {"parent": parent, "breadcrumb": [*_breadcrumb(parent), parent], "form": form}
     return render(request, "orgs/org_form.html", context)
@@ -143,23 +144,24 @@ def add_child(request, pk):
 @login_required
 def deactivate(request, pk):
     org = access.get_organization_for_user(request.user, pk, write=True)
-    return _change_standing(request, org, services.deactivate_organization, "已撤销")
+    return _change_standing(request, org, services.deactivate_organization, _("已撤销“%(name)s”。"))
 
 
 @require_POST
 @login_required
 def reactivate(request, pk):
     org = access.get_organization_for_user(request.user, pk, write=True)
-    return _change_standing(request, org, services.reactivate_organization, "已恢复")
+    return _change_standing(request, org, services.reactivate_organization, _("已恢复“%(name)s”。"))
 
 
 def _change_standing(request, obj, service, done):
+    """Calls the service on obj; `done` is the success message, with %(name)s for obj's name."""
     try:
         service(obj, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{done}“{obj.name}”。")
+        messages.success(request, done % {"name": obj.name})
     return redirect(obj)
 
 
@@ -202,7 +204,7 @@ def add_member(request, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"已添加党员“{member.name}”。")
+            messages.success(request, _("已添加党员“%(name)s”。") % {"name": member.name})
             if "another" in request.POST:
                 return redirect("orgs:add_member", pk=branch.pk)
             return redirect("orgs:roster", pk=branch.pk)
@@ -231,7 +233,7 @@ def edit_member(request, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"已保存党员“{member.name}”的信息。")
+            messages.success(request, _("已保存党员“%(name)s”的信息。") % {"name": member.name})
             return redirect(member)
     breadcrumb = [*_breadcrumb(member.branch), member.branch]
     context = {"member": member, "breadcrumb": breadcrumb, "form": form}
@@ -249,7 +251,11 @@ def move_member(request, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"已将“{member.name}”转入“{member.branch.name}”。")
+            messages.success(
+                request,
+                _("已将“%(name)s”转入“%(branch)s”。")
+                % {"name": member.name, "branch": member.branch.name},
+            )
             return redirect(member)
     breadcrumb = [*_breadcrumb(member.branch), member.branch]
     context = {"member": member, "breadcrumb": breadcrumb, "form": form}
@@ -266,7 +272,10 @@ def deactivate_member(request, pk):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"已将“{member.name}”从在册党员中减少，历史记录保留。")
+            messages.success(
+                request,
+                _("已将“%(name)s”从在册党员中减少，历史记录保留。") % {"name": member.name},
+            )
             return redirect(member)
     breadcrumb = [*_breadcrumb(member.branch), member.branch]
     context = {"member": member, "breadcrumb": breadcrumb, "form": form}
@@ -277,4 +286,4 @@ def deactivate_member(request, pk):
 @login_required
 def reactivate_member(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)
-    return _change_standing(request, member, services.reactivate_member, "已恢复")
+    return _change_standing(request, member, services.reactivate_member, _("已恢复“%(name)s”。"))

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from . import access, importing
 from .forms import ImportForm, MemberImportForm
@@ -43,7 +44,9 @@ def import_members(request):
         branch = form.cleaned_data["default_branch"]
         result = _run(form, importing.import_members, request.user, default_branch=branch)
         if result and result.ok:
-            messages.success(request, f"党员名册导入完成：{result.summary}。")
+            messages.success(
+                request, _("党员名册导入完成：%(summary)s。") % {"summary": result.summary}
+            )
             return redirect("orgs:roster", pk=branch.pk) if branch else redirect("orgs:tree")
     return _render(request, form, result, "members")
 
@@ -57,7 +60,9 @@ def import_tree(request):
     if form.is_valid():
         result = _run(form, importing.import_tree, request.user)
         if result and result.ok:
-            messages.success(request, f"组织架构导入完成：{result.summary}。")
+            messages.success(
+                request, _("组织架构导入完成：%(summary)s。") % {"summary": result.summary}
+            )
             return redirect("orgs:tree")
     return _render(request, form, result, "tree")
 
@@ -88,13 +93,13 @@ def _render(request, form, result, kind):
 @login_required
 def member_template(request):
     _require_manager(request.user)
-    return _xlsx_response(importing.member_template_xlsx(), "党员花名册导入模板.xlsx")
+    return _xlsx_response(importing.member_template_xlsx(), _("党员花名册导入模板.xlsx"))
 
 
 @login_required
 def tree_template(request):
     _require_manager(request.user)
-    return _xlsx_response(importing.tree_template_xlsx(), "党组织导入模板.xlsx")
+    return _xlsx_response(importing.tree_template_xlsx(), _("党组织导入模板.xlsx"))
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:

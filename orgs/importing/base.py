@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 BATCH_SIZE = 2000
 
@@ -41,7 +42,11 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        return f"新增 {self.created}，更新 {self.updated}，未变 {self.unchanged}"
+        return _("新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s") % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
 
 
 def _failed(errors: list[RowError], table: "_Table") -> ImportResult:

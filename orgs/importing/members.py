@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import access
 from ..models import Gender, Member, MemberCategory, Organization
@@ -24,6 +26,8 @@ from .scope import _orgs_with_keys, _scope_orgs
 
 SPACES_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
+# The headers a file may use for each column: data the header row is matched against, so they are
+# not translated (matching must not depend on the active language).
 MEMBER_COLUMNS = {
     "name": ("姓名",),
     "gender": ("性别",),
@@ -60,15 +64,17 @@ CATEGORY_VARIANTS = {
 }
 CATEGORIES |= {word: value for value, words in CATEGORY_VARIANTS.items() for word in words}
 CATEGORY_CHOICES = "、".join(str(label) for label in MemberCategory.labels)
+UNKNOWN_GENDER = gettext_lazy("无法识别的性别“%(value)s”，可填：%(choices)s。")
+UNKNOWN_CATEGORY = gettext_lazy("无法识别的岗位类别“%(value)s”，可填：%(choices)s。")
 MEMBER_FIELDS = ("gender", "birth_date", "join_date", "category", "phone")
 
 
 def _gender(value) -> str:
-    return _lookup(GENDERS, "男、女", "性别", value)
+    return _lookup(GENDERS, "男、女", UNKNOWN_GENDER, value)
 
 
 def _category(value) -> str:
-    return _lookup(CATEGORIES, CATEGORY_CHOICES, "岗位类别", value)
+    return _lookup(CATEGORIES, CATEGORY_CHOICES, UNKNOWN_CATEGORY, value)
 
 
 def _phone(value) -> str:
@@ -81,9 +87,9 @@ def _phone(value) -> str:
         phone = phone[3:]
     # The same rules as the member form.
     if not re.fullmatch(r"[0-9]+", phone):
-        raise _Bad("联系电话只能包含数字。")
+        raise _Bad(_("联系电话只能包含数字。"))
     if not 7 <= len(phone) <= 12:
-        raise _Bad("联系电话位数不对，手机号码为 11 位。")
+        raise _Bad(_("联系电话位数不对，手机号码为 11 位。"))
     return phone
 
 
@@ -132,11 +138,13 @@ def import_members(uploaded, *, by, default_branch: Organization | None = None) 
             raise ImportRejected(error.messages) from None
     table = _open_table(uploaded, MEMBER_COLUMNS, key="name")
     if "branch" not in table.columns and default_branch is None:
-        raise ImportRejected("文件中没有“所在党支部”列：请添加这一列，或在页面上选择默认党支部。")
+        raise ImportRejected(
+            _("文件中没有“所在党支部”列：请添加这一列，或在页面上选择默认党支部。")
+        )
     errors: list[RowError] = []
     rows = _read_member_rows(table, errors)
     if not rows and not errors:
-        raise ImportRejected("表头下面没有党员数据。")
+        raise ImportRejected(_("表头下面没有党员数据。"))
     with transaction.atomic():
         _place_members(rows, table, _BranchFinder(by), default_branch, errors)
         plan = _MemberPlan(by, table)
@@ -175,9 +183,9 @@ def _read_member_rows(table: _Table, errors: list[RowError]) -> list[_MemberRow]
             else:
                 fields[field_name] = outcome
         if not name:
-            errors.append(RowError(number, name_header, "姓名不能为空。"))
+            errors.append(RowError(number, name_header, _("姓名不能为空。")))
         elif len(name) > NAME_LENGTH:
-            errors.append(RowError(number, name_header, "姓名过长，请核对。"))
+            errors.append(RowError(number, name_header, _("姓名过长，请核对。")))
         if "birth_date" in fields or "join_date" in fields:
             _check_member_dates(number, fields, table, today, errors)
         branch_text = _text(cells[branch_at]) if branch_at is not None and branch_at < width else ""
@@ -229,18 +237,24 @@ class _BranchFinder:
             parents = "、".join(f"“{self._parent_name(org)}”" for org in usable[:5])
             example = "/".join(self._trail(usable[0]))
             raise _Bad(
-                f"有 {len(usable)} 个党组织名为“{text}”，上级分别是{parents}，"
-                f"请写完整路径，如“{example}”。"
+                _(
+                    "有 %(count)s 个党组织名为“%(name)s”，上级分别是%(parents)s，"
+                    "请写完整路径，如“%(example)s”。"
+                )
+                % {"count": len(usable), "name": text, "parents": parents, "example": example}
             )
         if found:
             try:
                 require_branch(found[0])
             except ValidationError as error:
                 raise _Bad(error.messages[0]) from None
-        raise _Bad(f"在您管理的党组织中找不到“{text}”，请核对名称，或写完整路径。")
+        raise _Bad(
+            _("在您管理的党组织中找不到“%(name)s”，请核对名称，或写完整路径。") % {"name": text}
+        )
 
     def _parent_name(self, org: Organization) -> str:
-        return self.names.get(org.path[: -org.steplen], "（顶级）")
+        name = self.names.get(org.path[: -org.steplen])
+        return _("（顶级）") if name is None else name
 
     def _trail(self, org: Organization) -> list[str]:
         step = org.steplen
@@ -252,7 +266,7 @@ def _place_members(rows, table: _Table, finder, default_branch, errors) -> None:
         if not row.branch_text:
             row.branch = default_branch
             if default_branch is None:
-                errors.append(RowError(row.row, table.header("branch"), "所在党支部不能为空。"))
+                errors.append(RowError(row.row, table.header("branch"), _("所在党支部不能为空。")))
             continue
         branch = finder.find(row.branch_text)
         if isinstance(branch, _Bad):
@@ -288,23 +302,31 @@ class _MemberPlan:
         birth = row.fields.get("birth_date")
         key = (row.name, birth) if birth else (row.name, row.branch.pk)
         if key in self.seen:
-            same = "姓名和出生日期" if birth else "姓名和所在党支部（未填出生日期）"
-            message = f"与第 {self.seen[key]} 行重复：{same}相同。"
+            if birth:
+                message = _("与第 %(row)s 行重复：姓名和出生日期相同。")
+            else:
+                message = _("与第 %(row)s 行重复：姓名和所在党支部（未填出生日期）相同。")
+            message %= {"row": self.seen[key]}
             errors.append(RowError(row.row, self.header, message))
             return
         self.seen[key] = row.row
         matches = self._matches(row, birth)
         if len(matches) > 1:
-            hint = "，无法确定是哪一位" if birth else "，请填写出生日期以便区分"
-            message = f"系统中已有 {len(matches)} 名党员“{row.name}”{hint}。"
+            if birth:
+                message = _("系统中已有 %(count)s 名党员“%(name)s”，无法确定是哪一位。")
+            else:
+                message = _("系统中已有 %(count)s 名党员“%(name)s”，请填写出生日期以便区分。")
+            message %= {"count": len(matches), "name": row.name}
             errors.append(RowError(row.row, self.header, message))
         elif not matches:
             self.new.append(row)
         elif matches[0].id in self.claimed:
-            message = f"与第 {self.claimed[matches[0].id]} 行是同一名党员，请合并为一行。"
+            message = _("与第 %(row)s 行是同一名党员，请合并为一行。") % {
+                "row": self.claimed[matches[0].id]
+            }
             errors.append(RowError(row.row, self.header, message))
         elif not matches[0].active:
-            errors.append(RowError(row.row, self.header, "已减少的党员，请先恢复。"))
+            errors.append(RowError(row.row, self.header, _("已减少的党员，请先恢复。")))
         else:
             member = matches[0]
             self.claimed[member.id] = row.row

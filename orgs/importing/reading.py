@@ -18,6 +18,8 @@ import zipfile
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from .base import ImportRejected, _Bad, _Table
@@ -26,15 +28,15 @@ HEADER_SCAN_ROWS = 10
 # An .xlsx compresses about tenfold; far more than that is a zip bomb, not a roster.
 MAX_UNZIPPED_RATIO = 40
 
-NOT_A_SPREADSHEET = (
+NOT_A_SPREADSHEET = gettext_lazy(
     "文件不是 Excel 表格（.xlsx）或 CSV 文件，无法导入。"
     "请上传用 Excel 或 WPS 表格保存的 .xlsx 文件。"
 )
-OLD_EXCEL = (
+OLD_EXCEL = gettext_lazy(
     "这是旧版 Excel（.xls）文件或设有密码的表格，无法直接导入。"
     "请在 Excel 或 WPS 中“另存为” .xlsx 格式（不设密码）后再导入。"
 )
-UNREADABLE_XLSX = (
+UNREADABLE_XLSX = gettext_lazy(
     "无法读取这个 Excel 文件，文件可能已损坏。请在 Excel 或 WPS 中打开后重新保存再试。"
 )
 
@@ -64,12 +66,14 @@ def _size_text(size: int) -> str:
         return f"{size / 1024 / 1024:g} MB"
     if size >= 1024:
         return f"{size / 1024:g} KB"
-    return f"{size} 字节"
+    return _("%(size)s 字节") % {"size": size}
 
 
 def _read_bytes(uploaded) -> bytes:
     limit = settings.IMPORT_MAX_BYTES
-    too_big = ImportRejected(f"文件超过 {_size_text(limit)} 的上限，请分成几个文件分别导入。")
+    too_big = ImportRejected(
+        _("文件超过 %(limit)s 的上限，请分成几个文件分别导入。") % {"limit": _size_text(limit)}
+    )
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
         raise too_big
@@ -79,7 +83,7 @@ def _read_bytes(uploaded) -> bytes:
     if len(data) > limit:
         raise too_big
     if not data.strip():
-        raise ImportRejected("文件是空的。")
+        raise ImportRejected(_("文件是空的。"))
     return data
 
 
@@ -103,8 +107,11 @@ def _open_table(uploaded, synonyms: dict[str, tuple[str, ...]], key: str) -> _Ta
                 rest = itertools.chain(head[index + 1 :], rows)
                 return _Table(columns, zip(itertools.count(index + 2), rest))
     raise ImportRejected(
-        f"在文件的前 {HEADER_SCAN_ROWS} 行中没有找到表头：表头应有“{synonyms[key][0]}”一列。"
-        "请下载导入模板对照填写。"
+        _(
+            "在文件的前 %(rows)s 行中没有找到表头：表头应有“%(column)s”一列。"
+            "请下载导入模板对照填写。"
+        )
+        % {"rows": HEADER_SCAN_ROWS, "column": synonyms[key][0]}
     )
 
 
@@ -138,11 +145,11 @@ def _xlsx_sheets(data: bytes) -> Iterator[Iterator[list]]:
         raise ImportRejected(NOT_A_SPREADSHEET) from error
     names = {entry.filename for entry in entries}
     if "xl/workbook.bin" in names:
-        raise ImportRejected("这是 Excel 二进制工作簿（.xlsb），请“另存为” .xlsx 格式后再导入。")
+        raise ImportRejected(_("这是 Excel 二进制工作簿（.xlsb），请“另存为” .xlsx 格式后再导入。"))
     if "xl/workbook.xml" not in names:
         raise ImportRejected(NOT_A_SPREADSHEET)
     if sum(entry.file_size for entry in entries) > MAX_UNZIPPED_RATIO * settings.IMPORT_MAX_BYTES:
-        raise ImportRejected("文件解压后过大，请分成几个文件分别导入。")
+        raise ImportRejected(_("文件解压后过大，请分成几个文件分别导入。"))
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [
@@ -216,7 +223,7 @@ def _split_path(text: str) -> list[str]:
     # Not normalised: a new organisation keeps its name as written, full-width brackets and all.
     segments = [segment.strip() for segment in PATH_SEPARATORS.split(text)]
     if any(not s for s in segments):
-        raise _Bad(f"“{text}”中有空的一级，请检查分隔符“/”。")
+        raise _Bad(_("“%(text)s”中有空的一级，请检查分隔符“/”。") % {"text": text})
     return segments
 
 
@@ -234,12 +241,16 @@ def _cached(parse, cache: dict, value):
     return outcome
 
 
-def _lookup(table: dict[str, str], allowed: str, what: str, text):
-    """Maps a label, or a variant of it, to its stored value; an unknown label lists the allowed."""
+def _lookup(table: dict[str, str], allowed: str, unknown, text):
+    """Maps a label, or a variant of it, to its stored value; an unknown label lists the allowed.
+
+    `unknown` is the message for an unknown label (lazy: it is only needed then), with %(value)s
+    for the cell and %(choices)s for `allowed`.
+    """
     key = _key(_text(text))
     value = table.get(key) or table.get(key.upper())
     if value is None:
-        raise _Bad(f"无法识别的{what}“{_text(text)}”，可填：{allowed}。")
+        raise _Bad(str(unknown) % {"value": _text(text), "choices": allowed})
     return value
 
 
@@ -252,7 +263,6 @@ DATE_TEXT = re.compile(
 DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})?")
 NUMBER_TEXT = re.compile(r"\d+(?:\.\d+)?")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 is 1900-01-01, after Excel's 1900 leap day
-DATE_HINT = "请写成 1980-01-02、1980/1/2、1980年1月2日 或 1980.01 的格式"
 
 
 def parse_date(value) -> datetime.date:
@@ -274,7 +284,14 @@ def parse_date(value) -> datetime.date:
         return _make_date(text, int(year), int(month), int(day) if day else 1)
     if NUMBER_TEXT.fullmatch(text):
         return _date_from_number(float(text), typed=False, text=text)
-    raise _Bad(f"无法识别的日期“{text}”，{DATE_HINT}。")
+    raise _unknown_date(text)
+
+
+def _unknown_date(text: str) -> _Bad:
+    return _Bad(
+        _("无法识别的日期“%(text)s”，请写成 1980-01-02、1980/1/2、1980年1月2日 或 1980.01 的格式。")
+        % {"text": text}
+    )
 
 
 def _date_from_number(number: float, typed: bool, text: str = "") -> datetime.date:
@@ -285,26 +302,31 @@ def _date_from_number(number: float, typed: bool, text: str = "") -> datetime.da
         year, fraction = f"{number:.6f}".rstrip("0").split(".")
         if typed and fraction == "1":
             raise _Bad(
-                f"“{text}”可能是 1 月也可能是 10 月（Excel 会去掉末尾的 0），"
-                "请改写成 1980-01 或 1980-10 的格式。"
+                _(
+                    "“%(text)s”可能是 1 月也可能是 10 月（Excel 会去掉末尾的 0），"
+                    "请改写成 1980-01 或 1980-10 的格式。"
+                )
+                % {"text": text}
             )
         if len(fraction) > 2:
-            raise _Bad(f"无法识别的日期“{text}”，{DATE_HINT}。")
+            raise _unknown_date(text)
         return _make_date(text, int(year), int(fraction), 1)
     whole = int(number)
     if 1900 <= whole <= 2100:
-        raise _Bad(f"“{text}”只有年份，请写明月份，如 {whole}.01。")
+        raise _Bad(
+            _("“%(text)s”只有年份，请写明月份，如 %(year)s.01。") % {"text": text, "year": whole}
+        )
     if 1000 <= whole <= 80000:
         return EXCEL_EPOCH + datetime.timedelta(days=whole)
     digits = DATE_DIGITS.fullmatch(str(whole))
     if digits and number == whole:
         year, month, day = digits.groups()
         return _make_date(text, int(year), int(month), int(day) if day else 1)
-    raise _Bad(f"无法识别的日期“{text}”，{DATE_HINT}。")
+    raise _unknown_date(text)
 
 
 def _make_date(text: str, year: int, month: int, day: int) -> datetime.date:
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise _Bad(f"日期“{text}”不存在，请核对。") from None
+        raise _Bad(_("日期“%(text)s”不存在，请核对。") % {"text": text}) from None

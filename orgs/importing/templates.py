@@ -8,10 +8,14 @@ fixed choices and a sheet of instructions. The accepted values the instructions 
 import datetime
 import io
 
+from django.utils.translation import gettext as _
+
 from ..models import Grade, MemberCategory, OrgKind, Sector
 from .members import CATEGORY_CHOICES
 from .tree import GRADE_CHOICES, KIND_CHOICES, SECTOR_CHOICES
 
+# The headers must be the ones the imports match, and the example values ones they accept: both
+# are data, not UI text, and stay untranslated. The notes and sheet titles are translated.
 MEMBER_TEMPLATE = (
     ["序号", "姓名", "性别", "出生日期", "入党时间", "所在党支部", "岗位类别", "联系电话"],
     [
@@ -34,33 +38,49 @@ TREE_TEMPLATE = (
 def member_template_xlsx() -> bytes:
     """A roster template: the header, one example row and a sheet of instructions."""
     notes = [
-        "每行一名党员，第一行是表头；示例行请删除后再填写。",
-        "姓名必填。同一姓名和出生日期（未填出生日期时：同一支部的同一姓名）视为同一名党员，"
-        "再次导入只更新变化的内容，空白单元格不会清除已有内容。",
-        "日期可写 1980-01-02、1980/1/2、1980年1月2日、1980.01 或 198001；只写到月份时按当月 1 日。",
-        "所在党支部写完整路径（如“某某区委/某某镇党委/某某村党支部”），支部名称不重复时也可只写名称。",
-        f"性别：男、女。岗位类别：{CATEGORY_CHOICES}；不填为“其他”。",
-        "联系电话请设为文本格式，7 至 12 位数字。",
+        _("每行一名党员，第一行是表头；示例行请删除后再填写。"),
+        _(
+            "姓名必填。同一姓名和出生日期（未填出生日期时：同一支部的同一姓名）视为同一名党员，"
+            "再次导入只更新变化的内容，空白单元格不会清除已有内容。"
+        ),
+        _(
+            "日期可写 1980-01-02、1980/1/2、1980年1月2日、1980.01 或 198001；"
+            "只写到月份时按当月 1 日。"
+        ),
+        _(
+            "所在党支部写完整路径（如“某某区委/某某镇党委/某某村党支部”），"
+            "支部名称不重复时也可只写名称。"
+        ),
+        _("性别：%(genders)s。岗位类别：%(choices)s；不填为“%(default)s”。")
+        % {
+            "genders": "男、女",
+            "choices": CATEGORY_CHOICES,
+            "default": MemberCategory.OTHER.label,
+        },
+        _("联系电话请设为文本格式，7 至 12 位数字。"),
     ]
     lists = {"性别": "男,女", "岗位类别": ",".join(str(label) for label in MemberCategory.labels)}
-    return _template_xlsx("党员花名册", *MEMBER_TEMPLATE, notes, lists, text_columns={"联系电话"})
+    return _template_xlsx(
+        _("党员花名册"), *MEMBER_TEMPLATE, notes, lists, text_columns={"联系电话"}
+    )
 
 
 def tree_template_xlsx() -> bytes:
     """An organisation-tree template: the header, one example row and a sheet of instructions."""
     notes = [
-        "每行一个党组织，“组织路径”从顶级党组织写起，各级名称用“/”分隔。",
-        "缺少的上级组织会一并新建（类型按名称判断）；已有的组织只更新类型、领域和分类定级。",
-        f"组织类型：{KIND_CHOICES}；不填时按名称结尾判断（如“……党支部”）。",
-        f"领域：{SECTOR_CHOICES}；不填时与上级组织相同。",
-        f"分类定级：{GRADE_CHOICES}，可不填。",
+        _("每行一个党组织，“组织路径”从顶级党组织写起，各级名称用“/”分隔。"),
+        _("缺少的上级组织会一并新建（类型按名称判断）；已有的组织只更新类型、领域和分类定级。"),
+        _("组织类型：%(choices)s；不填时按名称结尾判断（如“……党支部”）。")
+        % {"choices": KIND_CHOICES},
+        _("领域：%(choices)s；不填时与上级组织相同。") % {"choices": SECTOR_CHOICES},
+        _("分类定级：%(choices)s，可不填。") % {"choices": GRADE_CHOICES},
     ]
     lists = {
         "组织类型": ",".join(str(label) for label in OrgKind.labels),
         "领域": ",".join(str(label) for label in Sector.labels),
         "分类定级": ",".join(str(label) for label in Grade.labels),
     }
-    return _template_xlsx("党组织", *TREE_TEMPLATE, notes, lists)
+    return _template_xlsx(_("党组织"), *TREE_TEMPLATE, notes, lists)
 
 
 def _template_xlsx(title, headers, example, notes, lists, text_columns=frozenset()) -> bytes:
@@ -89,7 +109,7 @@ def _template_xlsx(title, headers, example, notes, lists, text_columns=frozenset
             choice = DataValidation(type="list", formula1=f'"{lists[header]}"', allow_blank=True)
             choice.add(f"{letter}2:{letter}10000")
             sheet.add_data_validation(choice)
-    help_sheet = workbook.create_sheet("填写说明")
+    help_sheet = workbook.create_sheet(_("填写说明"))
     help_sheet.column_dimensions["A"].width = 100
     for note in notes:
         help_sheet.append([note])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import access
 from ..models import Grade, Organization, OrgKind, Sector, kind_from_name, path_step
@@ -22,6 +24,8 @@ from .scope import ORG_ONLY, _orgs_with_keys, _scope_orgs
 
 MAX_DEPTH = 255 // Organization.steplen  # treebeard's path column holds 255 characters
 
+# The headers a file may use for each column: data the header row is matched against, so they are
+# not translated (matching must not depend on the active language).
 TREE_COLUMNS = {
     "path": (
         "组织路径",
@@ -59,22 +63,27 @@ GRADES = {_key(str(label)): value for value, label in Grade.choices}
 GRADES |= {value: value for value in Grade.values} | {"一": "1", "二": "2", "三": "3"}
 GRADES |= {f"{label}党组织": value for value, label in Grade.choices}
 GRADE_CHOICES = "、".join(str(label) for label in Grade.labels)
+UNKNOWN_SECTOR = gettext_lazy("无法识别的领域“%(value)s”，可填：%(choices)s。")
+UNKNOWN_GRADE = gettext_lazy("无法识别的分类定级“%(value)s”，可填：%(choices)s。")
 
 
 def _kind(value) -> str:
     text = _key(_text(value))
     kind = KINDS.get(text) or kind_from_name(text)  # 联合党支部, 临时党委
     if kind is None:
-        raise _Bad(f"无法识别的组织类型“{_text(value)}”，可填：{KIND_CHOICES}。")
+        raise _Bad(
+            _("无法识别的组织类型“%(value)s”，可填：%(choices)s。")
+            % {"value": _text(value), "choices": KIND_CHOICES}
+        )
     return kind
 
 
 def _sector(value) -> str:
-    return _lookup(SECTORS, SECTOR_CHOICES, "领域", value)
+    return _lookup(SECTORS, SECTOR_CHOICES, UNKNOWN_SECTOR, value)
 
 
 def _grade(value) -> str:
-    return _lookup(GRADES, GRADE_CHOICES, "分类定级", value)
+    return _lookup(GRADES, GRADE_CHOICES, UNKNOWN_GRADE, value)
 
 
 TREE_PARSERS = {"kind": _kind, "sector": _sector, "grade": _grade}
@@ -118,7 +127,7 @@ def import_tree(uploaded, *, by) -> ImportResult:
     errors: list[RowError] = []
     rows = _read_tree_rows(table, errors)
     if not rows and not errors:
-        raise ImportRejected("表头下面没有党组织数据。")
+        raise ImportRejected(_("表头下面没有党组织数据。"))
     with transaction.atomic():
         plan = _TreePlan(by, table, {row.keys[0] for row in rows})
         for row in rows:
@@ -161,11 +170,12 @@ def _read_tree_rows(table: _Table, errors: list[RowError]) -> list[_TreeRow]:
             errors.append(RowError(number, path_header, bad.message))
             continue
         if not names:
-            errors.append(RowError(number, path_header, "组织路径不能为空。"))
+            errors.append(RowError(number, path_header, _("组织路径不能为空。")))
         elif len(names) > MAX_DEPTH:
-            errors.append(RowError(number, path_header, f"层级过多（最多 {MAX_DEPTH} 级）。"))
+            message = _("层级过多（最多 %(max)s 级）。") % {"max": MAX_DEPTH}
+            errors.append(RowError(number, path_header, message))
         elif any(len(name) > Organization._meta.get_field("name").max_length for name in names):
-            errors.append(RowError(number, path_header, "组织名称过长，请核对。"))
+            errors.append(RowError(number, path_header, _("组织名称过长，请核对。")))
         else:
             rows.append(_TreeRow(number, names, fields))
     return rows
@@ -195,19 +205,24 @@ class _TreePlan:
     def take(self, row: _TreeRow, errors: list[RowError]) -> None:
         keys, name = row.keys, row.names[-1]
         if keys in self.seen:
-            self._error(row.row, "path", f"与第 {self.seen[keys]} 行重复。", errors)
+            message = _("与第 %(row)s 行重复。") % {"row": self.seen[keys]}
+            self._error(row.row, "path", message, errors)
             return
         self.seen[keys] = row.row
         org = self.existing.get(keys)
         if org is AMBIGUOUS:
-            message = f"已有多个同名的“{name}”，无法确定是哪一个，请先在系统中改名。"
+            message = _("已有多个同名的“%(name)s”，无法确定是哪一个，请先在系统中改名。") % {
+                "name": name
+            }
             self._error(row.row, "path", message, errors)
         elif org is not None:
             self._update(org, row, errors)
         else:
             kind = row.fields.get("kind") or kind_from_name(name)
             if kind is None:
-                message = f"无法从名称判断“{name}”的组织类型，请填写组织类型（{KIND_CHOICES}）。"
+                message = _(
+                    "无法从名称判断“%(name)s”的组织类型，请填写组织类型（%(choices)s）。"
+                ) % {"name": name, "choices": KIND_CHOICES}
                 self._error(
                     row.row, "kind" if "kind" in self.table.columns else "path", message, errors
                 )
@@ -219,7 +234,8 @@ class _TreePlan:
         if not changes:
             self.unchanged += 1
         elif not access.can_manage(self.by, org):
-            self._error(row.row, "path", f"您无权修改“{org.name}”。", errors)
+            message = _("您无权修改“%(name)s”。") % {"name": org.name}
+            self._error(row.row, "path", message, errors)
         else:
             for attribute, value in changes.items():
                 setattr(org, attribute, value)
@@ -238,13 +254,17 @@ class _TreePlan:
                 continue
             parent = self.existing.get(keys) or self.new.get(keys)
             if parent is AMBIGUOUS:
-                message = f"已有多个同名的“{node.names[-2]}”，无法确定是哪一个，请先在系统中改名。"
+                message = _("已有多个同名的“%(name)s”，无法确定是哪一个，请先在系统中改名。") % {
+                    "name": node.names[-2]
+                }
                 self._error(node.row, "path", message, errors)
             elif parent is None:
                 name = node.names[-2]
                 kind = kind_from_name(_key(name))
                 if kind is None:
-                    message = f"无法判断上级组织“{name}”的类型，请为它单独写一行并填写组织类型。"
+                    message = _(
+                        "无法判断上级组织“%(name)s”的类型，请为它单独写一行并填写组织类型。"
+                    ) % {"name": name}
                     self._error(node.row, "path", message, errors)
                 parent = _NewOrg(node.names[:-1], node.row, kind, node.sector, from_row=False)
                 self.new[keys] = parent
@@ -273,14 +293,14 @@ class _TreePlan:
         if anchor is None:
             if self.by.is_superuser:
                 return ""
-            return (
-                f"“{top.names[0]}”不是已有的顶级党组织：路径应从顶级党组织写起，"
+            return _(
+                "“%(name)s”不是已有的顶级党组织：路径应从顶级党组织写起，"
                 "如“某某区委/某某镇党委/某某村党支部”；新建顶级党组织需由系统管理员导入。"
-            )
+            ) % {"name": top.names[0]}
         if not access.can_manage(self.by, anchor):
-            return f"您无权在“{anchor.name}”下新建组织。"
+            return _("您无权在“%(name)s”下新建组织。") % {"name": anchor.name}
         if not anchor.active:
-            return f"“{anchor.name}”已撤销，不能新建下级组织。"
+            return _("“%(name)s”已撤销，不能新建下级组织。") % {"name": anchor.name}
         return ""
 
     def write(self) -> None:

@@ -17,6 +17,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orgs import demo
 from orgs.models import Organization
@@ -54,14 +55,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset:
                 demo.wipe()
-                self.stdout.write("已清空党组织、党员和角色。")
+                self.stdout.write(_("已清空党组织、党员和角色。"))
             if orgs is None:
                 try:
                     result = demo.build_demo_district(self.stdout, seed=seed)
                 except Organization.DoesNotExist:
                     raise CommandError(
-                        f"“{demo.DEMO_ROOT_NAME}”已被改动，找不到演示账号所在的组织；"
-                        "可用 --reset 清空后重建。"
+                        _("“%(root)s”已被改动，找不到演示账号所在的组织；可用 --reset 清空后重建。")
+                        % {"root": demo.DEMO_ROOT_NAME}
                     ) from None
             else:
                 members = orgs * 20 if members is None else members
@@ -71,16 +72,27 @@ class Command(BaseCommand):
                 )
         elapsed = time.perf_counter() - started
         self.stdout.write(
-            f"“{result['root'].name}”：{result['organizations']} 个党组织，"
-            f"{result['members']} 名党员（用时 {elapsed:.1f} 秒）。"
+            _(
+                "“%(root)s”：%(organizations)s 个党组织，"
+                "%(members)s 名党员（用时 %(seconds).1f 秒）。"
+            )
+            % {
+                "root": result["root"].name,
+                "organizations": result["organizations"],
+                "members": result["members"],
+                "seconds": elapsed,
+            }
         )
         self._print_logins(result["logins"])
 
     def _print_logins(self, logins):
         self.stdout.write("")
-        self.stdout.write(f"演示账号（打开 {demo.DEMO_URL} 登录）：")
+        self.stdout.write(_("演示账号（打开 %(url)s 登录）：") % {"url": demo.DEMO_URL})
         # Usernames and passwords are ASCII, so they align; the Chinese columns come last.
-        width = max(len(password) for _, password, _, _ in logins)
-        self.stdout.write(f"  {'用户名':<9}{'密码':<{width}}角色 · 党组织")
+        width = max(len(password) for _username, password, _role, _org in logins)
+        # The headings are padded by characters: 用户名 (three wide ones) fills the 12 columns.
+        user_heading, password_heading = _("用户名"), _("密码")
+        role_heading = _("角色 · 党组织")
+        self.stdout.write(f"  {user_heading:<9}{password_heading:<{width}}{role_heading}")
         for username, password, role, org in logins:
             self.stdout.write(f"  {username:<12}{password:<{width + 2}}{role} · {org}")
