@@ -162,3 +162,25 @@ def test_it_refuses_a_production_set_up_unless_forced(db, settings):
 
     seed("--force")
     assert Organization.objects.exists()
+
+
+def test_each_demo_user_browses_exactly_their_subtree(db, client):
+    seed()
+    for username, password, _kind, _superuser in DEMO_USERS:
+        assert client.login(username=username, password=password)
+        role = Role.objects.select_related("organization").get(user__username=username)
+        top = role.organization
+        response = client.get("/orgs/", {"q": "党"})
+        shown = {org.pk for org in response.context["results"]}
+        inside = set(
+            Organization.objects.within(top)
+            .filter(name__contains="党")
+            .values_list("pk", flat=True)
+        )
+        # The search lists at most 100; every one shown is inside, and nothing inside is hidden.
+        assert shown <= inside
+        assert len(shown) == min(len(inside), 100)
+        outside = Organization.objects.exclude(path__startswith=top.path).first()
+        if outside is not None:
+            assert client.get(f"/orgs/{outside.pk}/").status_code == 404
+        client.logout()
