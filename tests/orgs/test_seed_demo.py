@@ -167,7 +167,8 @@ def test_it_refuses_a_production_set_up_unless_forced(db, settings):
 def test_each_demo_user_browses_exactly_their_subtree(db, client):
     seed()
     for username, password, _kind, _superuser in DEMO_USERS:
-        assert client.login(username=username, password=password)
+        response = client.post("/accounts/login/", {"username": username, "password": password})
+        assert response.status_code == 302
         role = Role.objects.select_related("organization").get(user__username=username)
         top = role.organization
         response = client.get("/orgs/", {"q": "党"})
