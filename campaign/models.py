@@ -1,1 +1,49 @@
-# Models of this app arrive with their issue (see DESIGN.md, "Data model").
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Organization
+
+
+class CampaignQuerySet(models.QuerySet):
+    def active(self) -> "CampaignQuerySet":
+        return self.filter(active=True)
+
+    def covering(self, org: Organization) -> "CampaignQuerySet":
+        """Campaigns run by the organisation or an ancestor of it: the ones it takes part in."""
+        return self.filter(organization__path__in=[*org.ancestor_paths(), org.path])
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("活动名称"), max_length=100)
+    theme = models.CharField(_("主题"), max_length=200, blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("组织单位"),
+        help_text=_("活动覆盖该组织及其全部下级组织。"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    active = models.BooleanField(_("进行中"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("创先争优活动")
+        verbose_name_plural = _("创先争优活动")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="campaign_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("campaign:detail", args=[self.pk])

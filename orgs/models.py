@@ -246,20 +246,28 @@ class Role(models.Model):
         return f"{self.user} · {self.organization} · {self.get_kind_display()}"
 
 
-def subtree_member_counts(nodes, members: MemberQuerySet) -> dict[int, int]:
-    """Active members in the subtree of each node, keyed by node id.
+def roll_up(nodes, rows) -> dict[int, int]:
+    """Sums (path, n) rows into every node whose subtree holds the path, keyed by node id.
 
-    `members` bounds the query (e.g. Member.objects.within(parent)): one grouped query whatever the
-    tree's size; each branch's count is then added to every node on its path, so a node counts the
-    members of every organisation below it.
+    Rows come from one grouped query (e.g. counts per branch path); adding each row to every node
+    on its path gives subtree totals without a query per node.
     """
     by_path = {node.path: node.pk for node in nodes}
-    counts = dict.fromkeys(by_path.values(), 0)
-    rows = members.active().order_by().values_list("branch__path").annotate(n=Count("id"))
+    totals = dict.fromkeys(by_path.values(), 0)
     step = Organization.steplen
     for path, n in rows:
         for end in range(step, len(path) + 1, step):
             pk = by_path.get(path[:end])
             if pk is not None:
-                counts[pk] += n
-    return counts
+                totals[pk] += n
+    return totals
+
+
+def subtree_member_counts(nodes, members: MemberQuerySet) -> dict[int, int]:
+    """Active members in the subtree of each node, keyed by node id.
+
+    `members` bounds the query (e.g. Member.objects.within(parent)): one grouped query whatever the
+    tree's size.
+    """
+    rows = members.active().order_by().values_list("branch__path").annotate(n=Count("id"))
+    return roll_up(nodes, rows)

@@ -1,1 +1,267 @@
-# Models of this app arrive with their issue (see DESIGN.md, "Data model").
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Campaign
+from orgs.models import Member, MemberCategory, Organization, Sector, subtree_q
+
+
+class PledgeState(models.TextChoices):
+    DRAFT = "draft", _("调研承诺")
+    SUBMITTED = "submitted", _("待审诺")
+    APPROVED = "approved", _("已审诺")
+    SIGNED = "signed", _("已签约")
+    PUBLISHED = "published", _("已公开")
+    FULFILLING = "fulfilling", _("践诺中")
+    COMPLETED = "completed", _("已完成")
+    ASSESSED = "assessed", _("已评诺")
+
+
+# States in which a pledge stands on the public board and counts for coverage (两个100%).
+PUBLIC_STATES = (
+    PledgeState.PUBLISHED,
+    PledgeState.FULFILLING,
+    PledgeState.COMPLETED,
+    PledgeState.ASSESSED,
+)
+# States in which the text may still be edited; after signing it is fixed, corrections are events.
+EDITABLE_STATES = (PledgeState.DRAFT,)
+DONE_STATES = (PledgeState.COMPLETED, PledgeState.ASSESSED)
+
+# "五个一" for members (seed 003, 第四篇).
+FIVE_ITEMS = [
+    ("pledge", _("作出一次创先争优承诺")),
+    ("contact", _("联系一名困难党员或群众")),
+    ("talk", _("进行一次谈心谈话")),
+    ("deed", _("办一件力所能及的实事")),
+    ("suggestion", _("提一条切实可行的合理化建议")),
+    ("image", _("始终树立一个良好的党员形象")),
+]
+
+# Suggested areas (seed 002 for the three member categories, the sector for the rest).
+AREAS_BY_CATEGORY = {
+    MemberCategory.GOVERNMENT: [
+        "优化环境",
+        "服务发展",
+        "依法行政",
+        "心系群众",
+        "和谐文明",
+        "遵章守纪",
+    ],
+    MemberCategory.COMMUNITY: ["服务群众", "居容整洁", "乡风文明", "社会稳定"],
+    MemberCategory.ENTERPRISE: ["企业增效", "爱岗敬业", "关爱员工", "诚信守法"],
+}
+AREAS_BY_SECTOR = {
+    Sector.RURAL: ["带头致富", "服务群众", "乡风文明", "社会稳定"],
+    Sector.COMMUNITY: ["服务群众", "居容整洁", "乡风文明", "社会稳定"],
+    Sector.GOVERNMENT: ["优化环境", "服务发展", "依法行政", "心系群众", "和谐文明", "遵章守纪"],
+    Sector.PUBLIC_INSTITUTION: ["优质服务", "爱岗敬业", "心系群众", "遵章守纪"],
+    Sector.STATE_ENTERPRISE: ["企业增效", "爱岗敬业", "关爱员工", "诚信守法"],
+    Sector.PRIVATE_ENTERPRISE: ["企业增效", "爱岗敬业", "关爱员工", "诚信守法"],
+    Sector.SOCIAL_ORGANIZATION: ["服务社会", "诚信自律", "爱岗敬业", "心系群众"],
+    Sector.SCHOOL: ["教书育人", "管理育人", "服务育人", "勤学成才"],
+    Sector.RETIRED: ["发挥余热", "关心下一代", "邻里互助", "乡风文明"],
+}
+DEFAULT_AREAS = ["服务群众", "爱岗敬业", "遵章守纪"]
+
+
+def suggested_areas(*, member: Member | None = None, organization: Organization | None = None):
+    """Areas to offer for a pledge: by the member's category, else by the organisation's sector."""
+    if member is not None and member.category in AREAS_BY_CATEGORY:
+        return AREAS_BY_CATEGORY[member.category]
+    org = member.branch if member is not None else organization
+    return AREAS_BY_SECTOR.get(org.sector, DEFAULT_AREAS) if org else DEFAULT_AREAS
+
+
+class PledgeQuerySet(models.QuerySet):
+    def within(self, org: Organization) -> "PledgeQuerySet":
+        """Pledges of the organisation's subtree: its organisations' own and their members'."""
+        return self.filter(
+            subtree_q(org.path, "organization__path") | subtree_q(org.path, "member__branch__path")
+        )
+
+    def public(self) -> "PledgeQuerySet":
+        return self.filter(state__in=PUBLIC_STATES)
+
+    def overdue(self, today: datetime.date) -> "PledgeQuerySet":
+        return self.filter(deadline__lt=today).exclude(state__in=DONE_STATES)
+
+
+class Pledge(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="pledges"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("承诺组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pledges",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("承诺党员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pledges",
+    )
+    title = models.CharField(_("承诺事项"), max_length=100)
+    content = models.TextField(_("承诺内容"))
+    areas = models.JSONField(_("承诺方面"), default=list, blank=True)
+    deadline = models.DateField(_("完成时限"))
+    five_items = models.JSONField(_("“五个一”"), default=list, blank=True)
+    oral = models.BooleanField(
+        _("口头承诺"), default=False, help_text=_("离退休党员可口头承诺，由书记代为录入。")
+    )
+    state = models.CharField(
+        _("状态"), max_length=20, choices=PledgeState.choices, default=PledgeState.DRAFT
+    )
+    signed_by = models.CharField(_("签约人"), max_length=100, blank=True)
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    # Bumped by every write, so a save based on an older read is refused instead of overwriting.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公开承诺")
+        verbose_name_plural = _("公开承诺")
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["campaign", "state"], name="pledge_campaign_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(organization__isnull=False, member__isnull=True)
+                    | Q(organization__isnull=True, member__isnull=False)
+                ),
+                name="pledge_exactly_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "member"],
+                condition=Q(member__isnull=False),
+                name="pledge_one_per_member_and_campaign",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "organization"],
+                condition=Q(organization__isnull=False),
+                name="pledge_one_per_org_and_campaign",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.owner_name}：{self.title}"
+
+    def get_absolute_url(self):
+        return reverse("pledges:detail", args=[self.pk])
+
+    @property
+    def owner_name(self) -> str:
+        return self.member.name if self.member_id else self.organization.name
+
+    @property
+    def home_org(self) -> Organization:
+        """The organisation the pledge belongs to: its own, or the member's branch."""
+        return self.member.branch if self.member_id else self.organization
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in PUBLIC_STATES
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.deadline < today and self.state not in DONE_STATES
+
+    def five_item_labels(self) -> list[str]:
+        labels = dict(FIVE_ITEMS)
+        return [str(labels[key]) for key in self.five_items if key in labels]
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("录入")
+    EDITED = "edited", _("修改")
+    TRANSITION = "transition", _("流转")
+    CORRECTION = "correction", _("更正")
+    PROGRESS = "progress", _("践诺记录")
+
+
+class PledgeEvent(models.Model):
+    """One line of a pledge's history: who did what, when, from which state to which."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    from_state = models.CharField(
+        _("原状态"), max_length=20, choices=PledgeState.choices, blank=True
+    )
+    to_state = models.CharField(_("新状态"), max_length=20, choices=PledgeState.choices, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    # What an edit or correction changed: {field: [before, after]}.
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("承诺记录")
+        verbose_name_plural = _("承诺记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["pledge", "at"], name="pledgeevent_pledge_at")]
+
+    def __str__(self):
+        return f"{self.pledge_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(progress: "PledgeProgress", filename: str) -> str:
+    # The stored name is ours: the uploaded name is neither trusted nor kept in the path.
+    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+    suffix = extension.get(progress.attachment_type, "bin")
+    return (
+        f"pledges/{progress.pledge_id}/{progress.happened_on:%Y%m}-{progress.pk or 'new'}.{suffix}"
+    )
+
+
+class PledgeProgress(models.Model):
+    """A 践诺 record: what was done, when, with optional evidence."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="progress")
+    happened_on = models.DateField(_("日期"))
+    text = models.TextField(_("践诺情况"))
+    attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True)
+    attachment_type = models.CharField(_("附件类型"), max_length=50, blank=True)
+    attachment_name = models.CharField(_("附件原名"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("践诺记录")
+        verbose_name_plural = _("践诺记录")
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self):
+        return f"{self.pledge_id} {self.happened_on}"

@@ -49,3 +49,25 @@ class RoleFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     kind = RoleKind.SECRETARY
+
+
+def make_campaign(org: Organization, **fields):
+    from campaign.models import Campaign
+
+    today = datetime.date.today()
+    fields.setdefault("name", "创先争优活动")
+    fields.setdefault("starts_on", today - datetime.timedelta(days=30))
+    fields.setdefault("ends_on", today + datetime.timedelta(days=300))
+    return Campaign.objects.create(organization=org, **fields)
+
+
+def make_pledge(campaign, *, member=None, organization=None, state="draft", **fields):
+    """A pledge put straight into a state, for tests of what happens from there."""
+    from pledges.models import Pledge
+
+    fields.setdefault("title", "为群众办一件实事")
+    fields.setdefault("content", "每月走访困难群众一次，年底前帮助解决一件实际困难。")
+    fields.setdefault("deadline", campaign.ends_on - datetime.timedelta(days=30))
+    return Pledge.objects.create(
+        campaign=campaign, member=member, organization=organization, state=state, **fields
+    )

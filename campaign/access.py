@@ -1,0 +1,51 @@
+"""Which campaigns a user may see and run.
+
+A user sees the campaigns that cover any organisation of their scope: those run by an organisation
+inside it or by one of its ancestors (a branch secretary takes part in the district's campaign).
+Running a campaign (creating, editing) needs an office or admin role on its organisation.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from orgs import access as org_access
+from orgs.models import Organization, RoleKind, subtree_q
+
+from .models import Campaign, CampaignQuerySet
+
+RUNNING_ROLES = (RoleKind.OFFICE, RoleKind.ADMIN)
+
+
+def campaigns_for(user) -> CampaignQuerySet:
+    paths = org_access.scope_paths(user)
+    if paths is None:
+        return Campaign.objects.all()
+    query = Q(pk__in=[])
+    for path in paths:
+        above = [*Organization(path=path).ancestor_paths(), path]
+        query |= subtree_q(path, "organization__path") | Q(organization__path__in=above)
+    return Campaign.objects.filter(query)
+
+
+def can_run(user, org: Organization) -> bool:
+    paths = org_access.scope_paths(user, kinds=RUNNING_ROLES)
+    return paths is None or any(org.path.startswith(path) for path in paths)
+
+
+def get_campaign_for_user(user, pk: int, write: bool = False) -> Campaign:
+    campaign = get_object_or_404(campaigns_for(user).select_related("organization"), pk=pk)
+    if write and not can_run(user, campaign.organization):
+        raise PermissionDenied
+    return campaign
+
+
+def organizations_to_run(user):
+    """Organisations the user may start a campaign for."""
+    paths = org_access.scope_paths(user, kinds=RUNNING_ROLES)
+    if paths is None:
+        return Organization.objects.filter(active=True)
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= subtree_q(path)
+    return Organization.objects.filter(query, active=True)

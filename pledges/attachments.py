@@ -1,0 +1,42 @@
+"""Evidence attached to progress records: images and PDF, judged by their bytes, not their name."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# The first bytes of each accepted type; a file whose bytes match none of them is refused, whatever
+# its name or the browser's declared content type say.
+SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+]
+ACCEPT = ".jpg,.jpeg,.png,.pdf"
+
+
+def sniff(head: bytes) -> str | None:
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def check_attachment(upload) -> str:
+    """Returns the attachment's real content type, or raises ValidationError in plain Chinese."""
+    limit = settings.PLEDGE_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "attachment": _("附件不能超过 %(limit)s MB，请压缩后再上传。")
+                % {"limit": limit // (1024 * 1024)}
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff(head)
+    if content_type is None:
+        raise ValidationError(
+            {"attachment": _("附件只能是 JPG、PNG 图片或 PDF 文件；该文件的内容不是这几种格式。")}
+        )
+    return content_type

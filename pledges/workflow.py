@@ -1,0 +1,171 @@
+"""The six steps of a public pledge (seed 003, 第一篇) as an explicit state machine.
+
+调研承诺 draft → submitted → 组织审诺 approved (or returned to draft with a reason) →
+签约承诺 signed → 公开承诺 published → 践诺 fulfilling → completed → 评诺 assessed.
+
+Every step is one function here. Each checks the actor's side (see pledges/access.py) and the
+current state, moves the state with a conditional UPDATE (so of two people approving the same pledge
+at once exactly one wins), and writes a PledgeEvent in the same transaction. Nothing else changes a
+pledge's state.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import access
+from .models import EventKind, Pledge, PledgeEvent, PledgeState
+
+OWNER, REVIEWER = "owner", "reviewer"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    side: str
+
+
+S = PledgeState
+STEPS = {
+    step.name: step
+    for step in [
+        Step("submit", gettext_lazy("提交审核"), (S.DRAFT,), S.SUBMITTED, OWNER),
+        Step("approve", gettext_lazy("审核通过"), (S.SUBMITTED,), S.APPROVED, REVIEWER),
+        Step("return", gettext_lazy("退回修改"), (S.SUBMITTED,), S.DRAFT, REVIEWER),
+        Step("sign", gettext_lazy("签约"), (S.APPROVED,), S.SIGNED, REVIEWER),
+        Step("publish", gettext_lazy("公开"), (S.SIGNED,), S.PUBLISHED, OWNER),
+        Step("start", gettext_lazy("开始践诺"), (S.PUBLISHED,), S.FULFILLING, OWNER),
+        Step("complete", gettext_lazy("完成"), (S.FULFILLING,), S.COMPLETED, OWNER),
+        Step("assess", gettext_lazy("评诺"), (S.COMPLETED,), S.ASSESSED, REVIEWER),
+    ]
+}
+# Steps offered as batch actions on the branch page.
+BATCH_STEPS = ("submit", "approve", "sign", "publish")
+
+
+def may_take(user, pledge: Pledge, step: Step) -> bool:
+    """Whether the user's role and scope allow the step (the state is checked separately)."""
+    if step.side == OWNER:
+        return access.is_owner_side(user, pledge)
+    return access.is_reviewer_side(user, pledge)
+
+
+def available_steps(user, pledge: Pledge) -> list[Step]:
+    """Steps the user may take now, for the buttons on a page ("start" happens with progress)."""
+    return [
+        step
+        for step in STEPS.values()
+        if step.name != "start" and pledge.state in step.sources and may_take(user, pledge, step)
+    ]
+
+
+@transaction.atomic
+def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> Pledge:
+    """Moves the pledge one step, or raises PermissionDenied / ValidationError."""
+    step = STEPS[name]
+    if not may_take(by, pledge, step):
+        raise PermissionDenied
+    if pledge.state not in step.sources:
+        raise ValidationError(
+            _("该承诺当前为“%(state)s”，不能%(step)s。")
+            % {"state": pledge.get_state_display(), "step": step.label}
+        )
+    moved = Pledge.objects.filter(pk=pledge.pk, state=pledge.state).update(
+        state=step.target, version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if not moved:
+        # Someone else moved it between our read and this write: theirs stands.
+        current = Pledge.objects.get(pk=pledge.pk)
+        raise ValidationError(
+            _("该承诺已被他人处理，当前为“%(state)s”，请刷新后再操作。")
+            % {"state": current.get_state_display()}
+        )
+    PledgeEvent.objects.create(
+        pledge=pledge,
+        kind=EventKind.TRANSITION,
+        actor=by,
+        from_state=pledge.state,
+        to_state=step.target,
+        comment=comment,
+    )
+    pledge.refresh_from_db()
+    return pledge
+
+
+def submit_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:
+    return take_step(pledge, "submit", by=by, comment=comment)
+
+
+def approve_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:
+    return take_step(pledge, "approve", by=by, comment=comment)
+
+
+def return_pledge(pledge: Pledge, *, by, reason: str) -> Pledge:
+    """Sends a submitted pledge back to its drafter; the reason is required and kept."""
+    if not reason.strip():
+        raise ValidationError({"comment": _("退回时请写明退回原因。")})
+    return take_step(pledge, "return", by=by, comment=reason.strip())
+
+
+def sign_pledge(
+    pledge: Pledge, *, by, signed_by: str, signed_on: datetime.date, comment: str = ""
+) -> Pledge:
+    """签约承诺: records who signed (secretary and member, or the two organisations) and when."""
+    errors = {}
+    if not signed_by.strip():
+        errors["signed_by"] = _("请填写签约人。")
+    if signed_on > timezone.localdate():
+        errors["signed_on"] = _("签约日期不能晚于今天。")
+    if errors:
+        raise ValidationError(errors)
+    return take_step(
+        pledge, "sign", by=by, comment=comment, signed_by=signed_by.strip(), signed_on=signed_on
+    )
+
+
+def publish_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:
+    return take_step(pledge, "publish", by=by, comment=comment, published_at=timezone.now())
+
+
+def complete_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:
+    return take_step(pledge, "complete", by=by, comment=comment)
+
+
+def assess_pledge(pledge: Pledge, *, by, comment: str) -> Pledge:
+    """评诺: the reviewer's verdict on a completed pledge, kept as the event's comment."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("评诺时请写明评价意见。")})
+    return take_step(pledge, "assess", by=by, comment=comment.strip())
+
+
+def batch_step(
+    pledges, name: str, *, by, **fields
+) -> tuple[list[Pledge], list[tuple[Pledge, str]]]:
+    """Takes one step on several pledges, each in its own transaction.
+
+    Returns (done, refused with the reason); one refusal does not undo the others, so a secretary
+    sees exactly which pledges still need attention.
+    """
+    done, refused = [], []
+    for pledge in pledges:
+        try:
+            if name == "sign":
+                sign_pledge(pledge, by=by, **fields)
+            else:
+                take_step(pledge, name, by=by)
+        except PermissionDenied:
+            refused.append((pledge, _("无权操作")))
+        except ValidationError as error:
+            refused.append((pledge, " ".join(error.messages)))
+        else:
+            done.append(pledge)
+    return done, refused
