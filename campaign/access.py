@@ -49,3 +49,14 @@ def organizations_to_run(user):
     for path in paths:
         query |= subtree_q(path)
     return Organization.objects.filter(query, active=True)
+
+
+def current_campaign(user, org: Organization, wanted: str | None = None) -> Campaign | None:
+    """The campaign a page about `org` shows: the one asked for if the user may see it and it
+    covers the organisation, else the latest active one covering it."""
+    campaigns = campaigns_for(user).covering(org)
+    if wanted and str(wanted).isdigit():
+        chosen = campaigns.filter(pk=int(wanted)).first()
+        if chosen is not None:
+            return chosen
+    return campaigns.active().order_by("-starts_on", "-id").first()

@@ -23,5 +23,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("orgs/", include("orgs.urls")),
+    path("campaigns/", include("campaign.urls")),
+    path("pledges/", include("pledges.urls")),
+    path("board/", include("pledges.board_urls")),
     path("admin/", admin.site.urls),
 ]

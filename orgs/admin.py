@@ -14,22 +14,18 @@ from .models import Member, Organization, Role
 
 
 class ScopedAdminMixin:
-    """Limits querysets, foreign-key choices and object lookups to the user's scope."""
+    """Limits querysets, foreign-key choices and object lookups to the user's scope.
 
-    scope = None  # "org", "member" or "role"
+    By default a model is in scope through its `organization`; models reached another way override
+    `in_scope`.
+    """
 
-    def scoped(self, request, queryset):
-        user = request.user
-        if user.is_superuser:
-            return queryset
-        if self.scope == "org":
-            return queryset.filter(pk__in=access.organizations_for(user, write=True))
-        if self.scope == "member":
-            return queryset.filter(pk__in=access.members_for(user, write=True))
-        return queryset.filter(organization__in=access.organizations_for(user, write=True))
+    def in_scope(self, request, queryset):
+        return queryset.filter(organization__in=access.organizations_for(request.user, write=True))
 
     def get_queryset(self, request):
-        return self.scoped(request, super().get_queryset(request))
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else self.in_scope(request, queryset)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -52,12 +48,14 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     nodes by id without any scope.
     """
 
-    scope = "org"
     fields = ["name", "kind", "sector", "grade", "active"]
     list_display = ["indented_name", "kind", "sector", "grade", "active"]
     list_filter = ["kind", "sector", "grade", "active", "depth"]
     search_fields = ["name"]
     ordering = ["path"]
+
+    def in_scope(self, request, queryset):
+        return queryset.filter(pk__in=access.organizations_for(request.user, write=True))
 
     @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, obj):
@@ -73,12 +71,15 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope = "member"
     list_display = ["name", "gender", "category", "branch", "active"]
     list_filter = ["active", "category", "gender"]
     search_fields = ["name", "phone"]
     list_select_related = ["branch"]
     autocomplete_fields = ["branch"]
+
+    def in_scope(self, request, queryset):
+        return queryset.filter(pk__in=access.members_for(request.user, write=True))
+
     # Leaving and returning go through the site's 减少/恢复 pages, which keep the date and reason.
     readonly_fields = ["active", "deactivated_on", "deactivation_reason"]
 
@@ -89,7 +90,6 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope = "role"
     list_display = ["user", "organization", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "organization__name"]

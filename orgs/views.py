@@ -60,7 +60,24 @@ def tree(request):
         node.member_count = counts[node.pk]
     for root in roots:
         root.loaded_children = [c for c in children if c.path.startswith(root.path)]
-    return render(request, "orgs/tree.html", {"form": form, "roots": roots})
+    campaign = _add_coverage(request, [*roots, *children], roots)
+    return render(request, "orgs/tree.html", {"form": form, "roots": roots, "campaign": campaign})
+
+
+def _add_coverage(request, nodes, roots):
+    """Puts the current campaign's pledge coverage (两个100%) on each node; returns the campaign."""
+    # Imported here: the tree is the foundation and must not need the pledge app to load.
+    from campaign.access import current_campaign
+    from pledges.coverage import coverage_by_node
+
+    campaign = (
+        current_campaign(request.user, roots[0], request.GET.get("campaign")) if roots else None
+    )
+    if campaign is not None:
+        figures = coverage_by_node(nodes, roots, campaign)
+        for node in nodes:
+            node.coverage = figures[node.pk]
+    return campaign
 
 
 def _search(request, form, query):
@@ -85,6 +102,7 @@ def children(request, pk):
     counts = subtree_member_counts(nodes, Member.objects.within(org))
     for node in nodes:
         node.member_count = counts[node.pk]
+    _add_coverage(request, nodes, [org])
     return render(request, "orgs/_children.html", {"nodes": nodes})
 
 

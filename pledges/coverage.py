@@ -6,10 +6,10 @@ drill-down all read it. It runs four grouped queries whatever the size of the su
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from campaign.models import Campaign
-from orgs.models import Member, Organization, OrgKind, roll_up
+from orgs.models import Member, Organization, OrgKind, roll_up, subtree_q
 
 from .models import Pledge
 
@@ -42,10 +42,17 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def basic_organizations(org: Organization, campaign: Campaign):
+def _within(roots, field: str = "path") -> Q:
+    query = Q(pk__in=[])
+    for root in roots:
+        query |= subtree_q(root.path, field)
+    return query
+
+
+def basic_organizations(org: Organization, campaign: Campaign, roots=None):
     """Organisations expected to pledge: active ones below the campaign's own, groups excluded."""
     return (
-        Organization.objects.within(org)
+        Organization.objects.filter(_within(roots or [org]))
         .filter(active=True)
         .exclude(kind=OrgKind.GROUP)
         .exclude(pk=campaign.organization_id)
@@ -56,11 +63,12 @@ def public_pledges(campaign: Campaign):
     return Pledge.objects.filter(campaign=campaign).public()
 
 
-def coverage_by_node(nodes, root: Organization, campaign: Campaign) -> dict[int, Coverage]:
-    """Coverage of each node's subtree (all nodes within root), keyed by node id."""
-    orgs = basic_organizations(root, campaign).order_by()
+def coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
+    """Coverage of each node's subtree, keyed by node id; `roots` bound the queries and must hold
+    every node (the page's top organisations)."""
+    orgs = basic_organizations(None, campaign, roots).order_by()
     pledges = public_pledges(campaign).order_by()
-    members = Member.objects.active().within(root).order_by()
+    members = Member.objects.active().filter(_within(roots, "branch__path")).order_by()
     figures = {
         "organizations": orgs.values_list("path").annotate(n=Count("id")),
         "pledged_organizations": pledges.filter(organization__in=orgs)
@@ -78,7 +86,7 @@ def coverage_by_node(nodes, root: Organization, campaign: Campaign) -> dict[int,
 
 
 def coverage(org: Organization, campaign: Campaign) -> Coverage:
-    return coverage_by_node([org], org, campaign)[org.pk]
+    return coverage_by_node([org], [org], campaign)[org.pk]
 
 
 def missing_organizations(org: Organization, campaign: Campaign):

@@ -265,3 +265,6 @@ class PledgeProgress(models.Model):
 
     def __str__(self):
         return f"{self.pledge_id} {self.happened_on}"
+
+
+from .history import PledgeHistory, PledgeProgressHistory  # noqa: E402,F401

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign
 from orgs.models import Member, MemberCategory, Organization
 
-from . import access, workflow
+from . import access, history, workflow
 from .attachments import check_attachment
 from .models import (
     EDITABLE_STATES,
@@ -29,12 +29,21 @@ CORRECTABLE_FIELDS = ("title", "content", "deadline")
 
 
 class StaleEdit(ValidationError):
-    """The pledge changed since the editor read it; `current` is what is stored now."""
+    """The pledge changed since the editor read it; `current` is what is stored now and
+    `changed` maps each differing field's name to (stored value, the editor's value)."""
 
     def __init__(self, current: Pledge, changed: dict):
         super().__init__(_("保存失败：在您编辑期间，该承诺已被他人修改。请核对后重新保存。"))
         self.current = current
         self.changed = changed
+
+    @property
+    def rows(self) -> list[tuple[str, object, object]]:
+        """(field label, stored value, the editor's value) for the page."""
+        return [
+            (str(Pledge._meta.get_field(key).verbose_name), stored, typed)
+            for key, (stored, typed) in self.changed.items()
+        ]
 
 
 def _check_fields(campaign: Campaign, fields: dict, *, member: Member | None, creating: bool):
@@ -69,6 +78,7 @@ def create_pledge(
     **fields,
 ) -> Pledge:
     """Drafts the pledge of one member or one organisation (调研承诺)."""
+    history.set_actor(by)
     if (member is None) == (organization is None):
         raise ValueError("a pledge has exactly one owner")
     pledge = Pledge(campaign=campaign, member=member, organization=organization, created_by=by)
@@ -109,6 +119,7 @@ def _plain(value):
 @transaction.atomic
 def update_pledge(pledge: Pledge, *, by, version: int, **fields) -> Pledge:
     """Edits a draft; refused with StaleEdit when someone saved in between (no lost updates)."""
+    history.set_actor(by)
     if not access.is_owner_side(by, pledge):
         raise PermissionDenied
     if pledge.state not in EDITABLE_STATES:
@@ -136,6 +147,7 @@ def update_pledge(pledge: Pledge, *, by, version: int, **fields) -> Pledge:
 def correct_pledge(pledge: Pledge, *, by, version: int, reason: str, **fields) -> Pledge:
     """A signed or public pledge is not edited silently: a correction is an event with a reason,
     shown publicly next to the pledge."""
+    history.set_actor(by)
     if not access.is_owner_side(by, pledge):
         raise PermissionDenied
     if pledge.state in EDITABLE_STATES or pledge.state == PledgeState.SUBMITTED:
@@ -164,6 +176,7 @@ def add_progress(
     pledge: Pledge, *, by, happened_on: datetime.date, text: str, attachment=None
 ) -> PledgeProgress:
     """Records a 践诺 step; the first one moves a published pledge to 践诺中."""
+    history.set_actor(by)
     if not access.is_owner_side(by, pledge):
         raise PermissionDenied
     if pledge.state not in (PledgeState.PUBLISHED, PledgeState.FULFILLING):

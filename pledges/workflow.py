@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import access
+from . import access, history
 from .models import EventKind, Pledge, PledgeEvent, PledgeState
 
 OWNER, REVIEWER = "owner", "reviewer"
@@ -71,6 +71,7 @@ def available_steps(user, pledge: Pledge) -> list[Step]:
 @transaction.atomic
 def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> Pledge:
     """Moves the pledge one step, or raises PermissionDenied / ValidationError."""
+    history.set_actor(by)
     step = STEPS[name]
     if not may_take(by, pledge, step):
         raise PermissionDenied

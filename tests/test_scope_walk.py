@@ -4,6 +4,7 @@ The walk covers the site's patterns and the admin's. A pattern that takes an id 
 below fails the test, so a new page cannot be added without proving its scoping.
 """
 
+import datetime
 import re
 
 import pytest
@@ -11,8 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from orgs import services
 from orgs.models import RoleKind
+from pledges.models import PledgeProgress
 
-from .factories import UserFactory
+from .factories import UserFactory, make_campaign, make_pledge
 
 # name → function of the district giving the id of an object that belongs to branch B.
 SITE_CASES = {
@@ -29,6 +31,24 @@ SITE_CASES = {
     "orgs:move_member": lambda d: d.member_b.pk,
     "orgs:deactivate_member": lambda d: d.member_b.pk,
     "orgs:reactivate_member": lambda d: d.member_b.pk,
+    "campaign:detail": lambda d: d.campaign_b.pk,
+    "campaign:edit": lambda d: d.campaign_b.pk,
+    "pledges:branch": lambda d: d.branch_b.pk,
+    "pledges:batch": lambda d: d.branch_b.pk,
+    "pledges:missing": lambda d: d.branch_b.pk,
+    "pledges:detail": lambda d: d.pledge_b.pk,
+    "pledges:edit": lambda d: d.pledge_b.pk,
+    "pledges:correct": lambda d: d.pledge_b.pk,
+    "pledges:step": lambda d: {"pk": d.pledge_b.pk, "name": "approve"},
+    "pledges:add_progress": lambda d: d.pledge_b.pk,
+    "pledges:attachment": lambda d: d.progress_b.pk,
+}
+
+# The public board (公开栏) is open to everyone by design: published pledges of any active
+# organisation, with names only (tests/pledges/test_views.py checks no private field shows).
+PUBLIC_CASES = {
+    "board:board": lambda d: d.branch_b.pk,
+    "board:poster": lambda d: d.branch_b.pk,
 }
 
 # Admin model pages (change, delete, history, …) by model label → branch B's object.
@@ -36,6 +56,7 @@ ADMIN_MODEL_CASES = {
     "orgs_organization": lambda d: d.branch_b.pk,
     "orgs_member": lambda d: d.member_b.pk,
     "orgs_role": lambda d: d.role_b.pk,
+    "campaign_campaign": lambda d: d.campaign_b.pk,
     # Users, groups and login records are superuser-only: 404 for anyone else, whatever the id.
     "auth_user": lambda d: d.bob_user.pk,
     "auth_group": lambda d: 1,
@@ -66,7 +87,13 @@ def _id_patterns():
 
 
 def _url(route: str, value) -> str:
-    url = re.sub(r"<(?:\w+:)?(\w+)>", str(value), route)
+    """The route with its captures filled: one id for every capture, or a dict by name."""
+    values = value if isinstance(value, dict) else None
+
+    def fill(match):
+        return str(values[match[1]] if values else value)
+
+    url = re.sub(r"<(?:\w+:)?(\w+)>", fill, route)
     return "/" + url.lstrip("^").rstrip("$")
 
 
@@ -76,6 +103,13 @@ def walker(district, client):
     alice = UserFactory(username="alice")
     services.assign_role(alice, district.branch_a, RoleKind.SECRETARY)
     services.assign_role(alice, district.branch_a, RoleKind.ADMIN)
+    district.campaign_b = make_campaign(district.west, name="西山镇活动")
+    district.pledge_b = make_pledge(
+        district.campaign_b, member=district.member_b, state="published"
+    )
+    district.progress_b = PledgeProgress.objects.create(
+        pledge=district.pledge_b, happened_on=datetime.date.today(), text="走访", attachment="x.png"
+    )
     district.bob_user = UserFactory(username="bob")
     district.role_b = services.assign_role(district.bob_user, district.branch_b, RoleKind.SECRETARY)
     client.force_login(alice)
@@ -92,6 +126,8 @@ def _case_for(name, route):
         name = f"admin:{bare['app']}_{bare['model']}_change"
     if name in SITE_CASES:
         return SITE_CASES[name], {404}
+    if name in PUBLIC_CASES:
+        return PUBLIC_CASES[name], {200}
     if name == "admin:view_on_site":
         return None, {404}
     match = ADMIN_NAME.match(name or "")

@@ -2,7 +2,7 @@ import pytest
 
 from orgs.models import Member, Organization, OrgKind, subtree_member_counts
 
-from ..factories import MemberFactory, add_org
+from ..factories import MemberFactory, add_org, make_campaign
 
 
 def test_it_selects_a_subtree_by_path_prefix(district):
@@ -51,11 +51,12 @@ def test_tree_page_queries_do_not_grow_with_the_tree(
 ):
     town = _wide_tree(district.root, size)
     client.force_login(ada)
-    # session, user, roles, roots, children, counts
-    with django_assert_num_queries(6):
+    make_campaign(district.root)
+    # session, user, roles, roots, children, counts, campaign, coverage ×4
+    with django_assert_num_queries(11):
         response = client.get("/orgs/")
     assert response.status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(11):
         response = client.get(f"/orgs/{town.pk}/children/")
     assert response.status_code == 200
     assert response.content.decode().count('class="node"') == size
@@ -115,3 +116,19 @@ def test_detail_page_queries_do_not_grow_with_children(
         response = client.get(f"/orgs/{town.pk}/")
     assert response.status_code == 200
     assert response.context["member_count"] == size
+
+
+def test_tree_page_shows_pledge_coverage_of_the_current_campaign(district, ada, client):
+    from pledges.models import PledgeState
+
+    from ..factories import make_pledge
+
+    campaign = make_campaign(district.root, name="二〇二六年活动")
+    make_pledge(campaign, member=district.member_a, state=PledgeState.PUBLISHED)
+    client.force_login(ada)
+    response = client.get("/orgs/")
+    body = response.content.decode()
+    assert "二〇二六年活动" in body
+    root = response.context["roots"][0]
+    assert root.coverage.pledged_members == 1 and root.coverage.member_rate == 50.0
+    assert "50.0%" in body

@@ -44,7 +44,9 @@ def _take(pledge, name, by):
 
 
 @pytest.mark.parametrize("name,before,after", MEMBER_STEPS)
-def test_the_branch_takes_every_step_of_a_members_pledge(name, before, after, district, campaign, alice):
+def test_the_branch_takes_every_step_of_a_members_pledge(
+    name, before, after, district, campaign, alice
+):
     pledge = make_pledge(campaign, member=district.member_a, state=before)
     _take(pledge, name, alice)
     pledge.refresh_from_db()
@@ -75,7 +77,9 @@ def test_every_step_is_refused_out_of_scope(name, before, after, district, campa
 
 
 @pytest.mark.parametrize("name,before,after", MEMBER_STEPS)
-def test_every_step_is_refused_to_a_read_only_role(name, before, after, district, campaign, charlie):
+def test_every_step_is_refused_to_a_read_only_role(
+    name, before, after, district, campaign, charlie
+):
     pledge = make_pledge(campaign, member=district.member_a, state=before)
     with pytest.raises(PermissionDenied):
         _take(pledge, name, charlie)

@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from . import access, services
+from .forms import CampaignForm
+
+
+@login_required
+def campaign_list(request):
+    campaigns = access.campaigns_for(request.user).select_related("organization")
+    can_create = access.organizations_to_run(request.user).exists()
+    context = {"campaigns": campaigns, "can_create": can_create}
+    return render(request, "campaign/list.html", context)
+
+
+@login_required
+def create(request):
+    organizations = access.organizations_to_run(request.user)
+    if not organizations.exists():
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        campaign = services.create_campaign(by=request.user, **form.cleaned_data)
+        messages.success(request, _("已创建活动“%(name)s”。") % {"name": campaign.name})
+        return redirect(campaign)
+    return render(request, "campaign/form.html", {"form": form})
+
+
+@login_required
+def detail(request, pk):
+    campaign = access.get_campaign_for_user(request.user, pk)
+    context = {"campaign": campaign, "can_run": access.can_run(request.user, campaign.organization)}
+    return render(request, "campaign/detail.html", context)
+
+
+@login_required
+def edit(request, pk):
+    campaign = access.get_campaign_for_user(request.user, pk, write=True)
+    organizations = access.organizations_to_run(request.user)
+    form = CampaignForm(request.POST or None, instance=campaign, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        services.update_campaign(campaign, by=request.user, **form.cleaned_data)
+        messages.success(request, _("已保存活动“%(name)s”。") % {"name": campaign.name})
+        return redirect(campaign)
+    return render(request, "campaign/form.html", {"form": form, "campaign": campaign})

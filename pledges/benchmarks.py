@@ -1,0 +1,133 @@
+"""Benchmarks of the pledge pages (see orgs/benchmarks.py for the harness).
+
+The bench district gets one campaign on its root and public pledges for about 70% of its members
+and organisations, made once per bench database and reused.
+"""
+
+import datetime
+
+from django.test import Client
+from django.utils import timezone
+
+from campaign.models import Campaign
+from orgs.benchmarks import BenchContext, Benchmark, bench_users, page
+from orgs.models import Member, Organization
+
+from .coverage import coverage
+from .models import Pledge, PledgeState
+
+BENCH_CAMPAIGN = "基准测试活动"
+SHARE = 0.7
+BATCH = 2000
+
+
+def bench_campaign(ctx: BenchContext) -> Campaign:
+    if "pledges.campaign" not in ctx.cache:
+        today = timezone.localdate()
+        campaign, created = Campaign.objects.get_or_create(
+            name=BENCH_CAMPAIGN,
+            organization=ctx.root,
+            defaults={
+                "starts_on": today - datetime.timedelta(days=60),
+                "ends_on": today + datetime.timedelta(days=300),
+            },
+        )
+        if created or not campaign.pledges.exists():
+            _fill(ctx.root, campaign)
+        ctx.cache["pledges.campaign"] = campaign
+    return ctx.cache["pledges.campaign"]
+
+
+def _fill(root: Organization, campaign: Campaign) -> None:
+    """Public pledges for every member and organisation whose id falls in the first 70%."""
+    deadline = campaign.ends_on - datetime.timedelta(days=30)
+    now = timezone.now()
+
+    def pledge(**owner):
+        return Pledge(
+            campaign=campaign,
+            title="为群众办一件实事",
+            content="每月走访困难群众一次，年底前帮助解决一件实际困难。",
+            deadline=deadline,
+            state=PledgeState.PUBLISHED,
+            published_at=now,
+            **owner,
+        )
+
+    members = Member.objects.active().within(root).values_list("pk", flat=True)
+    orgs = Organization.objects.within(root).exclude(pk=root.pk).values_list("pk", flat=True)
+    rows = [pledge(member_id=pk) for pk in members if pk % 10 < SHARE * 10]
+    rows += [pledge(organization_id=pk) for pk in orgs if pk % 10 < SHARE * 10]
+    Pledge.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _member_without_pledge(ctx: BenchContext) -> Member:
+    campaign = bench_campaign(ctx)
+    branch = bench_users(ctx).branch
+    pledged = Pledge.objects.filter(campaign=campaign, member__isnull=False).values("member_id")
+    return branch.members.active().exclude(pk__in=pledged).first() or branch.members.first()
+
+
+def _board_setup(ctx: BenchContext):
+    campaign = bench_campaign(ctx)
+    client = Client(raise_request_exception=True)
+    branch = bench_users(ctx).branch
+    path = f"/board/{branch.pk}/"
+    rows = Pledge.objects.filter(campaign=campaign, member__branch=branch).count()
+
+    def get():
+        response = client.get(path)
+        if response.status_code != 200:
+            raise AssertionError(f"GET {path} answered {response.status_code}")
+        return rows
+
+    return get
+
+
+def _create_setup(ctx: BenchContext):
+    campaign = bench_campaign(ctx)
+    member = _member_without_pledge(ctx)
+    client = ctx.client(bench_users(ctx).secretary)
+    path = f"/pledges/new/?member={member.pk}&campaign={campaign.pk}"
+    deadline = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    data = {"title": "每月走访一户", "content": "每月走访一户困难群众。", "deadline": deadline}
+
+    def post():
+        # The run is rolled back, so the member is without a pledge again next time.
+        Pledge.objects.filter(campaign=campaign, member=member).delete()
+        response = client.post(path, data)
+        if response.status_code != 302:
+            raise AssertionError(f"POST {path} answered {response.status_code}")
+        return 1
+
+    return post
+
+
+def _coverage_setup(ctx: BenchContext):
+    campaign = bench_campaign(ctx)
+
+    def run():
+        figures = coverage(ctx.root, campaign)
+        return figures.members
+
+    return run
+
+
+BENCHMARKS = [
+    page(
+        "pledges branch page",
+        lambda ctx: f"/pledges/org/{bench_users(ctx).branch.pk}/?campaign={bench_campaign(ctx).pk}",
+        as_user=lambda ctx: bench_users(ctx).secretary,
+        rows=lambda ctx: bench_users(ctx).branch.members.active().count(),
+    ),
+    Benchmark("public board (branch)", _board_setup, target_ms=100, repeat=30, quick_repeat=10),
+    Benchmark(
+        "pledge creation POST",
+        _create_setup,
+        target_ms=100,
+        repeat=20,
+        quick_repeat=5,
+        rollback=True,
+    ),
+    Benchmark("coverage (district)", _coverage_setup, target_ms=100, repeat=10, quick_repeat=5),
+]

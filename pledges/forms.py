@@ -1,0 +1,107 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs.forms import DATE_WIDGET
+
+from .attachments import ACCEPT
+from .models import FIVE_ITEMS, Pledge
+from .workflow import BATCH_STEPS, STEPS
+
+
+class PledgeForm(forms.ModelForm):
+    areas = forms.MultipleChoiceField(
+        label=_("承诺方面"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    five_items = forms.MultipleChoiceField(
+        label=_("“五个一”"),
+        required=False,
+        choices=FIVE_ITEMS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Pledge
+        fields = ["title", "content", "areas", "deadline", "five_items", "oral"]
+        widgets = {
+            "deadline": DATE_WIDGET,
+            "content": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "title": _("一句话说清做什么，如“每月走访一户困难群众”。"),
+            "content": _("不求多、讲究实、能做到：写明具体做法和标准。"),
+        }
+
+    def __init__(self, *args, areas, for_member: bool, allow_oral: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = list(self.instance.areas or []) if self.instance.pk else []
+        self.fields["areas"].choices = [(a, a) for a in dict.fromkeys([*areas, *current])]
+        if not for_member:
+            del self.fields["five_items"]
+        if not allow_oral:
+            del self.fields["oral"]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class CorrectionForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=200,
+        help_text=_("更正将与承诺一起公开显示。"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Pledge
+        fields = ["title", "content", "deadline"]
+        widgets = {"deadline": DATE_WIDGET, "content": forms.Textarea(attrs={"rows": 4})}
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SignForm(CommentForm):
+    signed_by = forms.CharField(
+        label=_("签约人"), max_length=100, help_text=_("如：支部书记王某、党员张某")
+    )
+    signed_on = forms.DateField(label=_("签约日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+
+
+class ProgressForm(forms.Form):
+    happened_on = forms.DateField(label=_("日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    text = forms.CharField(
+        label=_("践诺情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachment = forms.FileField(
+        label=_("附件（可选）"),
+        required=False,
+        help_text=_("JPG、PNG 图片或 PDF，不超过 5 MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+
+class BatchForm(forms.Form):
+    step = forms.ChoiceField(
+        label=_("批量操作"), choices=[(name, STEPS[name].label) for name in BATCH_STEPS]
+    )
+    pledges = forms.ModelMultipleChoiceField(queryset=Pledge.objects.none())
+    signed_by = forms.CharField(label=_("签约人"), max_length=100, required=False)
+    signed_on = forms.DateField(
+        label=_("签约日期"), widget=DATE_WIDGET, required=False, initial=timezone.localdate
+    )
+
+    def __init__(self, *args, pledges, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pledges"].queryset = pledges
+        self.fields["pledges"].error_messages["required"] = _("请先勾选要操作的承诺。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("step") == "sign" and not cleaned.get("signed_by"):
+            self.add_error("signed_by", _("批量签约时请填写签约人。"))
+        return cleaned

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pledges"
+
+urlpatterns = [
+    path("new/", views.create, name="create"),
+    path("org/<int:pk>/", views.branch, name="branch"),
+    path("org/<int:pk>/batch/", views.batch, name="batch"),
+    path("org/<int:pk>/missing/", views.missing, name="missing"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/correct/", views.correct, name="correct"),
+    path("<int:pk>/step/<slug:name>/", views.step, name="step"),
+    path("<int:pk>/progress/", views.add_progress, name="add_progress"),
+    path("progress/<int:pk>/attachment/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,311 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign import access as campaign_access
+from orgs import access as org_access
+from orgs.models import MemberCategory, Organization
+
+from . import access, coverage, services, workflow
+from .forms import BatchForm, CommentForm, CorrectionForm, PledgeForm, ProgressForm, SignForm
+from .history import history_for
+from .models import EventKind, Pledge, PledgeProgress, suggested_areas
+
+MISSING_PAGE_SIZE = 50
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _campaign_or_none(request, org: Organization):
+    return campaign_access.current_campaign(request.user, org, request.GET.get("campaign"))
+
+
+@login_required
+def branch(request, pk):
+    """The secretary's page: every active member with their pledge, the organisation's own pledge,
+    coverage, and batch steps."""
+    org = org_access.get_organization_for_user(request.user, pk)
+    campaign = _campaign_or_none(request, org)
+    context = {"org": org, "campaign": campaign, "breadcrumb": org.ancestors()}
+    if campaign is None:
+        return render(request, "pledges/branch.html", context)
+    pledges = Pledge.objects.filter(campaign=campaign).select_related("member__branch")
+    by_member = {p.member_id: p for p in pledges.filter(member__branch=org)}
+    today = timezone.localdate()
+    rows = [(member, by_member.get(member.pk)) for member in org.members.active().order_by("name")]
+    rows.sort(key=lambda row: row[1] is not None)  # members without a pledge first
+    children = list(Organization.objects.get_children(org).filter(active=True))
+    figures = coverage.coverage_by_node([org, *children], [org], campaign)
+    for child in children:
+        child.coverage = figures[child.pk]
+    own = pledges.select_related("organization").filter(organization=org).first()
+    for pledge in [*by_member.values(), *([own] if own else [])]:
+        pledge.overdue = pledge.is_overdue(today)
+    batchable = [p for p in by_member.values() if _batch_steps(request.user, p)]
+    if own and _batch_steps(request.user, own):
+        batchable.append(own)
+    context.update(
+        rows=rows,
+        own=own,
+        today=today,
+        coverage=figures[org.pk],
+        children=children,
+        batchable={p.pk for p in batchable},
+        batch_form=BatchForm(pledges=Pledge.objects.none()),
+        can_manage=org_access.can_manage(request.user, org),
+    )
+    return render(request, "pledges/branch.html", context)
+
+
+def _batch_steps(user, pledge):
+    return [s for s in workflow.available_steps(user, pledge) if s.name in workflow.BATCH_STEPS]
+
+
+@require_POST
+@login_required
+def batch(request, pk):
+    org = org_access.get_organization_for_user(request.user, pk)
+    pledges = access.pledges_for(request.user).select_related("member__branch", "organization")
+    form = BatchForm(request.POST, pledges=pledges)
+    back = reverse("pledges:branch", args=[org.pk]) + f"?campaign={request.POST.get('campaign')}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    data = form.cleaned_data
+    fields = {
+        "signed_by": data["signed_by"],
+        "signed_on": data["signed_on"] or timezone.localdate(),
+    }
+    done, refused = workflow.batch_step(
+        data["pledges"], data["step"], by=request.user, **(fields if data["step"] == "sign" else {})
+    )
+    label = workflow.STEPS[data["step"]].label
+    if done:
+        messages.success(request, _("已%(step)s %(n)s 项承诺。") % {"step": label, "n": len(done)})
+    for pledge, reason in refused:
+        messages.error(request, f"{pledge.owner_name}：{reason}")
+    return redirect(back)
+
+
+def _owner_for(request):
+    """The member or organisation a new pledge is for, reached through the access module."""
+    if request.GET.get("member", "").isdigit():
+        member = org_access.get_member_for_user(
+            request.user, int(request.GET["member"]), write=True
+        )
+        return member, None
+    if request.GET.get("org", "").isdigit():
+        org = org_access.get_organization_for_user(
+            request.user, int(request.GET["org"]), write=True
+        )
+        return None, org
+    raise Http404
+
+
+@login_required
+def create(request):
+    member, org = _owner_for(request)
+    home = member.branch if member else org
+    campaign = _campaign_or_none(request, home)
+    if campaign is None:
+        raise Http404
+    form = PledgeForm(
+        request.POST or None,
+        areas=suggested_areas(member=member, organization=org),
+        for_member=member is not None,
+        allow_oral=member is not None and member.category == MemberCategory.RETIRED,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            pledge = services.create_pledge(
+                campaign, by=request.user, member=member, organization=org, **fields
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("已录入“%(name)s”的承诺。") % {"name": pledge.owner_name})
+            return redirect(_branch_url(home, campaign))
+    context = {"form": form, "member": member, "org": org, "home": home, "campaign": campaign}
+    context["breadcrumb"] = [*home.ancestors(), home]
+    return render(request, "pledges/form.html", context)
+
+
+def _branch_url(org, campaign) -> str:
+    return reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}"
+
+
+@login_required
+def detail(request, pk):
+    pledge = access.get_pledge_for_user(request.user, pk)
+    context = {
+        "pledge": pledge,
+        "home": pledge.home_org,
+        "breadcrumb": [*pledge.home_org.ancestors(), pledge.home_org],
+        "steps": workflow.available_steps(request.user, pledge),
+        "events": pledge.events.select_related("actor"),
+        "progress": pledge.progress.select_related("created_by"),
+        "history": history_for(pledge),
+        "is_owner": access.is_owner_side(request.user, pledge),
+        "progress_form": ProgressForm(),
+        "sign_form": SignForm(),
+        "comment_form": CommentForm(),
+        "overdue": pledge.is_overdue(timezone.localdate()),
+        "corrections": pledge.events.filter(kind=EventKind.CORRECTION),
+    }
+    return render(request, "pledges/detail.html", context)
+
+
+@require_POST
+@login_required
+def step(request, pk, name):
+    pledge = access.get_pledge_for_user(request.user, pk)
+    if name not in workflow.STEPS or name == "start":
+        raise Http404
+    form = (SignForm if name == "sign" else CommentForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(pledge)
+    comment = form.cleaned_data["comment"]
+    try:
+        if name == "sign":
+            workflow.sign_pledge(pledge, by=request.user, **form.cleaned_data)
+        elif name == "return":
+            workflow.return_pledge(pledge, by=request.user, reason=comment)
+        elif name == "assess":
+            workflow.assess_pledge(pledge, by=request.user, comment=comment)
+        else:
+            workflow.take_step(pledge, name, by=request.user, comment=comment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已%(step)s。") % {"step": workflow.STEPS[name].label})
+    return redirect(pledge)
+
+
+@login_required
+def edit(request, pk):
+    pledge = access.get_pledge_for_user(request.user, pk)
+    if not access.is_owner_side(request.user, pledge):
+        raise PermissionDenied
+    form = PledgeForm(
+        request.POST or None,
+        instance=Pledge.objects.get(pk=pledge.pk),
+        areas=suggested_areas(member=pledge.member, organization=pledge.organization),
+        for_member=pledge.member_id is not None,
+        allow_oral=pledge.member_id is not None
+        and pledge.member.category == MemberCategory.RETIRED,
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        version = form.cleaned_data["version"] or pledge.version
+        try:
+            services.update_pledge(pledge, by=request.user, version=version, **fields)
+        except services.StaleEdit as error:
+            conflict = error
+            form.add_error(None, error.messages[0])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(pledge)
+    context = {"form": form, "pledge": pledge, "conflict": conflict, "home": pledge.home_org}
+    context["breadcrumb"] = [*pledge.home_org.ancestors(), pledge.home_org]
+    return render(request, "pledges/form.html", context)
+
+
+@login_required
+def correct(request, pk):
+    pledge = access.get_pledge_for_user(request.user, pk)
+    if not access.is_owner_side(request.user, pledge):
+        raise PermissionDenied
+    form = CorrectionForm(
+        request.POST or None,
+        instance=Pledge.objects.get(pk=pledge.pk),
+        initial={"version": pledge.version},
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.correct_pledge(pledge, by=request.user, **data)
+        except services.StaleEdit as error:
+            conflict = error
+            form.add_error(None, error.messages[0])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("已提交更正，更正原因将公开显示。"))
+            return redirect(pledge)
+    context = {"form": form, "pledge": pledge, "conflict": conflict}
+    context["breadcrumb"] = [*pledge.home_org.ancestors(), pledge.home_org]
+    return render(request, "pledges/correct.html", context)
+
+
+@require_POST
+@login_required
+def add_progress(request, pk):
+    pledge = access.get_pledge_for_user(request.user, pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_progress(pledge, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已记录践诺情况。"))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(pledge)
+
+
+@login_required
+def attachment(request, pk):
+    progress = get_object_or_404(
+        PledgeProgress.objects.filter(pledge__in=access.pledges_for(request.user)), pk=pk
+    )
+    if not progress.attachment:
+        raise Http404
+    return FileResponse(
+        progress.attachment.open("rb"),
+        content_type=progress.attachment_type,
+        as_attachment=progress.attachment_type == "application/pdf",
+        filename=progress.attachment_name or None,
+    )
+
+
+@login_required
+def missing(request, pk):
+    """The drill-down behind the coverage figures: exactly who has no public pledge yet."""
+    org = org_access.get_organization_for_user(request.user, pk)
+    campaign = _campaign_or_none(request, org)
+    if campaign is None:
+        raise Http404
+    orgs = coverage.missing_organizations(org, campaign)
+    members = coverage.missing_members(org, campaign).select_related("branch")
+    members = members.order_by("branch__path", "name")
+    context = {
+        "org": org,
+        "campaign": campaign,
+        "breadcrumb": org.ancestors(),
+        "coverage": coverage.coverage(org, campaign),
+        "orgs": Paginator(orgs, MISSING_PAGE_SIZE).get_page(request.GET.get("orgs_page")),
+        "members": Paginator(members, MISSING_PAGE_SIZE).get_page(request.GET.get("page")),
+        "querystring": f"campaign={campaign.pk}",
+    }
+    return render(request, "pledges/missing.html", context)
