@@ -686,7 +686,13 @@ def large_district_places(root: Organization) -> list[Organization]:
 
 
 def wipe() -> None:
-    """Deletes every role, member and organisation (and what cascades from them)."""
+    """Deletes every campaign, pledge, role, member and organisation."""
+    from campaign.models import Campaign
+    from pledges.models import Pledge
+
+    # Pledges protect their owners and campaigns, so they go first.
+    Pledge.objects.all().delete()
+    Campaign.objects.all().delete()
     Role.objects.all().delete()
     Member.objects.all().delete()
     Organization.objects.all().delete()

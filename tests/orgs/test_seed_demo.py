@@ -185,3 +185,16 @@ def test_each_demo_user_browses_exactly_their_subtree(db, client):
         if outside is not None:
             assert client.get(f"/orgs/{outside.pk}/").status_code == 404
         client.logout()
+
+
+def test_the_demo_has_a_campaign_with_pledges_in_every_early_state(db):
+    from pledges.models import Pledge, PledgeState
+
+    seed()
+    states = set(Pledge.objects.values_list("state", flat=True))
+    assert {PledgeState.DRAFT, PledgeState.PUBLISHED, PledgeState.FULFILLING} <= states
+    before = Pledge.objects.count()
+    seed()
+    assert Pledge.objects.count() == before
+    seed("--reset")
+    assert Pledge.objects.count() == before

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from orgs import demo
 from orgs.models import Organization
+from pledges.demo import build_demo_campaign
 
 
 class Command(BaseCommand):
@@ -59,6 +60,11 @@ class Command(BaseCommand):
             if orgs is None:
                 try:
                     result = demo.build_demo_district(self.stdout, seed=seed)
+                    campaign = build_demo_campaign(result["root"], seed=seed)
+                    self.stdout.write(
+                        _("演示活动“%(name)s”：%(n)s 项承诺。")
+                        % {"name": campaign.name, "n": campaign.pledges.count()}
+                    )
                 except Organization.DoesNotExist:
                     raise CommandError(
                         _("“%(root)s”已被改动，找不到演示账号所在的组织；可用 --reset 清空后重建。")

@@ -1,0 +1,102 @@
+"""Demo pledges for the demo district, so a fresh `make run` shows every step of the workflow."""
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from campaign.models import Campaign
+from orgs.models import Member, Organization, OrgKind
+
+from .models import Pledge, PledgeProgress, PledgeState, suggested_areas
+
+DEMO_CAMPAIGN = "2026年度创先争优活动"
+DEEDS = [
+    ("每月走访一户困难群众", "每月至少走访一户困难群众，了解实际困难，年底前帮助解决一件实事。"),
+    ("带头做好垃圾分类", "带头做好家庭垃圾分类，每季度参加一次小区环境整治志愿服务。"),
+    ("结对帮扶一名青年职工", "与一名青年职工结对，每月谈心一次，帮助其提高业务水平。"),
+    ("提一条合理化建议", "围绕本单位重点工作，年内提出一条切实可行的合理化建议并推动落实。"),
+    ("参加社区志愿服务", "每月参加一次社区志愿服务，协助做好矛盾纠纷排查和调解。"),
+]
+ORG_DEEDS = [
+    ("为群众办三件实事", "围绕群众最关心的问题，年内办好三件实事，并在公开栏公布进展。"),
+    ("规范组织生活", "按时召开“三会一课”，每季度开展一次主题党日活动。"),
+]
+# Share of members in each state: most have reached the public board, some are still on the way.
+STATES = [
+    (PledgeState.DRAFT, 0.08),
+    (PledgeState.SUBMITTED, 0.07),
+    (PledgeState.APPROVED, 0.05),
+    (PledgeState.SIGNED, 0.05),
+    (PledgeState.PUBLISHED, 0.35),
+    (PledgeState.FULFILLING, 0.25),
+    (PledgeState.COMPLETED, 0.05),
+]
+
+
+@transaction.atomic
+def build_demo_campaign(root: Organization, seed: int = 0) -> Campaign:
+    """The demo campaign on the district and pledges for most of it; idempotent."""
+    today = timezone.localdate()
+    campaign, _created = Campaign.objects.get_or_create(
+        name=DEMO_CAMPAIGN,
+        organization=root,
+        defaults={
+            "theme": "重温党史，实践宗旨，创先争优",
+            "starts_on": datetime.date(today.year, 1, 1),
+            "ends_on": datetime.date(today.year + 1, 6, 30),
+        },
+    )
+    if campaign.pledges.exists():
+        return campaign
+    rng = random.Random(seed)
+    deadline_span = (campaign.ends_on - today).days
+    now = timezone.now()
+    pledges = []
+    for member in Member.objects.active().within(root).select_related("branch"):
+        if rng.random() < 0.1:
+            continue  # a few have not pledged yet: the drill-down has someone to show
+        pledges.append(_pledge(campaign, rng, today, deadline_span, now, member=member))
+    orgs = Organization.objects.within(root).exclude(pk=root.pk).exclude(kind=OrgKind.GROUP)
+    for org in orgs:
+        if rng.random() < 0.9:
+            pledges.append(_pledge(campaign, rng, today, deadline_span, now, organization=org))
+    Pledge.objects.bulk_create(pledges, batch_size=1000)
+    fulfilling = Pledge.objects.filter(campaign=campaign, state=PledgeState.FULFILLING)
+    PledgeProgress.objects.bulk_create(
+        [
+            PledgeProgress(
+                pledge=pledge,
+                happened_on=today - datetime.timedelta(days=rng.randint(1, 60)),
+                text="已按承诺完成本月走访，群众反映良好。",
+            )
+            for pledge in fulfilling
+        ],
+        batch_size=1000,
+    )
+    return campaign
+
+
+def _pledge(campaign, rng, today, deadline_span, now, *, member=None, organization=None):
+    title, content = rng.choice(DEEDS if member else ORG_DEEDS)
+    state = rng.choices([s for s, _w in STATES], weights=[w for _s, w in STATES])[0]
+    public = state in (PledgeState.PUBLISHED, PledgeState.FULFILLING, PledgeState.COMPLETED)
+    # A few public pledges are past their deadline, so the overdue flag shows on the demo.
+    overdue = public and state != PledgeState.COMPLETED and rng.random() < 0.05
+    days = -rng.randint(1, 20) if overdue else rng.randint(20, max(21, deadline_span))
+    deadline = max(campaign.starts_on, min(campaign.ends_on, today + datetime.timedelta(days)))
+    signed = state not in (PledgeState.DRAFT, PledgeState.SUBMITTED, PledgeState.APPROVED)
+    return Pledge(
+        campaign=campaign,
+        member=member,
+        organization=organization,
+        title=title,
+        content=content,
+        areas=suggested_areas(member=member, organization=organization)[:2],
+        deadline=deadline,
+        state=state,
+        signed_by="支部书记、承诺人" if signed else "",
+        signed_on=today - datetime.timedelta(days=30) if signed else None,
+        published_at=now if public else None,
+    )
