@@ -263,11 +263,30 @@ def roll_up(nodes, rows) -> dict[int, int]:
     return totals
 
 
-def subtree_member_counts(nodes, members: MemberQuerySet) -> dict[int, int]:
-    """Active members in the subtree of each node, keyed by node id.
+def within_roots(roots, field: str = "path") -> Q:
+    """Rows in the subtree of any of the roots."""
+    query = Q(pk__in=[])
+    for root in roots:
+        query |= subtree_q(root.path, field)
+    return query
 
-    `members` bounds the query (e.g. Member.objects.within(parent)): one grouped query whatever the
-    tree's size.
-    """
-    rows = members.active().order_by().values_list("branch__path").annotate(n=Count("id"))
+
+def active_members_by_branch(roots):
+    """(branch id, active members) rows for the subtrees of the roots: one grouped query on the
+    member table alone (grouping by id spares a join on the largest table)."""
+    branches = Organization.objects.filter(within_roots(roots)).values("pk")
+    return (
+        Member.objects.active()
+        .filter(branch__in=branches)
+        .order_by()
+        .values_list("branch_id")
+        .annotate(n=Count("id"))
+    )
+
+
+def subtree_member_counts(nodes, roots) -> dict[int, int]:
+    """Active members in the subtree of each node, keyed by node id, in two queries whatever the
+    tree's size; `roots` bound the queries and must hold every node."""
+    paths = dict(Organization.objects.filter(within_roots(roots)).values_list("pk", "path"))
+    rows = [(paths[pk], n) for pk, n in active_members_by_branch(roots) if pk in paths]
     return roll_up(nodes, rows)

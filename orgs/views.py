@@ -55,28 +55,30 @@ def tree(request):
     for root in roots:
         children |= Organization.objects.within(root).filter(depth=root.depth + 1)
     children = list(children)
-    counts = subtree_member_counts([*roots, *children], access.members_for(request.user))
-    for node in [*roots, *children]:
-        node.member_count = counts[node.pk]
     for root in roots:
         root.loaded_children = [c for c in children if c.path.startswith(root.path)]
-    campaign = _add_coverage(request, [*roots, *children], roots)
+    campaign = _add_figures(request, [*roots, *children], roots)
     return render(request, "orgs/tree.html", {"form": form, "roots": roots, "campaign": campaign})
 
 
-def _add_coverage(request, nodes, roots):
-    """Puts the current campaign's pledge coverage (两个100%) on each node; returns the campaign."""
+def _add_figures(request, nodes, roots):
+    """Puts the member count and, when a campaign runs, its pledge coverage (两个100%) on each
+    node; returns the campaign. Coverage counts the members already, so that is not done twice."""
     # Imported here: the tree is the foundation and must not need the pledge app to load.
     from campaign.access import current_campaign
     from pledges.coverage import coverage_by_node
 
-    campaign = (
-        current_campaign(request.user, roots[0], request.GET.get("campaign")) if roots else None
-    )
-    if campaign is not None:
-        figures = coverage_by_node(nodes, roots, campaign)
+    wanted = request.GET.get("campaign")
+    campaign = current_campaign(request.user, roots[0], wanted) if roots else None
+    if campaign is None:
+        counts = subtree_member_counts(nodes, roots)
         for node in nodes:
-            node.coverage = figures[node.pk]
+            node.member_count = counts[node.pk]
+        return None
+    figures = coverage_by_node(nodes, roots, campaign)
+    for node in nodes:
+        node.coverage = figures[node.pk]
+        node.member_count = figures[node.pk].members
     return campaign
 
 
@@ -99,10 +101,7 @@ def children(request, pk):
     """The children of one node with their member counts: loaded when a node is expanded."""
     org = access.get_organization_for_user(request.user, pk)
     nodes = list(Organization.objects.get_children(org))
-    counts = subtree_member_counts(nodes, Member.objects.within(org))
-    for node in nodes:
-        node.member_count = counts[node.pk]
-    _add_coverage(request, nodes, [org])
+    _add_figures(request, nodes, [org])
     return render(request, "orgs/_children.html", {"nodes": nodes})
 
 
@@ -110,7 +109,7 @@ def children(request, pk):
 def detail(request, pk):
     org = access.get_organization_for_user(request.user, pk)
     nodes = list(Organization.objects.get_children(org))
-    counts = subtree_member_counts([org, *nodes], Member.objects.within(org))
+    counts = subtree_member_counts([org, *nodes], [org])
     for node in nodes:
         node.member_count = counts[node.pk]
     context = {
