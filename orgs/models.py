@@ -271,17 +271,18 @@ def within_roots(roots, field: str = "path") -> Q:
     return query
 
 
-def active_members_by_branch(roots):
-    """(branch id, active members) rows for the subtrees of the roots: one grouped query on the
-    member table alone (grouping by id spares a join on the largest table)."""
+def counted_members(roots) -> MemberQuerySet:
+    """The members every head count is taken over: the active ones in the subtrees of the roots.
+
+    Counts group it by branch id, not path: that spares a join on the largest table.
+    """
     branches = Organization.objects.filter(within_roots(roots)).values("pk")
-    return (
-        Member.objects.active()
-        .filter(branch__in=branches)
-        .order_by()
-        .values_list("branch_id")
-        .annotate(n=Count("id"))
-    )
+    return Member.objects.active().filter(branch__in=branches).order_by()
+
+
+def active_members_by_branch(roots):
+    """(branch id, active members) rows for the subtrees of the roots, in one query."""
+    return counted_members(roots).values_list("branch_id").annotate(n=Count("id"))
 
 
 def subtree_member_counts(nodes, roots) -> dict[int, int]:

@@ -1,24 +1,24 @@
 """两个100%: the share of basic organisations and of active members with a public pledge.
 
 `coverage_by_node` is the one source of these figures: the tree page, the branch page and the
-drill-down all read it. It runs four grouped queries whatever the size of the subtree.
+drill-down all read it. It runs three queries whatever the size of the subtree.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, FilteredRelation, Q
 
 from campaign.models import Campaign
 from orgs.models import (
     Member,
     Organization,
     OrgKind,
-    active_members_by_branch,
+    counted_members,
     roll_up,
     within_roots,
 )
 
-from .models import Pledge
+from .models import PUBLIC_STATES, Pledge
 
 
 @dataclass
@@ -67,10 +67,10 @@ def coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
     """Coverage of each node's subtree, keyed by node id; `roots` bound the queries and must hold
     every node (the page's top organisations).
 
-    Four queries whatever the size: the organisations in scope (id, path and what decides whether
-    they must pledge), pledged organisations, and active and pledged members counted per branch
-    id. Grouping by id rather than by path spares a join on the largest tables; the paths come
-    from the first query and the counts are rolled up the tree in Python.
+    Three queries whatever the size: the organisations in scope (id, path and what decides whether
+    they must pledge), the pledged organisations, and the active members with those of them who
+    pledged, per branch id. The paths come from the first query and the counts are rolled up the
+    tree in Python.
     """
     scope = Organization.objects.filter(within_roots(roots)).order_by()
     orgs = list(scope.values_list("pk", "path", "active", "kind"))
@@ -86,21 +86,23 @@ def coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
             "organization_id", flat=True
         )
     )
-    members = active_members_by_branch(roots)
-    pledged_members = (
-        pledges.filter(member__active=True, member__branch__in=scope.values("pk"))
-        .values_list("member__branch_id")
-        .annotate(n=Count("id"))
+    # Members and those of them with a public pledge, counted in one pass over the members.
+    public = FilteredRelation(
+        "pledges", condition=Q(pledges__campaign=campaign, pledges__state__in=PUBLIC_STATES)
+    )
+    members = list(
+        counted_members(roots)
+        .annotate(public=public)
+        .values_list("branch_id")
+        .annotate(n=Count("id"), pledged=Count("public__id"))
     )
     totals = {
         "organizations": roll_up(nodes, [(path, 1) for _pk, path in expected]),
         "pledged_organizations": roll_up(
             nodes, [(path, 1) for pk, path in expected if pk in pledged_orgs]
         ),
-        "members": roll_up(nodes, [(paths[pk], n) for pk, n in members if pk in paths]),
-        "pledged_members": roll_up(
-            nodes, [(paths[pk], n) for pk, n in pledged_members if pk in paths]
-        ),
+        "members": roll_up(nodes, [(paths[pk], n) for pk, n, _p in members if pk in paths]),
+        "pledged_members": roll_up(nodes, [(paths[pk], p) for pk, _n, p in members if pk in paths]),
     }
     return {node.pk: Coverage(**{name: totals[name][node.pk] for name in totals}) for node in nodes}
 
