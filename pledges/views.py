@@ -80,7 +80,9 @@ def batch(request, pk):
     org = org_access.get_organization_for_user(request.user, pk)
     pledges = access.pledges_for(request.user).select_related("member__branch", "organization")
     form = BatchForm(request.POST, pledges=pledges)
-    back = reverse("pledges:branch", args=[org.pk]) + f"?campaign={request.POST.get('campaign')}"
+    back = reverse("pledges:branch", args=[org.pk])
+    if request.POST.get("campaign", "").isdigit():
+        back += f"?campaign={request.POST['campaign']}"
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
