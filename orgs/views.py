@@ -14,20 +14,12 @@ from .forms import (
     MoveMemberForm,
     OrganizationForm,
     OrgSearchForm,
+    apply_errors,
 )
 from .models import Member, Organization, OrgKind, subtree_member_counts
 
 ROSTER_PAGE_SIZE = 50
 SEARCH_LIMIT = 100
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Puts a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _breadcrumb(org: Organization) -> list[Organization]:
@@ -132,7 +124,7 @@ def edit(request, pk):
         try:
             services.update_organization(org, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已保存“%(name)s”。") % {"name": org.name})
             return redirect(org)
@@ -149,7 +141,7 @@ def add_child(request, pk):
         try:
             org = services.create_organization(parent, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已新建“%(name)s”。") % {"name": org.name})
             return redirect(org)
@@ -219,7 +211,7 @@ def add_member(request, pk):
         try:
             member = services.create_member(branch, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已添加党员“%(name)s”。") % {"name": member.name})
             if "another" in request.POST:
@@ -248,7 +240,7 @@ def edit_member(request, pk):
         try:
             services.update_member(member, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已保存党员“%(name)s”的信息。") % {"name": member.name})
             return redirect(member)
@@ -266,7 +258,7 @@ def move_member(request, pk):
         try:
             services.move_member(member, form.cleaned_data["branch"], by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -287,7 +279,7 @@ def deactivate_member(request, pk):
         try:
             services.deactivate_member(member, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

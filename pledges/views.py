@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from campaign import access as campaign_access
 from orgs import access as org_access
+from orgs.forms import apply_errors
 from orgs.models import MemberCategory, Organization
 
 from . import access, coverage, services, workflow
@@ -19,14 +20,6 @@ from .history import history_for
 from .models import EventKind, Pledge, PledgeProgress, suggested_areas
 
 MISSING_PAGE_SIZE = 50
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _campaign_or_none(request, org: Organization):
@@ -125,12 +118,7 @@ def create(request):
     campaign = _campaign_or_none(request, home)
     if campaign is None:
         raise Http404
-    form = PledgeForm(
-        request.POST or None,
-        areas=suggested_areas(member=member, organization=org),
-        for_member=member is not None,
-        allow_oral=member is not None and member.category == MemberCategory.RETIRED,
-    )
+    form = _pledge_form(request, member, org)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
@@ -138,13 +126,25 @@ def create(request):
                 campaign, by=request.user, member=member, organization=org, **fields
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已录入“%(name)s”的承诺。") % {"name": pledge.owner_name})
             return redirect(_branch_url(home, campaign))
     context = {"form": form, "member": member, "org": org, "home": home, "campaign": campaign}
     context["breadcrumb"] = [*home.ancestors(), home]
     return render(request, "pledges/form.html", context)
+
+
+def _pledge_form(request, member, org, instance=None) -> PledgeForm:
+    """The pledge form for one owner: areas suggested for them, "五个一" for members, the oral
+    flag for retired members only."""
+    return PledgeForm(
+        request.POST or None,
+        instance=instance,
+        areas=suggested_areas(member=member, organization=org),
+        for_member=member is not None,
+        allow_oral=member is not None and member.category == MemberCategory.RETIRED,
+    )
 
 
 def _branch_url(org, campaign) -> str:
@@ -204,13 +204,8 @@ def edit(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
     if not access.is_owner_side(request.user, pledge):
         raise PermissionDenied
-    form = PledgeForm(
-        request.POST or None,
-        instance=Pledge.objects.get(pk=pledge.pk),
-        areas=suggested_areas(member=pledge.member, organization=pledge.organization),
-        for_member=pledge.member_id is not None,
-        allow_oral=pledge.member_id is not None
-        and pledge.member.category == MemberCategory.RETIRED,
+    form = _pledge_form(
+        request, pledge.member, pledge.organization, instance=Pledge.objects.get(pk=pledge.pk)
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -222,7 +217,7 @@ def edit(request, pk):
             conflict = error
             form.add_error(None, error.messages[0])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(pledge)
@@ -250,7 +245,7 @@ def correct(request, pk):
             conflict = error
             form.add_error(None, error.messages[0])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已提交更正，更正原因将公开显示。"))
             return redirect(pledge)
