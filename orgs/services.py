@@ -210,6 +210,9 @@ ADMIN_GROUP_PERMISSIONS = [
     "orgs.add_role",
     "orgs.change_role",
     "orgs.delete_role",
+    "campaign.view_campaign",
+    "campaign.change_campaign",
+    "pledges.view_pledge",
 ]
 
 

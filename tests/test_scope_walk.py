@@ -57,6 +57,7 @@ ADMIN_MODEL_CASES = {
     "orgs_member": lambda d: d.member_b.pk,
     "orgs_role": lambda d: d.role_b.pk,
     "campaign_campaign": lambda d: d.campaign_b.pk,
+    "pledges_pledge": lambda d: d.pledge_b.pk,
     # Users, groups and login records are superuser-only: 404 for anyone else, whatever the id.
     "auth_user": lambda d: d.bob_user.pk,
     "auth_group": lambda d: 1,
