@@ -2,7 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,35 +45,62 @@ def tree(request):
     if query:
         return _search(request, form, query)
     roots = access.roots_for(request.user)
+    children = _children_of(roots)
+    for root in roots:
+        root.loaded_children = [c for c in children if c.path.startswith(root.path)]
+    _add_member_counts([*roots, *children], roots)
+    context = {
+        "form": form,
+        "roots": roots,
+        "campaign": _campaign(request, roots),
+        "coverage_url": reverse("orgs:coverage"),
+    }
+    return render(request, "orgs/tree.html", context)
+
+
+def _children_of(roots) -> list[Organization]:
+    """The children of every root, in one query."""
     children = Organization.objects.none()
     for root in roots:
         children |= Organization.objects.within(root).filter(depth=root.depth + 1)
-    children = list(children)
-    for root in roots:
-        root.loaded_children = [c for c in children if c.path.startswith(root.path)]
-    campaign = _add_figures(request, [*roots, *children], roots)
-    return render(request, "orgs/tree.html", {"form": form, "roots": roots, "campaign": campaign})
+    return list(children)
 
 
-def _add_figures(request, nodes, roots):
-    """Puts the member count and, when a campaign runs, its pledge coverage (两个100%) on each
-    node; returns the campaign. Coverage counts the members already, so that is not done twice."""
-    # Imported here: the tree is the foundation and must not need the pledge app to load.
+def _add_member_counts(nodes, roots) -> None:
+    counts = subtree_member_counts(nodes, roots)
+    for node in nodes:
+        node.member_count = counts[node.pk]
+
+
+def _campaign(request, roots):
+    """The campaign whose pledge coverage the tree shows: the one asked for, else the current."""
+    # Imported here: the tree is the foundation and must not need the campaign app to load.
     from campaign.access import current_campaign
-    from pledges.coverage import coverage_by_node
 
     wanted = request.GET.get("campaign")
-    campaign = current_campaign(request.user, roots[0], wanted) if roots else None
+    return current_campaign(request.user, roots[0], wanted) if roots else None
+
+
+@login_required
+def coverage(request):
+    """Pledge coverage (两个100%) of the top of the tree page, as out-of-band fragments that fill
+    each node's placeholder: loaded after the tree, so the district-wide count does not hold the
+    tree up."""
+    roots = access.roots_for(request.user)
+    nodes = [*roots, *_children_of(roots)]
+    campaign = _campaign(request, roots)
     if campaign is None:
-        counts = subtree_member_counts(nodes, roots)
-        for node in nodes:
-            node.member_count = counts[node.pk]
-        return None
+        return HttpResponse("")
+    _add_coverage(nodes, roots, campaign)
+    return render(request, "orgs/_coverage_oob.html", {"nodes": nodes})
+
+
+def _add_coverage(nodes, roots, campaign) -> None:
+    from pledges.coverage import coverage_by_node
+
     figures = coverage_by_node(nodes, roots, campaign)
     for node in nodes:
         node.coverage = figures[node.pk]
-        node.member_count = figures[node.pk].members
-    return campaign
 
 
 def _search(request, form, query):
@@ -93,8 +122,12 @@ def children(request, pk):
     """The children of one node with their member counts: loaded when a node is expanded."""
     org = access.get_organization_for_user(request.user, pk)
     nodes = list(Organization.objects.get_children(org))
-    _add_figures(request, nodes, [org])
-    return render(request, "orgs/_children.html", {"nodes": nodes})
+    _add_member_counts(nodes, [org])
+    campaign = _campaign(request, [org])
+    if campaign is not None:
+        # One subtree's coverage is quick to count, so it comes with the children.
+        _add_coverage(nodes, [org], campaign)
+    return render(request, "orgs/_children.html", {"nodes": nodes, "campaign": campaign})
 
 
 @login_required

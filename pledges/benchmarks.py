@@ -119,6 +119,13 @@ def _coverage_setup(ctx: BenchContext):
 
 
 BENCHMARKS = [
+    # What the tree page loads after the tree itself: coverage of the district and its towns.
+    page(
+        "tree coverage (district)",
+        lambda ctx: f"/orgs/coverage/?campaign={bench_campaign(ctx).pk}",
+        as_user=lambda ctx: bench_users(ctx).office,
+        rows=lambda ctx: 1 + ctx.root.numchild,
+    ),
     page(
         "pledges branch page",
         lambda ctx: f"/pledges/org/{bench_users(ctx).branch.pk}/?campaign={bench_campaign(ctx).pk}",

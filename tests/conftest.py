@@ -14,7 +14,7 @@ import pytest
 from orgs import services
 from orgs.models import OrgKind, RoleKind, Sector
 
-from .factories import MemberFactory, RoleFactory, UserFactory, add_org
+from .factories import MemberFactory, RoleFactory, UserFactory, add_org, make_campaign
 
 
 def require_service(name: str, available: bool, why: str = "") -> None:
@@ -109,3 +109,9 @@ def ada(district):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def campaign(district):
+    """The district's campaign, running from a month ago for most of a year."""
+    return make_campaign(district.root)

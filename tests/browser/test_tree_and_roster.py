@@ -1,8 +1,9 @@
 """The pages in a real browser: login, the tree's expand and collapse, a roster on a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
-from ..factories import MemberFactory
+from ..factories import MemberFactory, make_campaign, make_pledge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,12 +30,17 @@ def test_a_secretary_reads_the_roster_on_a_phone(phone, live_server, district, a
     assert width <= 375
 
 
-def test_the_tree_expands_and_collapses(desktop, live_server, district, ada):
+def test_the_tree_expands_and_collapses_with_coverage(desktop, live_server, district, ada):
+    campaign = make_campaign(district.root)
+    make_pledge(campaign, member=district.member_a, state="published")
     _login(desktop, live_server, "ada")
     desktop.goto(f"{live_server.url}/orgs/")
+    # Coverage arrives after the tree: 1 of the 2 active members has a public pledge.
+    expect(desktop.locator(f"#cov-{district.root.pk}")).to_contain_text("50.0%")
     east = desktop.locator("details", has_text="东城街道党工委").last
     assert not desktop.get_by_text("幸福社区党支部").is_visible()
     east.locator("summary").first.click()
     desktop.get_by_text("幸福社区党支部").wait_for(state="visible")
+    expect(desktop.locator(f"#cov-{district.branch_a.pk}")).to_contain_text("100.0%")
     east.locator("summary").first.click()
     assert not desktop.get_by_text("幸福社区党支部").is_visible()

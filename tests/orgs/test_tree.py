@@ -52,14 +52,22 @@ def test_tree_page_queries_do_not_grow_with_the_tree(
     town = _wide_tree(district.root, size)
     client.force_login(ada)
     make_campaign(district.root)
-    # session, user, roles, roots, children, campaign, coverage ×3 (which counts members too)
-    with django_assert_num_queries(9):
+    # session, user, roles, roots, children, counts ×2, campaign
+    with django_assert_num_queries(8):
         response = client.get("/orgs/")
     assert response.status_code == 200
+    # What fills the coverage in after it: session, user, roles, roots, children, campaign,
+    # coverage ×3.
     with django_assert_num_queries(9):
+        response = client.get("/orgs/coverage/")
+    assert response.status_code == 200
+    # session, user, roles, org, children, counts ×2, campaign, coverage ×3
+    with django_assert_num_queries(11):
         response = client.get(f"/orgs/{town.pk}/children/")
     assert response.status_code == 200
-    assert response.content.decode().count('class="node"') == size
+    body = response.content.decode()
+    assert body.count('class="node"') == size
+    assert body.count('id="cov-') == size
 
 
 def test_tree_page_shows_counts_including_subtrees(district, ada, client):
@@ -118,7 +126,7 @@ def test_detail_page_queries_do_not_grow_with_children(
     assert response.context["member_count"] == size
 
 
-def test_tree_page_shows_pledge_coverage_of_the_current_campaign(district, ada, client):
+def test_tree_page_loads_pledge_coverage_after_the_tree(district, ada, client):
     from pledges.models import PledgeState
 
     from ..factories import make_pledge
@@ -126,9 +134,16 @@ def test_tree_page_shows_pledge_coverage_of_the_current_campaign(district, ada, 
     campaign = make_campaign(district.root, name="二〇二六年活动")
     make_pledge(campaign, member=district.member_a, state=PledgeState.PUBLISHED)
     client.force_login(ada)
-    response = client.get("/orgs/")
-    body = response.content.decode()
+    body = client.get("/orgs/").content.decode()
     assert "二〇二六年活动" in body
-    root = response.context["roots"][0]
-    assert root.coverage.pledged_members == 1 and root.coverage.member_rate == 50.0
-    assert "50.0%" in body
+    assert f'id="cov-{district.root.pk}"' in body
+    assert f'hx-get="/orgs/coverage/?campaign={campaign.pk}"' in body
+    fragments = client.get("/orgs/coverage/", {"campaign": campaign.pk}).content.decode()
+    root_fragment = fragments.split(f'id="cov-{district.root.pk}"')[1].split("</span>")[0]
+    assert "50.0%" in root_fragment  # 1 of the 2 active members
+
+
+def test_coverage_fragments_stay_in_scope(district, campaign, alice_client):
+    body = alice_client.get("/orgs/coverage/").content.decode()
+    assert f'id="cov-{district.branch_a.pk}"' in body
+    assert f'id="cov-{district.branch_b.pk}"' not in body
