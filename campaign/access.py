@@ -29,8 +29,7 @@ def campaigns_for(user) -> CampaignQuerySet:
 
 
 def can_run(user, org: Organization) -> bool:
-    paths = org_access.scope_paths(user, kinds=RUNNING_ROLES)
-    return paths is None or any(org.path.startswith(path) for path in paths)
+    return org_access.in_scope(user, org, kinds=RUNNING_ROLES)
 
 
 def get_campaign_for_user(user, pk: int, write: bool = False) -> Campaign:
@@ -42,21 +41,9 @@ def get_campaign_for_user(user, pk: int, write: bool = False) -> Campaign:
 
 def organizations_to_run(user):
     """Organisations the user may start a campaign for."""
-    paths = org_access.scope_paths(user, kinds=RUNNING_ROLES)
-    if paths is None:
-        return Organization.objects.filter(active=True)
-    query = Q(pk__in=[])
-    for path in paths:
-        query |= subtree_q(path)
-    return Organization.objects.filter(query, active=True)
+    return org_access.organizations_for(user, kinds=RUNNING_ROLES).filter(active=True)
 
 
 def current_campaign(user, org: Organization, wanted: str | None = None) -> Campaign | None:
-    """The campaign a page about `org` shows: the one asked for if the user may see it and it
-    covers the organisation, else the latest active one covering it."""
-    campaigns = campaigns_for(user).covering(org)
-    if wanted and str(wanted).isdigit():
-        chosen = campaigns.filter(pk=int(wanted)).first()
-        if chosen is not None:
-            return chosen
-    return campaigns.active().order_by("-starts_on", "-id").first()
+    """The campaign a page about `org` shows, among those the user may see."""
+    return campaigns_for(user).current_for(org, wanted)

@@ -14,6 +14,16 @@ class CampaignQuerySet(models.QuerySet):
         """Campaigns run by the organisation or an ancestor of it: the ones it takes part in."""
         return self.filter(organization__path__in=[*org.ancestor_paths(), org.path])
 
+    def current_for(self, org: Organization, wanted: str | None = None) -> "Campaign | None":
+        """The campaign a page about `org` shows: the one asked for (?campaign=) if it covers the
+        organisation, else the latest active one covering it."""
+        campaigns = self.covering(org)
+        if wanted and str(wanted).isdigit():
+            chosen = campaigns.filter(pk=int(wanted)).first()
+            if chosen is not None:
+                return chosen
+        return campaigns.active().order_by("-starts_on", "-id").first()
+
 
 class Campaign(models.Model):
     name = models.CharField(_("活动名称"), max_length=100)

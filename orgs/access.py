@@ -19,7 +19,7 @@ from .models import (
     OrganizationQuerySet,
     Role,
     RoleKind,
-    subtree_q,
+    subtrees_q,
 )
 
 
@@ -55,25 +55,22 @@ def scope_paths(user, write: bool = False, kinds=None) -> list[str] | None:
     return minimal
 
 
-def _path_q(paths: list[str] | None, field: str) -> Q:
-    if paths is None:
-        return Q()
-    query = Q(pk__in=[])
-    for path in paths:
-        query |= subtree_q(path, field)
-    return query
+def scope_q(user, field: str, write: bool = False, kinds=None) -> Q:
+    """Rows whose `field` (an organisation path) lies in the user's scope."""
+    paths = scope_paths(user, write, kinds)
+    return Q() if paths is None else subtrees_q(paths, field)
 
 
-def organizations_for(user, write: bool = False) -> OrganizationQuerySet:
-    return Organization.objects.filter(_path_q(scope_paths(user, write), "path"))
+def organizations_for(user, write: bool = False, kinds=None) -> OrganizationQuerySet:
+    return Organization.objects.filter(scope_q(user, "path", write, kinds))
 
 
 def members_for(user, write: bool = False) -> MemberQuerySet:
-    return Member.objects.filter(_path_q(scope_paths(user, write), "branch__path"))
+    return Member.objects.filter(scope_q(user, "branch__path", write))
 
 
-def in_scope(user, org: Organization, write: bool = False) -> bool:
-    paths = scope_paths(user, write)
+def in_scope(user, org: Organization, write: bool = False, kinds=None) -> bool:
+    paths = scope_paths(user, write, kinds)
     return paths is None or any(org.path.startswith(path) for path in paths)
 
 

@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from . import access
 
 
@@ -16,20 +18,4 @@ def navigation(request):
             "is_admin": access.is_admin(user),
         }
 
-    return {"nav": _Lazy(nav)}
-
-
-class _Lazy:
-    """Evaluates the callable on first attribute access, then keeps the result."""
-
-    def __init__(self, func):
-        self._func = func
-        self._value = None
-
-    def __getattr__(self, name):
-        if self._value is None:
-            self._value = self._func()
-        try:
-            return self._value[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    return {"nav": SimpleLazyObject(nav)}

@@ -123,6 +123,10 @@ class Organization(MP_Node):
     def ancestors(self) -> list["Organization"]:
         return list(Organization.objects.filter(path__in=self.ancestor_paths()).order_by("depth"))
 
+    def lineage(self) -> list["Organization"]:
+        """The ancestors and the organisation itself, root first: a page's breadcrumb."""
+        return [*self.ancestors(), self]
+
 
 def path_step(position: int) -> str:
     """The path step of the position-th child (1-based), as treebeard writes it: 1 → "0001"."""
@@ -263,12 +267,17 @@ def roll_up(nodes, rows) -> dict[int, int]:
     return totals
 
 
-def within_roots(roots, field: str = "path") -> Q:
-    """Rows in the subtree of any of the roots."""
+def subtrees_q(paths, field: str = "path") -> Q:
+    """Rows in the subtree of any of the paths (none: no rows)."""
     query = Q(pk__in=[])
-    for root in roots:
-        query |= subtree_q(root.path, field)
+    for path in paths:
+        query |= subtree_q(path, field)
     return query
+
+
+def within_roots(roots, field: str = "path") -> Q:
+    """Rows in the subtree of any of the root organisations."""
+    return subtrees_q([root.path for root in roots], field)
 
 
 def counted_members(roots) -> MemberQuerySet:

@@ -1,3 +1,5 @@
+from copy import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,10 +24,6 @@ from .models import Member, Organization, OrgKind, subtree_member_counts
 
 ROSTER_PAGE_SIZE = 50
 SEARCH_LIMIT = 100
-
-
-def _breadcrumb(org: Organization) -> list[Organization]:
-    return org.ancestors()
 
 
 @login_required
@@ -139,7 +137,7 @@ def detail(request, pk):
         node.member_count = counts[node.pk]
     context = {
         "org": org,
-        "breadcrumb": _breadcrumb(org),
+        "breadcrumb": org.ancestors(),
         "nodes": nodes,
         "member_count": counts[org.pk],
         "direct_count": org.members.active().count(),
@@ -152,7 +150,7 @@ def detail(request, pk):
 @login_required
 def edit(request, pk):
     org = access.get_organization_for_user(request.user, pk, write=True)
-    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
+    form = OrganizationForm(request.POST or None, instance=copy(org))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organization(org, by=request.user, **form.cleaned_data)
@@ -161,7 +159,7 @@ def edit(request, pk):
         else:
             messages.success(request, _("已保存“%(name)s”。") % {"name": org.name})
             return redirect(org)
-    context = {"org": org, "breadcrumb": _breadcrumb(org), "form": form}
+    context = {"org": org, "breadcrumb": org.ancestors(), "form": form}
     return render(request, "orgs/org_form.html", context)
 
 
@@ -178,7 +176,7 @@ def add_child(request, pk):
         else:
             messages.success(request, _("已新建“%(name)s”。") % {"name": org.name})
             return redirect(org)
-    context = {"parent": parent, "breadcrumb": [*_breadcrumb(parent), parent], "form": form}
+    context = {"parent": parent, "breadcrumb": parent.lineage(), "form": form}
     return render(request, "orgs/org_form.html", context)
 
 
@@ -218,7 +216,7 @@ def roster(request, pk):
     page = Paginator(filterset.qs, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "org": org,
-        "breadcrumb": _breadcrumb(org),
+        "breadcrumb": org.ancestors(),
         "filter": filterset,
         "page": page,
         "direct": direct,
@@ -250,7 +248,7 @@ def add_member(request, pk):
             if "another" in request.POST:
                 return redirect("orgs:add_member", pk=branch.pk)
             return redirect("orgs:roster", pk=branch.pk)
-    context = {"branch": branch, "breadcrumb": [*_breadcrumb(branch), branch], "form": form}
+    context = {"branch": branch, "breadcrumb": branch.lineage(), "form": form}
     return render(request, "orgs/member_form.html", context)
 
 
@@ -259,7 +257,7 @@ def member(request, pk):
     member = access.get_member_for_user(request.user, pk)
     context = {
         "member": member,
-        "breadcrumb": [*_breadcrumb(member.branch), member.branch],
+        "breadcrumb": member.branch.lineage(),
         "can_manage": access.can_manage(request.user, member.branch),
     }
     return render(request, "orgs/member_detail.html", context)
@@ -268,7 +266,7 @@ def member(request, pk):
 @login_required
 def edit_member(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)
-    form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
+    form = MemberForm(request.POST or None, instance=copy(member))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_member(member, by=request.user, **form.cleaned_data)
@@ -277,7 +275,7 @@ def edit_member(request, pk):
         else:
             messages.success(request, _("已保存党员“%(name)s”的信息。") % {"name": member.name})
             return redirect(member)
-    breadcrumb = [*_breadcrumb(member.branch), member.branch]
+    breadcrumb = member.branch.lineage()
     context = {"member": member, "breadcrumb": breadcrumb, "form": form}
     return render(request, "orgs/member_form.html", context)
 
@@ -299,7 +297,7 @@ def move_member(request, pk):
                 % {"name": member.name, "branch": member.branch.name},
             )
             return redirect(member)
-    breadcrumb = [*_breadcrumb(member.branch), member.branch]
+    breadcrumb = member.branch.lineage()
     context = {"member": member, "breadcrumb": breadcrumb, "form": form}
     return render(request, "orgs/member_move.html", context)
 
@@ -319,7 +317,7 @@ def deactivate_member(request, pk):
                 _("已将“%(name)s”从在册党员中减少，历史记录保留。") % {"name": member.name},
             )
             return redirect(member)
-    breadcrumb = [*_breadcrumb(member.branch), member.branch]
+    breadcrumb = member.branch.lineage()
     context = {"member": member, "breadcrumb": breadcrumb, "form": form}
     return render(request, "orgs/member_deactivate.html", context)
 

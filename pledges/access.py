@@ -8,23 +8,17 @@ its member's branch, is. Steps split between two sides:
   organisation above for an organisation's pledge.
 """
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from orgs import access as org_access
-from orgs.models import subtree_q
 
 from .models import Pledge, PledgeQuerySet
 
 
 def pledges_for(user) -> PledgeQuerySet:
-    paths = org_access.scope_paths(user)
-    if paths is None:
-        return Pledge.objects.all()
-    query = Q(pk__in=[])
-    for path in paths:
-        query |= subtree_q(path, "organization__path") | subtree_q(path, "member__branch__path")
-    return Pledge.objects.filter(query)
+    own = org_access.scope_q(user, "organization__path")
+    members = org_access.scope_q(user, "member__branch__path")
+    return Pledge.objects.filter(own | members)
 
 
 def get_pledge_for_user(user, pk: int) -> Pledge:

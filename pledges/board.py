@@ -19,11 +19,8 @@ from .models import EventKind, Pledge, PledgeEvent, PledgeProgress
 
 def _board(org_pk: int, wanted: str | None):
     org = get_object_or_404(Organization.objects.filter(active=True), pk=org_pk)
-    campaigns = Campaign.objects.covering(org).filter(active=True)
-    campaign = None
-    if wanted and wanted.isdigit():
-        campaign = campaigns.filter(pk=int(wanted)).first()
-    campaign = campaign or campaigns.order_by("-starts_on", "-id").first()
+    # Only an active campaign has a public board.
+    campaign = Campaign.objects.active().current_for(org, wanted)
     if campaign is None:
         return org, None, []
     latest = PledgeProgress.objects.filter(pledge=OuterRef("pk")).order_by("-happened_on", "-id")
@@ -60,6 +57,7 @@ def board(request, pk):
 
 
 def poster(request, pk):
+    # ReportLab and the font load only when someone asks for a poster, not in every process.
     from .poster import board_poster_pdf
 
     org, campaign, pledges = _board(pk, request.GET.get("campaign"))

@@ -6,11 +6,10 @@ drill-down all read it. It runs three queries whatever the size of the subtree.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, FilteredRelation, Q
 
 from campaign.models import Campaign
 from orgs.models import (
-    Member,
     Organization,
     OrgKind,
     counted_members,
@@ -49,14 +48,13 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def basic_organizations(org: Organization, campaign: Campaign, roots=None):
+def expected_to_pledge(campaign: Campaign) -> Q:
     """Organisations expected to pledge: active ones below the campaign's own, groups excluded."""
-    return (
-        Organization.objects.filter(within_roots(roots or [org]))
-        .filter(active=True)
-        .exclude(kind=OrgKind.GROUP)
-        .exclude(pk=campaign.organization_id)
-    )
+    return Q(active=True) & ~Q(kind=OrgKind.GROUP) & ~Q(pk=campaign.organization_id)
+
+
+def basic_organizations(org: Organization, campaign: Campaign):
+    return Organization.objects.within(org).filter(expected_to_pledge(campaign))
 
 
 def public_pledges(campaign: Campaign):
@@ -67,19 +65,16 @@ def coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
     """Coverage of each node's subtree, keyed by node id; `roots` bound the queries and must hold
     every node (the page's top organisations).
 
-    Three queries whatever the size: the organisations in scope (id, path and what decides whether
-    they must pledge), the pledged organisations, and the active members with those of them who
+    Three queries whatever the size: the organisations in scope (id, path and whether they must
+    pledge), the pledged organisations, and the active members with those of them who
     pledged, per branch id. The paths come from the first query and the counts are rolled up the
     tree in Python.
     """
     scope = Organization.objects.filter(within_roots(roots)).order_by()
-    orgs = list(scope.values_list("pk", "path", "active", "kind"))
-    paths = {pk: path for pk, path, _active, _kind in orgs}
-    expected = [
-        (pk, path)
-        for pk, path, active, kind in orgs
-        if active and kind != OrgKind.GROUP and pk != campaign.organization_id
-    ]
+    expected_q = ExpressionWrapper(expected_to_pledge(campaign), output_field=BooleanField())
+    orgs = list(scope.annotate(expected=expected_q).values_list("pk", "path", "expected"))
+    paths = {pk: path for pk, path, _expected in orgs}
+    expected = [(pk, path) for pk, path, is_expected in orgs if is_expected]
     pledges = public_pledges(campaign).order_by()
     pledged_orgs = set(
         pledges.filter(organization__in=scope.values("pk")).values_list(
@@ -118,4 +113,4 @@ def missing_organizations(org: Organization, campaign: Campaign):
 
 def missing_members(org: Organization, campaign: Campaign):
     pledged = public_pledges(campaign).filter(member__isnull=False).values("member_id")
-    return Member.objects.active().within(org).exclude(pk__in=pledged)
+    return counted_members([org]).exclude(pk__in=pledged)

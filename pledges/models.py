@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
-from orgs.models import Member, MemberCategory, Organization, Sector, subtree_q
+from orgs.models import Member, MemberCategory, Organization, Sector
 
 
 class PledgeState(models.TextChoices):
@@ -78,17 +78,8 @@ def suggested_areas(*, member: Member | None = None, organization: Organization 
 
 
 class PledgeQuerySet(models.QuerySet):
-    def within(self, org: Organization) -> "PledgeQuerySet":
-        """Pledges of the organisation's subtree: its organisations' own and their members'."""
-        return self.filter(
-            subtree_q(org.path, "organization__path") | subtree_q(org.path, "member__branch__path")
-        )
-
     def public(self) -> "PledgeQuerySet":
         return self.filter(state__in=PUBLIC_STATES)
-
-    def overdue(self, today: datetime.date) -> "PledgeQuerySet":
-        return self.filter(deadline__lt=today).exclude(state__in=DONE_STATES)
 
 
 class Pledge(models.Model):
@@ -179,10 +170,6 @@ class Pledge(models.Model):
     def home_org(self) -> Organization:
         """The organisation the pledge belongs to: its own, or the member's branch."""
         return self.member.branch if self.member_id else self.organization
-
-    @property
-    def is_public(self) -> bool:
-        return self.state in PUBLIC_STATES
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.deadline < today and self.state not in DONE_STATES

@@ -1,3 +1,5 @@
+from copy import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,26 +47,21 @@ def branch(request, pk):
     for child in children:
         child.coverage = figures[child.pk]
     own = pledges.select_related("organization").filter(organization=org).first()
-    for pledge in [*by_member.values(), *([own] if own else [])]:
+    shown = [*by_member.values(), *([own] if own else [])]
+    for pledge in shown:
         pledge.overdue = pledge.is_overdue(today)
-    batchable = [p for p in by_member.values() if _batch_steps(request.user, p)]
-    if own and _batch_steps(request.user, own):
-        batchable.append(own)
+    batchable = {p.pk for p in shown if workflow.batchable(request.user, p)}
     context.update(
         rows=rows,
         own=own,
         today=today,
         coverage=figures[org.pk],
         children=children,
-        batchable={p.pk for p in batchable},
-        batch_form=BatchForm(pledges=Pledge.objects.none()),
+        batchable=batchable,
+        batch_steps=[workflow.STEPS[name] for name in workflow.BATCH_STEPS],
         can_manage=org_access.can_manage(request.user, org),
     )
     return render(request, "pledges/branch.html", context)
-
-
-def _batch_steps(user, pledge):
-    return [s for s in workflow.available_steps(user, pledge) if s.name in workflow.BATCH_STEPS]
 
 
 @require_POST
@@ -131,7 +128,7 @@ def create(request):
             messages.success(request, _("已录入“%(name)s”的承诺。") % {"name": pledge.owner_name})
             return redirect(_branch_url(home, campaign))
     context = {"form": form, "member": member, "org": org, "home": home, "campaign": campaign}
-    context["breadcrumb"] = [*home.ancestors(), home]
+    context["breadcrumb"] = home.lineage()
     return render(request, "pledges/form.html", context)
 
 
@@ -157,7 +154,7 @@ def detail(request, pk):
     context = {
         "pledge": pledge,
         "home": pledge.home_org,
-        "breadcrumb": [*pledge.home_org.ancestors(), pledge.home_org],
+        "breadcrumb": pledge.home_org.lineage(),
         "steps": workflow.available_steps(request.user, pledge),
         "events": pledge.events.select_related("actor"),
         "progress": pledge.progress.select_related("created_by"),
@@ -176,22 +173,14 @@ def detail(request, pk):
 @login_required
 def step(request, pk, name):
     pledge = access.get_pledge_for_user(request.user, pk)
-    if name not in workflow.STEPS or name == "start":
+    if name not in workflow.MANUAL_STEPS:
         raise Http404
     form = (SignForm if name == "sign" else CommentForm)(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(pledge)
-    comment = form.cleaned_data["comment"]
     try:
-        if name == "sign":
-            workflow.sign_pledge(pledge, by=request.user, **form.cleaned_data)
-        elif name == "return":
-            workflow.return_pledge(pledge, by=request.user, reason=comment)
-        elif name == "assess":
-            workflow.assess_pledge(pledge, by=request.user, comment=comment)
-        else:
-            workflow.take_step(pledge, name, by=request.user, comment=comment)
+        workflow.act(pledge, name, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -199,30 +188,40 @@ def step(request, pk, name):
     return redirect(pledge)
 
 
+def _save(form, save) -> tuple[bool, "services.StaleEdit | None"]:
+    """Runs a service that saves the form's pledge; a refusal goes on the form.
+
+    Returns (saved, the conflict when someone else saved in between), for the page to show.
+    """
+    try:
+        save()
+    except services.StaleEdit as conflict:
+        form.add_error(None, conflict.messages[0])
+        return False, conflict
+    except ValidationError as error:
+        apply_errors(form, error)
+        return False, None
+    return True, None
+
+
 @login_required
 def edit(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
     if not access.is_owner_side(request.user, pledge):
         raise PermissionDenied
-    form = _pledge_form(
-        request, pledge.member, pledge.organization, instance=Pledge.objects.get(pk=pledge.pk)
-    )
+    form = _pledge_form(request, pledge.member, pledge.organization, instance=copy(pledge))
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         version = form.cleaned_data["version"] or pledge.version
-        try:
-            services.update_pledge(pledge, by=request.user, version=version, **fields)
-        except services.StaleEdit as error:
-            conflict = error
-            form.add_error(None, error.messages[0])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        saved, conflict = _save(
+            form, lambda: services.update_pledge(pledge, by=request.user, version=version, **fields)
+        )
+        if saved:
             messages.success(request, _("已保存。"))
             return redirect(pledge)
     context = {"form": form, "pledge": pledge, "conflict": conflict, "home": pledge.home_org}
-    context["breadcrumb"] = [*pledge.home_org.ancestors(), pledge.home_org]
+    context["breadcrumb"] = pledge.home_org.lineage()
     return render(request, "pledges/form.html", context)
 
 
@@ -233,24 +232,20 @@ def correct(request, pk):
         raise PermissionDenied
     form = CorrectionForm(
         request.POST or None,
-        instance=Pledge.objects.get(pk=pledge.pk),
+        instance=copy(pledge),
         initial={"version": pledge.version},
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.correct_pledge(pledge, by=request.user, **data)
-        except services.StaleEdit as error:
-            conflict = error
-            form.add_error(None, error.messages[0])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        saved, conflict = _save(
+            form, lambda: services.correct_pledge(pledge, by=request.user, **data)
+        )
+        if saved:
             messages.success(request, _("已提交更正，更正原因将公开显示。"))
             return redirect(pledge)
     context = {"form": form, "pledge": pledge, "conflict": conflict}
-    context["breadcrumb"] = [*pledge.home_org.ancestors(), pledge.home_org]
+    context["breadcrumb"] = pledge.home_org.lineage()
     return render(request, "pledges/correct.html", context)
 
 

@@ -48,6 +48,9 @@ STEPS = {
         Step("assess", gettext_lazy("评诺"), (S.COMPLETED,), S.ASSESSED, REVIEWER),
     ]
 }
+# Steps a person takes; "start" happens by itself with the first progress record
+# (services.add_progress).
+MANUAL_STEPS = {name: step for name, step in STEPS.items() if name != "start"}
 # Steps offered as batch actions on the branch page.
 BATCH_STEPS = ("submit", "approve", "sign", "publish")
 
@@ -60,12 +63,17 @@ def may_take(user, pledge: Pledge, step: Step) -> bool:
 
 
 def available_steps(user, pledge: Pledge) -> list[Step]:
-    """Steps the user may take now, for the buttons on a page ("start" happens with progress)."""
+    """Steps the user may take now, for the buttons on a page."""
     return [
         step
-        for step in STEPS.values()
-        if step.name != "start" and pledge.state in step.sources and may_take(user, pledge, step)
+        for step in MANUAL_STEPS.values()
+        if pledge.state in step.sources and may_take(user, pledge, step)
     ]
+
+
+def batchable(user, pledge: Pledge) -> bool:
+    """Whether the branch page offers the pledge for a batch step (one of BATCH_STEPS is open)."""
+    return any(step.name in BATCH_STEPS for step in available_steps(user, pledge))
 
 
 @transaction.atomic
@@ -80,6 +88,9 @@ def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> 
             _("该承诺当前为“%(state)s”，不能%(step)s。")
             % {"state": pledge.get_state_display(), "step": step.label}
         )
+    if step.target == PledgeState.PUBLISHED:
+        # Whichever way a pledge is published (page, batch), the board knows since when.
+        fields.setdefault("published_at", timezone.now())
     moved = Pledge.objects.filter(pk=pledge.pk, state=pledge.state).update(
         state=step.target, version=F("version") + 1, updated_at=timezone.now(), **fields
     )
@@ -134,7 +145,7 @@ def sign_pledge(
 
 
 def publish_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:
-    return take_step(pledge, "publish", by=by, comment=comment, published_at=timezone.now())
+    return take_step(pledge, "publish", by=by, comment=comment)
 
 
 def complete_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:
@@ -148,6 +159,18 @@ def assess_pledge(pledge: Pledge, *, by, comment: str) -> Pledge:
     return take_step(pledge, "assess", by=by, comment=comment.strip())
 
 
+def act(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> Pledge:
+    """Takes the manual step `name` with what it needs: signers for signing, the comment as the
+    reason for returning and as the verdict for assessing."""
+    if name == "sign":
+        return sign_pledge(pledge, by=by, comment=comment, **fields)
+    if name == "return":
+        return return_pledge(pledge, by=by, reason=comment)
+    if name == "assess":
+        return assess_pledge(pledge, by=by, comment=comment)
+    return take_step(pledge, name, by=by, comment=comment)
+
+
 def batch_step(
     pledges, name: str, *, by, **fields
 ) -> tuple[list[Pledge], list[tuple[Pledge, str]]]:
@@ -159,10 +182,7 @@ def batch_step(
     done, refused = [], []
     for pledge in pledges:
         try:
-            if name == "sign":
-                sign_pledge(pledge, by=by, **fields)
-            else:
-                take_step(pledge, name, by=by)
+            act(pledge, name, by=by, **fields)
         except PermissionDenied:
             refused.append((pledge, _("无权操作")))
         except ValidationError as error:

@@ -180,3 +180,16 @@ def test_available_steps_follow_role_and_state(district, campaign, alice, charli
     pledge = make_pledge(campaign, member=district.member_a, state=S.SUBMITTED)
     assert {step.name for step in workflow.available_steps(alice, pledge)} == {"approve", "return"}
     assert workflow.available_steps(charlie, pledge) == []
+
+
+@pytest.mark.parametrize("how", ["detail page", "batch"])
+def test_publishing_records_when_it_happened_whichever_way(how, district, campaign, alice_client):
+    pledge = make_pledge(campaign, member=district.member_a, state=S.SIGNED)
+    if how == "batch":
+        url = f"/pledges/org/{district.branch_a.pk}/batch/"
+        alice_client.post(url, {"step": "publish", "pledges": [pledge.pk]})
+    else:
+        alice_client.post(f"/pledges/{pledge.pk}/step/publish/")
+    pledge.refresh_from_db()
+    assert pledge.state == S.PUBLISHED
+    assert pledge.published_at is not None
