@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orgs.forms import DATE_WIDGET
+from core.forms import DATE_WIDGET
 
 from .models import Campaign
 

@@ -3,6 +3,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from orgs.models import Organization
 
 
@@ -57,3 +58,7 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("campaign:detail", args=[self.pk])
+
+
+# The audit trail (core.audit): every change to a campaign is kept, whoever makes it.
+audit.track(Campaign, exclude=("created_at",), parent="organization")

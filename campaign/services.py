@@ -1,7 +1,7 @@
 """Writes to campaigns: set up and changed by the campaign office of the organisation running it."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from core.audit import audited
+from core.services import model_update, require
 
 from . import access
 from .models import Campaign
@@ -9,24 +9,17 @@ from .models import Campaign
 FIELDS = ("name", "theme", "organization", "starts_on", "ends_on", "active")
 
 
-@transaction.atomic
 def create_campaign(*, by, **fields) -> Campaign:
-    if not access.can_run(by, fields["organization"]):
-        raise PermissionDenied
+    require(access.can_run(by, fields["organization"]))
     campaign = Campaign(**{key: fields[key] for key in FIELDS if key in fields})
     campaign.full_clean()
-    campaign.save()
+    with audited(by=by):
+        campaign.save()
     return campaign
 
 
-@transaction.atomic
 def update_campaign(campaign: Campaign, *, by, **fields) -> Campaign:
     target = fields.get("organization", campaign.organization)
-    if not (access.can_run(by, campaign.organization) and access.can_run(by, target)):
-        raise PermissionDenied
-    for key in FIELDS:
-        if key in fields:
-            setattr(campaign, key, fields[key])
-    campaign.full_clean()
-    campaign.save()
+    require(access.can_run(by, campaign.organization) and access.can_run(by, target))
+    model_update(campaign, {key: fields[key] for key in FIELDS if key in fields}, by=by)
     return campaign

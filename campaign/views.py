@@ -1,11 +1,19 @@
+from copy import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.audit.trail import of, trail
+from core.forms import apply_errors
+
 from . import access, services
 from .forms import CampaignForm
+from .models import Campaign
+
+TRAIL_LIMIT = 50
 
 
 @login_required
@@ -23,16 +31,25 @@ def create(request):
         raise PermissionDenied
     form = CampaignForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        campaign = services.create_campaign(by=request.user, **form.cleaned_data)
-        messages.success(request, _("已创建活动“%(name)s”。") % {"name": campaign.name})
-        return redirect(campaign)
+        try:
+            campaign = services.create_campaign(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已创建活动“%(name)s”。") % {"name": campaign.name})
+            return redirect(campaign)
     return render(request, "campaign/form.html", {"form": form})
 
 
 @login_required
 def detail(request, pk):
+    """A campaign's page; other apps add their way into it through the "campaign.detail" slot."""
     campaign = access.get_campaign_for_user(request.user, pk)
-    context = {"campaign": campaign, "can_run": access.can_run(request.user, campaign.organization)}
+    context = {
+        "campaign": campaign,
+        "can_run": access.can_run(request.user, campaign.organization),
+        "trail": trail(of(Campaign, campaign.pk), limit=TRAIL_LIMIT),
+    }
     return render(request, "campaign/detail.html", context)
 
 
@@ -40,9 +57,14 @@ def detail(request, pk):
 def edit(request, pk):
     campaign = access.get_campaign_for_user(request.user, pk, write=True)
     organizations = access.organizations_to_run(request.user)
-    form = CampaignForm(request.POST or None, instance=campaign, organizations=organizations)
+    # The form edits a copy: the service compares the stored campaign with what was typed.
+    form = CampaignForm(request.POST or None, instance=copy(campaign), organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        services.update_campaign(campaign, by=request.user, **form.cleaned_data)
-        messages.success(request, _("已保存活动“%(name)s”。") % {"name": campaign.name})
-        return redirect(campaign)
+        try:
+            services.update_campaign(campaign, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已保存活动“%(name)s”。") % {"name": campaign.name})
+            return redirect(campaign)
     return render(request, "campaign/form.html", {"form": form, "campaign": campaign})

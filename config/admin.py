@@ -1,11 +1,19 @@
-"""The admin site, with its one cross-model URL (view on site) scoped like the model admins."""
+"""The admin site: its one cross-model URL (view on site) scoped like the model admins, and the
+models outside the tree (users, groups, login records, jobs, the audit trail) for superusers only.
 
+The apps' own model admins are scoped to the user's subtree (orgs.admin.ScopedAdminMixin).
+"""
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from core.models import AuditRecord, Job
 
 
 class AdminSite(admin.AdminSite):
@@ -36,3 +44,36 @@ class AdminSite(admin.AdminSite):
         if obj is None or not model_admin.has_view_or_change_permission(request, obj):
             raise Http404
         return redirect(obj.get_absolute_url())
+
+
+class SuperuserOnlyMixin:
+    """For models outside the tree (users, groups, login records): superusers only.
+
+    Everyone else gets 404 for any id, existing or not, instead of Django's mix of 403 and
+    "may have been deleted" redirects that would tell the two apart.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        if not request.user.is_superuser:
+            raise Http404
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+
+def _superuser_only(model):
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        return
+    admin.site.unregister(model)
+    base = type(model_admin)
+    admin.site.register(
+        model, type(f"SuperuserOnly{base.__name__}", (SuperuserOnlyMixin, base), {})
+    )
+
+
+def restrict_to_superusers() -> None:
+    """Called once the apps' admin modules are loaded (config.apps.AdminConfig.ready)."""
+    for model in (User, Group, AccessAttempt, AccessLog, AccessFailureLog, AuditRecord, Job):
+        _superuser_only(model)

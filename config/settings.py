@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab  # noqa: F401  (used by beat entries as they are added)
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,10 +53,14 @@ INSTALLED_APPS = [
     "django_filters",
     "treebeard",
     "axes",
+    # The project's apps, in their layers from the bottom up (docs/ARCHITECTURE.md): each imports
+    # only from those listed before it.
+    "core",
     "orgs",
     "campaign",
     "pledges",
     "reviews",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "orgs.context_processors.navigation",
+                "oversight.context_processors.navigation",
             ],
         },
     },
@@ -173,8 +177,10 @@ STORAGES = {
         )
     },
 }
-# Roster and tree imports: larger files are refused before they are read.
+# Roster and tree imports: larger files are refused before they are read; files over the
+# background size are imported by a worker while the page shows the progress.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "20")) * 1024 * 1024
+IMPORT_BACKGROUND_BYTES = int(float(os.environ.get("IMPORT_BACKGROUND_MB", "1")) * 1024 * 1024)
 # Evidence attached to a pledge's progress (images, PDF).
 PLEDGE_ATTACHMENT_MAX_BYTES = int(os.environ.get("PLEDGE_ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -211,12 +217,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Long jobs (imports, exports: tasks named *_job_task) have a queue of their own, so that a worker
+# busy with a large import never holds up the short tasks (reminders) of the default queue.
+CELERY_TASK_ROUTES = {"*_job_task": {"queue": "jobs"}}
 # Periodic jobs, one entry each with why it runs when it does. Reminders join in later issues.
 CELERY_BEAT_SCHEDULE = {
     # Clears expired sessions nightly so the session table does not grow without bound.
     "clear-expired-sessions": {
-        "task": "orgs.tasks.clear_sessions_task",
+        "task": "core.tasks.clear_sessions_task",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # The embedded broker keeps every delivered message; hourly, the spent ones go.
+    "purge-broker-messages": {
+        "task": "core.tasks.purge_broker_messages_task",
+        "schedule": crontab(minute=41),
     },
 }
 

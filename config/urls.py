@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from orgs import views as orgs_views
+from oversight import views as oversight_views
 
 urlpatterns = [
-    path("", orgs_views.home, name="home"),
+    path("", oversight_views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -26,5 +26,6 @@ urlpatterns = [
     path("campaigns/", include("campaign.urls")),
     path("pledges/", include("pledges.urls")),
     path("board/", include("pledges.board_urls")),
+    path("jobs/", include("core.urls")),
     path("admin/", admin.site.urls),
 ]

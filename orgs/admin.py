@@ -3,9 +3,7 @@
 Non-superusers see only their subtree; an object outside it answers 404, as on the rest of the site.
 """
 
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.contrib.auth.models import Group, User
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -102,34 +100,3 @@ class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
         else:
             role = services.assign_role(obj.user, obj.organization, obj.kind, by=request.user)
             obj.pk, obj.created_at = role.pk, role.created_at
-
-
-class SuperuserOnlyMixin:
-    """For models outside the tree (users, groups, login records): superusers only.
-
-    Everyone else gets 404 for any id, existing or not, instead of Django's mix of 403 and
-    "may have been deleted" redirects that would tell the two apart.
-    """
-
-    def get_object(self, request, object_id, from_field=None):
-        if not request.user.is_superuser:
-            raise Http404
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-
-def _superuser_only(model):
-    model_admin = admin.site._registry.get(model)
-    if model_admin is None:
-        return
-    admin.site.unregister(model)
-    base = type(model_admin)
-    admin.site.register(
-        model, type(f"SuperuserOnly{base.__name__}", (SuperuserOnlyMixin, base), {})
-    )
-
-
-for _model in (User, Group, AccessAttempt, AccessLog, AccessFailureLog):
-    _superuser_only(_model)

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = _("组织与党员")
+    # What an admin role may do in the admin site, within its subtree (orgs.services.admin_group).
+    admin_permissions = (
+        "view_organization",
+        "change_organization",
+        "view_member",
+        "change_member",
+        "view_role",
+        "add_role",
+        "change_role",
+        "delete_role",
+    )

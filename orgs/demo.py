@@ -1,4 +1,5 @@
-"""Demo and benchmark data: a realistic district with demo logins, or a large synthetic district.
+"""Demo and benchmark data of the tree: a realistic district with demo logins, or a large
+synthetic district (`build`, called by the orchestrator in core/demo.py, lower apps first).
 
 Both builders lay the tree out in memory, compute treebeard's materialised paths themselves (the
 i-th child of a node gets the step base36(i) padded to `steplen`) and insert everything with
@@ -15,6 +16,9 @@ from itertools import accumulate
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.demo import DemoContext, DemoError
 
 from . import services
 from .models import (
@@ -28,10 +32,10 @@ from .models import (
     Sector,
     path_step,
 )
+from .rules import add_years
 
 DEMO_ROOT_NAME = "某某区委"
 LARGE_ROOT_NAME = "测试区委"
-DEMO_URL = "http://127.0.0.1:8000/"
 BATCH_SIZE = 2000
 
 # Printed after seeding, so they are deliberately simple; never use them outside a demo.
@@ -183,7 +187,7 @@ class People:
         birth = start + datetime.timedelta(
             rng.randrange((datetime.date(last, 12, 31) - start).days)
         )
-        earliest = services.add_years(birth, 18)
+        earliest = add_years(birth, 18)
         span = min((self.today - earliest).days, 30 * 365)
         # Most people join in their twenties: the minimum of two draws leans early.
         offset = min(rng.randint(0, span), rng.randint(0, span)) if span > 0 else 0
@@ -223,7 +227,7 @@ def _insert_members(nodes, branches: list[tuple[OrgSpec, int]], people: People) 
     batch, total = [], 0
     for spec, count in branches:
         branch_id = nodes[id(spec)].pk
-        for _ in range(count):
+        for _n in range(count):
             batch.append(people.member(branch_id, spec.sector, spec.category))
         if len(batch) >= BATCH_SIZE:
             Member.objects.bulk_create(batch, batch_size=BATCH_SIZE)
@@ -383,12 +387,39 @@ def _child_named(parent: Organization, name: str) -> Organization:
     return _children(parent).get(name=name)
 
 
+def build(ctx: DemoContext) -> None:
+    """The demo district, or ctx.orgs organisations and ctx.members members of a large one, with
+    the demo users on it when ctx.users."""
+    if ctx.large:
+        result = build_large_district(ctx.orgs, ctx.members, seed=ctx.seed, stdout=ctx.stdout)
+        places = large_district_places
+    else:
+        result = build_demo_district(ctx.stdout, seed=ctx.seed)
+        places = demo_places
+    ctx.root, ctx.created = result["root"], result["created"]
+    ctx.organizations, ctx.member_count = result["organizations"], result["members"]
+    if ctx.users:
+        try:
+            ctx.logins = ensure_demo_users(places(ctx.root))
+        except Organization.DoesNotExist:
+            raise DemoError(
+                _("“%(root)s”已被改动，找不到演示账号所在的组织；可用 --reset 清空后重建。")
+                % {"root": ctx.root.name}
+            ) from None
+
+
+def wipe() -> None:
+    """Deletes every role, member and organisation (what apps above protect goes first)."""
+    Role.objects.all().delete()
+    Member.objects.all().delete()
+    Organization.objects.all().delete()
+
+
 @transaction.atomic
 def build_demo_district(stdout=None, seed: int = 0) -> dict:
-    """Builds 某某区委 unless it exists, then makes sure the demo users and roles exist.
+    """Builds 某某区委 unless it exists.
 
-    Returns {"root", "created", "organizations", "members", "logins"}; running it again creates
-    nothing new and resets the demo passwords to the printed ones.
+    Returns {"root", "created", "organizations", "members"}; running it again creates nothing.
     """
     root = find_demo_root()
     created = root is None
@@ -409,21 +440,21 @@ def build_demo_district(stdout=None, seed: int = 0) -> dict:
         _say(stdout, f"已建立演示区“{root.name}”。")
     else:
         _say(stdout, f"演示区“{root.name}”已存在，不再重复建立。")
+    return {"root": root, "created": created, **_subtree_counts(root)}
+
+
+def demo_places(root: Organization) -> list[Organization]:
+    """Where the demo users sit, one per DEMO_USERS entry; DoesNotExist when the district was
+    changed by hand."""
     east = _child_named(root, "东城街道党工委")
     west = _child_named(root, "西山镇党委")
-    places = [
+    return [
         root,
         root,
         east,
         _child_named(east, "幸福社区党支部"),
         _child_named(west, "红旗村党支部"),
     ]
-    return {
-        "root": root,
-        "created": created,
-        **_subtree_counts(root),
-        "logins": ensure_demo_users(places),
-    }
 
 
 def ensure_demo_users(places: list[Organization]) -> list[tuple[str, str, str, str]]:
@@ -683,16 +714,3 @@ def large_district_places(root: Organization) -> list[Organization]:
         return branches.filter(sector=town.sector).first() or branches.first()
 
     return [root, root, street, first_branch(street), first_branch(other)]
-
-
-def wipe() -> None:
-    """Deletes every campaign, pledge, role, member and organisation."""
-    from campaign.models import Campaign
-    from pledges.models import Pledge
-
-    # Pledges protect their owners and campaigns, so they go first.
-    Pledge.objects.all().delete()
-    Campaign.objects.all().delete()
-    Role.objects.all().delete()
-    Member.objects.all().delete()
-    Organization.objects.all().delete()

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core import audit
+
 
 class OrgKind(models.TextChoices):
     COMMITTEE = "committee", _("党委")
@@ -300,3 +302,10 @@ def subtree_member_counts(nodes, roots) -> dict[int, int]:
     paths = dict(Organization.objects.filter(within_roots(roots)).values_list("pk", "path"))
     rows = [(paths[pk], n) for pk, n in active_members_by_branch(roots) if pk in paths]
     return roll_up(nodes, rows)
+
+
+# The audit trail (core.audit): every change to these tables is kept, whoever makes it. The
+# tree's counters (depth, numchild) follow from the paths; phone numbers keep their last digits.
+audit.track(Organization, exclude=("created_at", "depth", "numchild"))
+audit.track(Member, exclude=("created_at", "updated_at"), mask=("phone",), parent="branch")
+audit.track(Role, exclude=("created_at",), parent="organization")

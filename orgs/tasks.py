@@ -1,13 +1,11 @@
 from celery import shared_task
-from django.core.management import call_command
+
+from core.tasks import JOB_TASK_OPTIONS
+
+from . import importing
 
 
-@shared_task
-def clear_sessions_task():
-    call_command("clearsessions")
-
-
-@shared_task
-def ping_task(value: str = "pong") -> str:
-    """Answers its argument: proves that a worker consumes what the broker carries."""
-    return value
+@shared_task(**JOB_TASK_OPTIONS)
+def import_job_task(job_id: int) -> None:
+    """Imports the roster or tree file of the job (a large one: small files import at once)."""
+    importing.run_import_job(job_id)

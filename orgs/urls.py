@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/children/", views.children, name="children"),
-    path("coverage/", views.coverage, name="coverage"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/add/", views.add_child, name="add_child"),
     path("<int:pk>/deactivate/", views.deactivate, name="deactivate"),

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, services
+from core.audit.trail import of, trail, under
+from core.forms import apply_errors, flash_errors
+
+from . import access, selectors, services
 from .forms import (
     DeactivateMemberForm,
     MemberFilter,
@@ -18,131 +19,46 @@ from .forms import (
     MoveMemberForm,
     OrganizationForm,
     OrgSearchForm,
-    apply_errors,
 )
-from .models import Member, Organization, OrgKind, subtree_member_counts
+from .models import Member, Organization, OrgKind, Role
 
 ROSTER_PAGE_SIZE = 50
-SEARCH_LIMIT = 100
-
-
-@login_required
-def home(request):
-    roots = access.roots_for(request.user)
-    if not roots:
-        return render(request, "orgs/no_role.html")
-    if len(roots) == 1 and roots[0].holds_members and roots[0].numchild == 0:
-        return redirect(roots[0])
-    return redirect("orgs:tree")
+TRAIL_LIMIT = 50
 
 
 @login_required
 def tree(request):
+    """The user's part of the tree: their top organisations and one level below, the rest loaded
+    as nodes are expanded. Other apps add to the nodes through the "orgs.tree" slot."""
     form = OrgSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if query:
-        return _search(request, form, query)
-    roots = access.roots_for(request.user)
-    children = _children_of(roots)
-    for root in roots:
-        root.loaded_children = [c for c in children if c.path.startswith(root.path)]
-    _add_member_counts([*roots, *children], roots)
-    context = {
-        "form": form,
-        "roots": roots,
-        "campaign": _campaign(request, roots),
-        "coverage_url": reverse("orgs:coverage"),
-    }
+        result = selectors.search_organizations(request.user, query)
+        context = {"form": form, "query": query, "result": result}
+        return render(request, "orgs/search.html", context)
+    context = {"form": form, "nodes": selectors.tree_top(request.user)}
     return render(request, "orgs/tree.html", context)
-
-
-def _children_of(roots) -> list[Organization]:
-    """The children of every root, in one query."""
-    children = Organization.objects.none()
-    for root in roots:
-        children |= Organization.objects.within(root).filter(depth=root.depth + 1)
-    return list(children)
-
-
-def _add_member_counts(nodes, roots) -> None:
-    counts = subtree_member_counts(nodes, roots)
-    for node in nodes:
-        node.member_count = counts[node.pk]
-
-
-def _campaign(request, roots):
-    """The campaign whose pledge coverage the tree shows: the one asked for, else the current."""
-    # Imported here: the tree is the foundation and must not need the campaign app to load.
-    from campaign.access import current_campaign
-
-    wanted = request.GET.get("campaign")
-    return current_campaign(request.user, roots[0], wanted) if roots else None
-
-
-@login_required
-def coverage(request):
-    """Pledge coverage (两个100%) of the top of the tree page, as out-of-band fragments that fill
-    each node's placeholder: loaded after the tree, so the district-wide count does not hold the
-    tree up."""
-    roots = access.roots_for(request.user)
-    nodes = [*roots, *_children_of(roots)]
-    campaign = _campaign(request, roots)
-    if campaign is None:
-        return HttpResponse("")
-    _add_coverage(nodes, roots, campaign)
-    return render(request, "orgs/_coverage_oob.html", {"nodes": nodes})
-
-
-def _add_coverage(nodes, roots, campaign) -> None:
-    from pledges.coverage import coverage_by_node
-
-    figures = coverage_by_node(nodes, roots, campaign)
-    for node in nodes:
-        node.coverage = figures[node.pk]
-
-
-def _search(request, form, query):
-    results = list(
-        access.organizations_for(request.user).filter(name__contains=query)[: SEARCH_LIMIT + 1]
-    )
-    truncated = len(results) > SEARCH_LIMIT
-    results = results[:SEARCH_LIMIT]
-    ancestor_paths = {path for org in results for path in org.ancestor_paths()}
-    names = dict(Organization.objects.filter(path__in=ancestor_paths).values_list("path", "name"))
-    for org in results:
-        org.trail = [names[p] for p in org.ancestor_paths() if p in names]
-    context = {"form": form, "query": query, "results": results, "truncated": truncated}
-    return render(request, "orgs/search.html", context)
 
 
 @login_required
 def children(request, pk):
     """The children of one node with their member counts: loaded when a node is expanded."""
     org = access.get_organization_for_user(request.user, pk)
-    nodes = list(Organization.objects.get_children(org))
-    _add_member_counts(nodes, [org])
-    campaign = _campaign(request, [org])
-    if campaign is not None:
-        # One subtree's coverage is quick to count, so it comes with the children.
-        _add_coverage(nodes, [org], campaign)
-    return render(request, "orgs/_children.html", {"nodes": nodes, "campaign": campaign})
+    context = {"org": org, "nodes": selectors.child_nodes(org)}
+    return render(request, "orgs/_children.html", context)
 
 
 @login_required
 def detail(request, pk):
     org = access.get_organization_for_user(request.user, pk)
-    nodes = list(Organization.objects.get_children(org))
-    counts = subtree_member_counts([org, *nodes], [org])
-    for node in nodes:
-        node.member_count = counts[node.pk]
+    summary = selectors.org_summary(org)
     context = {
+        "summary": summary,
         "org": org,
-        "breadcrumb": org.ancestors(),
-        "nodes": nodes,
-        "member_count": counts[org.pk],
-        "direct_count": org.members.active().count(),
+        "breadcrumb": summary.breadcrumb,
         "can_manage": access.can_manage(request.user, org),
         "can_deactivate": access.can_manage_strictly_below(request.user, org),
+        "trail": trail(of(Organization, org.pk), under(Role, org.pk), limit=TRAIL_LIMIT),
     }
     return render(request, "orgs/detail.html", context)
 
@@ -199,7 +115,7 @@ def _change_standing(request, obj, service, done):
     try:
         service(obj, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        flash_errors(request, error)
     else:
         messages.success(request, done % {"name": obj.name})
     return redirect(obj)
@@ -210,9 +126,7 @@ def roster(request, pk):
     """Members of an organisation's subtree (or only its own with ?direct=1), filtered and paged."""
     org = access.get_organization_for_user(request.user, pk)
     direct = request.GET.get("direct") == "1"
-    members = org.members.all() if direct else Member.objects.within(org)
-    members = members.select_related("branch").order_by("branch__path", "name", "id")
-    filterset = MemberFilter(request.GET, queryset=members)
+    filterset = MemberFilter(request.GET, queryset=selectors.roster(org, direct=direct))
     page = Paginator(filterset.qs, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "org": org,
@@ -259,6 +173,7 @@ def member(request, pk):
         "member": member,
         "breadcrumb": member.branch.lineage(),
         "can_manage": access.can_manage(request.user, member.branch),
+        "trail": trail(of(Member, member.pk), limit=TRAIL_LIMIT),
     }
     return render(request, "orgs/member_detail.html", context)
 

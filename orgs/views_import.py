@@ -1,26 +1,25 @@
-"""Pages for importing rosters and the organisation tree from .xlsx and .csv files."""
+"""Pages for importing rosters and the organisation tree from .xlsx and .csv files.
+
+A small file is imported within the request; a larger one (settings.IMPORT_BACKGROUND_BYTES) is
+stored and imported by a worker, and the user follows it on the job's page.
+"""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from . import access, importing
+from core.services import require
+from core.views import ERRORS_SHOWN
+
+from . import access, importing, services
 from .forms import ImportForm, MemberImportForm
 
-# More would make the page unreadable; the count of the rest is shown instead.
-ERRORS_SHOWN = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require_manager(user) -> None:
-    if not access.can_manage_anything(user):
-        raise PermissionDenied
 
 
 def _default_branch(request, branches) -> int | None:
@@ -34,7 +33,7 @@ def _default_branch(request, branches) -> int | None:
 
 @login_required
 def import_members(request):
-    _require_manager(request.user)
+    require(access.can_manage_anything(request.user))
     data = (request.POST, request.FILES) if request.method == "POST" else ()
     branches = access.branches_for(request.user)
     initial = {"default_branch": _default_branch(request, branches)}
@@ -42,6 +41,8 @@ def import_members(request):
     result = None
     if form.is_valid():
         branch = form.cleaned_data["default_branch"]
+        if _in_background(form):
+            return _start(request, form, "members", default_branch=branch)
         result = _run(form, importing.import_members, request.user, default_branch=branch)
         if result and result.ok:
             messages.success(
@@ -53,11 +54,13 @@ def import_members(request):
 
 @login_required
 def import_tree(request):
-    _require_manager(request.user)
+    require(access.can_manage_anything(request.user))
     data = (request.POST, request.FILES) if request.method == "POST" else ()
     form = ImportForm(*data)
     result = None
     if form.is_valid():
+        if _in_background(form):
+            return _start(request, form, "tree")
         result = _run(form, importing.import_tree, request.user)
         if result and result.ok:
             messages.success(
@@ -65,6 +68,22 @@ def import_tree(request):
             )
             return redirect("orgs:tree")
     return _render(request, form, result, "tree")
+
+
+def _in_background(form) -> bool:
+    return form.cleaned_data["file"].size > settings.IMPORT_BACKGROUND_BYTES
+
+
+def _start(request, form, kind, **options):
+    """Hands a large file to a worker and shows its job; a refused file stays on the form."""
+    job_kind = importing.MEMBERS if kind == "members" else importing.TREE
+    upload = form.cleaned_data["file"]
+    try:
+        job = services.start_import(job_kind, upload, by=request.user, **options)
+    except importing.ImportRejected as error:
+        form.add_error("file", error)
+        return _render(request, form, None, kind)
+    return redirect(job)
 
 
 def _run(form, service, user, **options) -> importing.ImportResult | None:
@@ -92,13 +111,13 @@ def _render(request, form, result, kind):
 
 @login_required
 def member_template(request):
-    _require_manager(request.user)
+    require(access.can_manage_anything(request.user))
     return _xlsx_response(importing.member_template_xlsx(), _("党员花名册导入模板.xlsx"))
 
 
 @login_required
 def tree_template(request):
-    _require_manager(request.user)
+    require(access.can_manage_anything(request.user))
     return _xlsx_response(importing.tree_template_xlsx(), _("党组织导入模板.xlsx"))
 
 

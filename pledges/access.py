@@ -6,13 +6,16 @@ its member's branch, is. Steps split between two sides:
   drafts, submits, publishes, records progress and completes;
 - the reviewer side reviews, signs and assesses: the branch itself for a member's pledge, the
   organisation above for an organisation's pledge.
+
+The public board (公开栏) is open to anyone for every active organisation.
 """
 
 from django.shortcuts import get_object_or_404
 
 from orgs import access as org_access
+from orgs.models import Organization
 
-from .models import Pledge, PledgeQuerySet
+from .models import Pledge, PledgeProgress, PledgeQuerySet
 
 
 def pledges_for(user) -> PledgeQuerySet:
@@ -36,3 +39,12 @@ def is_reviewer_side(user, pledge: Pledge) -> bool:
     if pledge.member_id:
         return org_access.can_manage(user, pledge.member.branch)
     return org_access.can_manage_strictly_below(user, pledge.organization)
+
+
+def get_progress_for_user(user, pk: int) -> PledgeProgress:
+    return get_object_or_404(PledgeProgress.objects.filter(pledge__in=pledges_for(user)), pk=pk)
+
+
+def get_public_organization(pk: int) -> Organization:
+    """An organisation whose board anyone may read: any active one; 404 otherwise."""
+    return get_object_or_404(Organization.objects.filter(active=True), pk=pk)

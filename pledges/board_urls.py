@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import board
+from . import views_board
 
 app_name = "board"
 
 urlpatterns = [
-    path("<int:pk>/", board.board, name="board"),
-    path("<int:pk>/poster.pdf", board.poster, name="poster"),
+    path("<int:pk>/", views_board.board, name="board"),
+    path("<int:pk>/poster.pdf", views_board.poster, name="poster"),
 ]

@@ -1,17 +1,18 @@
-"""Demo pledges for the demo district, so a fresh `make run` shows every step of the workflow."""
+"""Demo pledges for the demo campaign, so a fresh `make run` shows every step of the workflow
+(see core/demo.py)."""
 
 import datetime
 import random
 
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
+from core.demo import DemoContext
 from orgs.models import Member, Organization, OrgKind
 
 from .models import Pledge, PledgeProgress, PledgeState, suggested_areas
 
-DEMO_CAMPAIGN = "2026年度创先争优活动"
 DEEDS = [
     ("每月走访一户困难群众", "每月至少走访一户困难群众，了解实际困难，年底前帮助解决一件实事。"),
     ("带头做好垃圾分类", "带头做好家庭垃圾分类，每季度参加一次小区环境整治志愿服务。"),
@@ -35,21 +36,27 @@ STATES = [
 ]
 
 
-@transaction.atomic
-def build_demo_campaign(root: Organization, seed: int = 0) -> Campaign:
-    """The demo campaign on the district and pledges for most of it; idempotent."""
-    today = timezone.localdate()
-    campaign, _created = Campaign.objects.get_or_create(
-        name=DEMO_CAMPAIGN,
-        organization=root,
-        defaults={
-            "theme": "重温党史，实践宗旨，创先争优",
-            "starts_on": datetime.date(today.year, 1, 1),
-            "ends_on": datetime.date(today.year + 1, 6, 30),
-        },
+def build(ctx: DemoContext) -> None:
+    campaign = ctx.shared.get("campaign")
+    if campaign is None:
+        return
+    build_demo_pledges(campaign, ctx.root, seed=ctx.seed)
+    ctx.say(
+        _("演示活动“%(name)s”：%(n)s 项承诺。")
+        % {"name": campaign.name, "n": campaign.pledges.count()}
     )
+
+
+def wipe() -> None:
+    # Pledges protect their owners and campaigns, so they go first.
+    Pledge.objects.all().delete()
+
+
+def build_demo_pledges(campaign: Campaign, root: Organization, seed: int = 0) -> None:
+    """Pledges for most of the district, in every early state; idempotent."""
+    today = timezone.localdate()
     if campaign.pledges.exists():
-        return campaign
+        return
     rng = random.Random(seed)
     deadline_span = (campaign.ends_on - today).days
     now = timezone.now()
@@ -75,7 +82,6 @@ def build_demo_campaign(root: Organization, seed: int = 0) -> Campaign:
         ],
         batch_size=1000,
     )
-    return campaign
 
 
 def _pledge(campaign, rng, today, deadline_span, now, *, member=None, organization=None):

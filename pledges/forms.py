@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orgs.forms import DATE_WIDGET
+from core.forms import DATE_WIDGET
 
 from .attachments import ACCEPT
 from .models import FIVE_ITEMS, Pledge

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
+from core import audit
 from orgs.models import Member, MemberCategory, Organization, Sector
 
 
@@ -80,6 +81,10 @@ def suggested_areas(*, member: Member | None = None, organization: Organization 
 class PledgeQuerySet(models.QuerySet):
     def public(self) -> "PledgeQuerySet":
         return self.filter(state__in=PUBLIC_STATES)
+
+    def overdue(self, today: datetime.date) -> "PledgeQuerySet":
+        """Past their deadline and not done (Pledge.is_overdue for many)."""
+        return self.filter(deadline__lt=today).exclude(state__in=DONE_STATES)
 
 
 class Pledge(models.Model):
@@ -254,4 +259,11 @@ class PledgeProgress(models.Model):
         return f"{self.pledge_id} {self.happened_on}"
 
 
-from .history import PledgeHistory, PledgeProgressHistory  # noqa: E402,F401
+# The audit trail (core.audit): every change to pledges and progress records is kept, whoever
+# makes it. PledgeEvent is not tracked: it is itself the log of the workflow's steps.
+audit.track(
+    Pledge,
+    exclude=("created_at", "updated_at", "version"),
+    choices={"five_items": FIVE_ITEMS},
+)
+audit.track(PledgeProgress, exclude=("created_at",), parent="pledge")

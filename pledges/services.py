@@ -2,16 +2,17 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
+from core.audit import audited
+from core.services import require
 from orgs.models import Member, MemberCategory, Organization
 
-from . import access, history, workflow
+from . import access, workflow
 from .attachments import check_attachment
 from .models import (
     EDITABLE_STATES,
@@ -68,7 +69,6 @@ def _check_fields(campaign: Campaign, fields: dict, *, member: Member | None, cr
         raise ValidationError(errors)
 
 
-@transaction.atomic
 def create_pledge(
     campaign: Campaign,
     *,
@@ -78,12 +78,10 @@ def create_pledge(
     **fields,
 ) -> Pledge:
     """Drafts the pledge of one member or one organisation (调研承诺)."""
-    history.set_actor(by)
     if (member is None) == (organization is None):
         raise ValueError("a pledge has exactly one owner")
     pledge = Pledge(campaign=campaign, member=member, organization=organization, created_by=by)
-    if not access.is_owner_side(by, pledge):
-        raise PermissionDenied
+    require(access.is_owner_side(by, pledge))
     home = pledge.home_org
     if not campaign.active:
         raise ValidationError(_("活动“%(name)s”已结束，不能再录入承诺。") % {"name": campaign.name})
@@ -99,8 +97,9 @@ def create_pledge(
         if key in fields:
             setattr(pledge, key, fields[key])
     pledge.full_clean()
-    pledge.save()
-    PledgeEvent.objects.create(pledge=pledge, kind=EventKind.CREATED, actor=by)
+    with audited(by=by):
+        pledge.save()
+        PledgeEvent.objects.create(pledge=pledge, kind=EventKind.CREATED, actor=by)
     return pledge
 
 
@@ -116,12 +115,9 @@ def _plain(value):
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
-@transaction.atomic
 def update_pledge(pledge: Pledge, *, by, version: int, **fields) -> Pledge:
     """Edits a draft; refused with StaleEdit when someone saved in between (no lost updates)."""
-    history.set_actor(by)
-    if not access.is_owner_side(by, pledge):
-        raise PermissionDenied
+    require(access.is_owner_side(by, pledge))
     if pledge.state not in EDITABLE_STATES:
         raise ValidationError(
             _("承诺处于“%(state)s”状态，不能直接修改；已签约或公开的承诺请提交更正。")
@@ -130,26 +126,26 @@ def update_pledge(pledge: Pledge, *, by, version: int, **fields) -> Pledge:
     _check_fields(pledge.campaign, fields, member=pledge.member, creating=False)
     changes = _changes(pledge, fields, TEXT_FIELDS)
     updated = Pledge.objects.filter(pk=pledge.pk, version=version, state__in=EDITABLE_STATES)
-    if not updated.update(
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-        **{key: fields[key] for key in TEXT_FIELDS if key in fields},
-    ):
-        current = Pledge.objects.get(pk=pledge.pk)
-        raise StaleEdit(current, _changes(current, fields, TEXT_FIELDS))
-    if changes:
-        PledgeEvent.objects.create(pledge=pledge, kind=EventKind.EDITED, actor=by, changes=changes)
+    with audited(by=by):
+        if not updated.update(
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            **{key: fields[key] for key in TEXT_FIELDS if key in fields},
+        ):
+            current = Pledge.objects.get(pk=pledge.pk)
+            raise StaleEdit(current, _changes(current, fields, TEXT_FIELDS))
+        if changes:
+            PledgeEvent.objects.create(
+                pledge=pledge, kind=EventKind.EDITED, actor=by, changes=changes
+            )
     pledge.refresh_from_db()
     return pledge
 
 
-@transaction.atomic
 def correct_pledge(pledge: Pledge, *, by, version: int, reason: str, **fields) -> Pledge:
     """A signed or public pledge is not edited silently: a correction is an event with a reason,
     shown publicly next to the pledge."""
-    history.set_actor(by)
-    if not access.is_owner_side(by, pledge):
-        raise PermissionDenied
+    require(access.is_owner_side(by, pledge))
     if pledge.state in EDITABLE_STATES or pledge.state == PledgeState.SUBMITTED:
         raise ValidationError(_("草稿或待审核的承诺请直接修改或退回修改，无需更正。"))
     if not reason.strip():
@@ -159,26 +155,28 @@ def correct_pledge(pledge: Pledge, *, by, version: int, reason: str, **fields) -
     changes = _changes(pledge, fields, CORRECTABLE_FIELDS)
     if not changes:
         raise ValidationError(_("内容没有变化，无需更正。"))
-    if not Pledge.objects.filter(pk=pledge.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields
-    ):
-        current = Pledge.objects.get(pk=pledge.pk)
-        raise StaleEdit(current, _changes(current, fields, CORRECTABLE_FIELDS))
-    PledgeEvent.objects.create(
-        pledge=pledge, kind=EventKind.CORRECTION, actor=by, comment=reason.strip(), changes=changes
-    )
+    with audited(by=by):
+        if not Pledge.objects.filter(pk=pledge.pk, version=version).update(
+            version=F("version") + 1, updated_at=timezone.now(), **fields
+        ):
+            current = Pledge.objects.get(pk=pledge.pk)
+            raise StaleEdit(current, _changes(current, fields, CORRECTABLE_FIELDS))
+        PledgeEvent.objects.create(
+            pledge=pledge,
+            kind=EventKind.CORRECTION,
+            actor=by,
+            comment=reason.strip(),
+            changes=changes,
+        )
     pledge.refresh_from_db()
     return pledge
 
 
-@transaction.atomic
 def add_progress(
     pledge: Pledge, *, by, happened_on: datetime.date, text: str, attachment=None
 ) -> PledgeProgress:
     """Records a 践诺 step; the first one moves a published pledge to 践诺中."""
-    history.set_actor(by)
-    if not access.is_owner_side(by, pledge):
-        raise PermissionDenied
+    require(access.is_owner_side(by, pledge))
     if pledge.state not in (PledgeState.PUBLISHED, PledgeState.FULFILLING):
         raise ValidationError(
             _("承诺公开后才能记录践诺情况；当前为“%(state)s”。")
@@ -190,11 +188,14 @@ def add_progress(
     if attachment is not None:
         progress.attachment_type = check_attachment(attachment)
         progress.attachment_name = attachment.name[:200]
-    if pledge.state == PledgeState.PUBLISHED:
-        workflow.take_step(pledge, "start", by=by)
-    progress.save()
-    if attachment is not None:
-        # Saved after the row exists, so the stored name carries its id.
-        progress.attachment.save("attachment", attachment, save=True)
-    PledgeEvent.objects.create(pledge=pledge, kind=EventKind.PROGRESS, actor=by, comment=text[:200])
+    with audited(by=by):
+        if pledge.state == PledgeState.PUBLISHED:
+            workflow.take_step(pledge, "start", by=by)
+        progress.save()
+        if attachment is not None:
+            # Saved after the row exists, so the stored name carries its id.
+            progress.attachment.save("attachment", attachment, save=True)
+        PledgeEvent.objects.create(
+            pledge=pledge, kind=EventKind.PROGRESS, actor=by, comment=text[:200]
+        )
     return progress

@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/step/<slug:name>/", views.step, name="step"),
     path("<int:pk>/progress/", views.add_progress, name="add_progress"),
     path("progress/<int:pk>/attachment/", views.attachment, name="attachment"),
+    # Parts of other apps' pages (slots).
+    path("tree/coverage/", views.tree_coverage, name="tree_coverage"),
+    path("tree/<int:pk>/coverage/", views.children_coverage, name="children_coverage"),
+    path("campaign/<int:pk>/link/", views.campaign_link, name="campaign_link"),
 ]

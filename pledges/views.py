@@ -4,22 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign import access as campaign_access
+from core.forms import apply_errors, flash_errors
 from orgs import access as org_access
-from orgs.forms import apply_errors
+from orgs import selectors as org_selectors
 from orgs.models import MemberCategory, Organization
 
-from . import access, coverage, services, workflow
+from . import access, selectors, services, workflow
 from .forms import BatchForm, CommentForm, CorrectionForm, PledgeForm, ProgressForm, SignForm
-from .history import history_for
-from .models import EventKind, Pledge, PledgeProgress, suggested_areas
+from .models import suggested_areas
 
 MISSING_PAGE_SIZE = 50
 
@@ -35,32 +35,12 @@ def branch(request, pk):
     org = org_access.get_organization_for_user(request.user, pk)
     campaign = _campaign_or_none(request, org)
     context = {"org": org, "campaign": campaign, "breadcrumb": org.ancestors()}
-    if campaign is None:
-        return render(request, "pledges/branch.html", context)
-    pledges = Pledge.objects.filter(campaign=campaign).select_related("member__branch")
-    by_member = {p.member_id: p for p in pledges.filter(member__branch=org)}
-    today = timezone.localdate()
-    rows = [(member, by_member.get(member.pk)) for member in org.members.active().order_by("name")]
-    rows.sort(key=lambda row: row[1] is not None)  # members without a pledge first
-    children = list(Organization.objects.get_children(org).filter(active=True))
-    figures = coverage.coverage_by_node([org, *children], [org], campaign)
-    for child in children:
-        child.coverage = figures[child.pk]
-    own = pledges.select_related("organization").filter(organization=org).first()
-    shown = [*by_member.values(), *([own] if own else [])]
-    for pledge in shown:
-        pledge.overdue = pledge.is_overdue(today)
-    batchable = {p.pk for p in shown if workflow.batchable(request.user, p)}
-    context.update(
-        rows=rows,
-        own=own,
-        today=today,
-        coverage=figures[org.pk],
-        children=children,
-        batchable=batchable,
-        batch_steps=[workflow.STEPS[name] for name in workflow.BATCH_STEPS],
-        can_manage=org_access.can_manage(request.user, org),
-    )
+    if campaign is not None:
+        context.update(
+            sheet=selectors.branch_sheet(org, campaign, user=request.user),
+            batch_steps=[workflow.STEPS[name] for name in workflow.BATCH_STEPS],
+            can_manage=org_access.can_manage(request.user, org),
+        )
     return render(request, "pledges/branch.html", context)
 
 
@@ -74,8 +54,7 @@ def batch(request, pk):
     if request.POST.get("campaign", "").isdigit():
         back += f"?campaign={request.POST['campaign']}"
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_errors(request, form)
         return redirect(back)
     data = form.cleaned_data
     fields = {
@@ -152,19 +131,12 @@ def _branch_url(org, campaign) -> str:
 def detail(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
     context = {
+        "sheet": selectors.pledge_sheet(pledge, user=request.user),
         "pledge": pledge,
         "home": pledge.home_org,
         "breadcrumb": pledge.home_org.lineage(),
-        "steps": workflow.available_steps(request.user, pledge),
-        "events": pledge.events.select_related("actor"),
-        "progress": pledge.progress.select_related("created_by"),
-        "history": history_for(pledge),
-        "is_owner": access.is_owner_side(request.user, pledge),
         "progress_form": ProgressForm(),
         "sign_form": SignForm(),
-        "comment_form": CommentForm(),
-        "overdue": pledge.is_overdue(timezone.localdate()),
-        "corrections": pledge.events.filter(kind=EventKind.CORRECTION),
     }
     return render(request, "pledges/detail.html", context)
 
@@ -177,12 +149,12 @@ def step(request, pk, name):
         raise Http404
     form = (SignForm if name == "sign" else CommentForm)(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        flash_errors(request, form)
         return redirect(pledge)
     try:
         workflow.act(pledge, name, by=request.user, **form.cleaned_data)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        flash_errors(request, error)
     else:
         messages.success(request, _("已%(step)s。") % {"step": workflow.STEPS[name].label})
     return redirect(pledge)
@@ -258,19 +230,17 @@ def add_progress(request, pk):
         try:
             services.add_progress(pledge, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            flash_errors(request, error)
         else:
             messages.success(request, _("已记录践诺情况。"))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        flash_errors(request, form)
     return redirect(pledge)
 
 
 @login_required
 def attachment(request, pk):
-    progress = get_object_or_404(
-        PledgeProgress.objects.filter(pledge__in=access.pledges_for(request.user)), pk=pk
-    )
+    progress = access.get_progress_for_user(request.user, pk)
     if not progress.attachment:
         raise Http404
     return FileResponse(
@@ -288,16 +258,51 @@ def missing(request, pk):
     campaign = _campaign_or_none(request, org)
     if campaign is None:
         raise Http404
-    orgs = coverage.missing_organizations(org, campaign)
-    members = coverage.missing_members(org, campaign).select_related("branch")
+    orgs = selectors.missing_organizations(org, campaign)
+    members = selectors.missing_members(org, campaign).select_related("branch")
     members = members.order_by("branch__path", "name")
     context = {
         "org": org,
         "campaign": campaign,
         "breadcrumb": org.ancestors(),
-        "coverage": coverage.coverage(org, campaign),
+        "coverage": selectors.coverage(org, campaign),
         "orgs": Paginator(orgs, MISSING_PAGE_SIZE).get_page(request.GET.get("orgs_page")),
         "members": Paginator(members, MISSING_PAGE_SIZE).get_page(request.GET.get("page")),
         "querystring": f"campaign={campaign.pk}",
     }
     return render(request, "pledges/missing.html", context)
+
+
+# --- Parts of other apps' pages (slots, see core/slots.py) ----------------------------------------
+
+
+@login_required
+def tree_coverage(request):
+    """The "orgs.tree" slot: a note naming the campaign, and the coverage of each top node of the
+    tree page (out of band); nothing when no campaign covers the user's scope."""
+    roots, children = org_selectors.top_organizations(request.user)
+    campaign = _campaign_or_none(request, roots[0]) if roots else None
+    if campaign is None:
+        return HttpResponse("")
+    figures = selectors.nodes_coverage([*roots, *children], roots, campaign)
+    context = {"campaign": campaign, "figures": figures, "note": True}
+    return render(request, "pledges/_node_coverage.html", context)
+
+
+@login_required
+def children_coverage(request, pk):
+    """The "orgs.children" slot: the coverage of an expanded node's children (out of band)."""
+    org = org_access.get_organization_for_user(request.user, pk)
+    campaign = _campaign_or_none(request, org)
+    if campaign is None:
+        return HttpResponse("")
+    children = list(Organization.objects.get_children(org))
+    figures = selectors.nodes_coverage(children, [org], campaign)
+    return render(request, "pledges/_node_coverage.html", {"figures": figures})
+
+
+@login_required
+def campaign_link(request, pk):
+    """The "campaign.detail" slot: the way from a campaign to its pledges."""
+    campaign = campaign_access.get_campaign_for_user(request.user, pk)
+    return render(request, "pledges/_campaign_link.html", {"campaign": campaign})

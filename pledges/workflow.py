@@ -13,13 +13,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import access, history
+from core.audit import audited
+from core.services import require
+
+from . import access
 from .models import EventKind, Pledge, PledgeEvent, PledgeState
 
 OWNER, REVIEWER = "owner", "reviewer"
@@ -76,13 +78,10 @@ def batchable(user, pledge: Pledge) -> bool:
     return any(step.name in BATCH_STEPS for step in available_steps(user, pledge))
 
 
-@transaction.atomic
 def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> Pledge:
     """Moves the pledge one step, or raises PermissionDenied / ValidationError."""
-    history.set_actor(by)
     step = STEPS[name]
-    if not may_take(by, pledge, step):
-        raise PermissionDenied
+    require(may_take(by, pledge, step))
     if pledge.state not in step.sources:
         raise ValidationError(
             _("该承诺当前为“%(state)s”，不能%(step)s。")
@@ -91,24 +90,25 @@ def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> 
     if step.target == PledgeState.PUBLISHED:
         # Whichever way a pledge is published (page, batch), the board knows since when.
         fields.setdefault("published_at", timezone.now())
-    moved = Pledge.objects.filter(pk=pledge.pk, state=pledge.state).update(
-        state=step.target, version=F("version") + 1, updated_at=timezone.now(), **fields
-    )
-    if not moved:
-        # Someone else moved it between our read and this write: theirs stands.
-        current = Pledge.objects.get(pk=pledge.pk)
-        raise ValidationError(
-            _("该承诺已被他人处理，当前为“%(state)s”，请刷新后再操作。")
-            % {"state": current.get_state_display()}
+    with audited(by=by):
+        moved = Pledge.objects.filter(pk=pledge.pk, state=pledge.state).update(
+            state=step.target, version=F("version") + 1, updated_at=timezone.now(), **fields
         )
-    PledgeEvent.objects.create(
-        pledge=pledge,
-        kind=EventKind.TRANSITION,
-        actor=by,
-        from_state=pledge.state,
-        to_state=step.target,
-        comment=comment,
-    )
+        if not moved:
+            # Someone else moved it between our read and this write: theirs stands.
+            current = Pledge.objects.get(pk=pledge.pk)
+            raise ValidationError(
+                _("该承诺已被他人处理，当前为“%(state)s”，请刷新后再操作。")
+                % {"state": current.get_state_display()}
+            )
+        PledgeEvent.objects.create(
+            pledge=pledge,
+            kind=EventKind.TRANSITION,
+            actor=by,
+            from_state=pledge.state,
+            to_state=step.target,
+            comment=comment,
+        )
     pledge.refresh_from_db()
     return pledge
 

@@ -9,7 +9,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from config.celery import app
-from orgs.tasks import ping_task
+from core.tasks import ping_task
 
 from .conftest import require_service
 

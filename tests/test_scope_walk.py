@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from core.models import Job
 from orgs import services
 from orgs.models import RoleKind
 from pledges.models import PledgeProgress
@@ -42,6 +43,10 @@ SITE_CASES = {
     "pledges:step": lambda d: {"pk": d.pledge_b.pk, "name": "approve"},
     "pledges:add_progress": lambda d: d.pledge_b.pk,
     "pledges:attachment": lambda d: d.progress_b.pk,
+    "pledges:children_coverage": lambda d: d.west.pk,
+    "pledges:campaign_link": lambda d: d.campaign_b.pk,
+    # A job is its owner's alone, wherever it works.
+    "core:job": lambda d: d.job_b.pk,
 }
 
 # The public board (公开栏) is open to everyone by design: published pledges of any active
@@ -64,6 +69,8 @@ ADMIN_MODEL_CASES = {
     "axes_accessattempt": lambda d: 1,
     "axes_accesslog": lambda d: 1,
     "axes_accessfailurelog": lambda d: 1,
+    "core_auditrecord": lambda d: 1,
+    "core_job": lambda d: d.job_b.pk,
 }
 
 ADMIN_NAME = re.compile(r"^admin:(?P<model>[a-z_]+?)_(change|delete|history|password_change)$")
@@ -113,6 +120,9 @@ def walker(district, client):
     )
     district.bob_user = UserFactory(username="bob")
     district.role_b = services.assign_role(district.bob_user, district.branch_b, RoleKind.SECRETARY)
+    district.job_b = Job.objects.create(
+        kind="orgs.import_members", title="导入", owner=district.bob_user
+    )
     client.force_login(alice)
     return client
 

@@ -1,26 +1,35 @@
 """Roster (党员花名册) and organisation-tree import from .xlsx and .csv files.
 
-Both imports work in two passes. Every row is read and checked first; only when no row has an
-error are all rows written, in one transaction, with bulk inserts and updates, so a file goes in
-whole or not at all and the number of queries does not grow with the number of rows. Rows are
-matched to what exists already, so importing the same file a second time changes nothing. The
-package holds base (results and errors), reading (files and cells), scope (the organisations an
-import may reach), members, tree and templates; the public names are re-exported here.
+Both imports work in two passes. Every row is read and checked first, outside any transaction;
+only when no row has an error are all rows written, in one short transaction, with bulk inserts
+and updates, so a file goes in whole or not at all and the number of queries does not grow with
+the number of rows. Rows are matched to what exists already, so importing the same file a second
+time changes nothing. Large files run in a worker (jobs, started by orgs.services.start_import).
+
+The package's modules: base (results, errors, the table read from a file), reading (files and
+cells), scope (the organisations an import may reach), members, tree, templates and jobs. They
+share the public names of base, reading and scope; what the rest of the project uses is listed
+here.
 """
 
 from .base import ImportRejected, ImportResult, RowError
+from .jobs import MEMBERS, TREE, run_import_job
 from .members import import_members
-from .reading import parse_date
+from .reading import check_size, parse_date
 from .templates import member_template_xlsx, tree_template_xlsx
 from .tree import import_tree
 
 __all__ = [
+    "MEMBERS",
+    "TREE",
     "ImportRejected",
     "ImportResult",
     "RowError",
+    "check_size",
     "import_members",
     "import_tree",
     "member_template_xlsx",
     "parse_date",
+    "run_import_job",
     "tree_template_xlsx",
 ]

@@ -1,18 +1,22 @@
 """The small types every import shares: the results, the errors and the table read from a file.
 
 A whole file is refused with ImportRejected; a wrong cell becomes a RowError in an ImportResult, so
-that every mistake in a file is listed at once. A cell parser raises _Bad, whose message becomes
-such a RowError, and the reader hands the importers a _Table of the header's columns and the rows
-below it. BATCH_SIZE bounds the rows sent to the database in one statement.
+that every mistake in a file is listed at once. A cell parser raises BadCell, whose message becomes
+such a RowError, and the reader hands the importers a Table of the header's columns and the rows
+below it, which they read with a Progress reporting how far they got.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-BATCH_SIZE = 2000
+# Told the share of the work done, 0–100 (core.jobs.report for an import run by a worker).
+Progress = Callable[[int], None]
+# Reading and checking the rows is most of the work; matching and writing them is the rest.
+READ_SHARE = 80
+REPORT_EVERY = 1000
 
 
 # --- Results --------------------------------------------------------------------------------------
@@ -49,13 +53,13 @@ class ImportResult:
         }
 
 
-def _failed(errors: list[RowError], table: "_Table") -> ImportResult:
+def failed_result(errors: list[RowError], table: "Table") -> ImportResult:
     """A result with the errors in reading order: by row, then by column as in the file."""
     order = {header: position for position, header in table.columns.values()}
     return ImportResult(errors=sorted(errors, key=lambda e: (e.row, order.get(e.column, -1))))
 
 
-class _Bad(Exception):
+class BadCell(Exception):
     """A cell that cannot be read; the message is shown to the user as it is."""
 
     def __init__(self, message: str):
@@ -67,9 +71,15 @@ class _Bad(Exception):
 
 
 @dataclass
-class _Table:
+class Table:
     columns: dict[str, tuple[int, str]]  # field → (column index, header as written)
     rows: Iterator[tuple[int, list]]  # (row number, cells) after the header
+    height: int = 0  # rows in the sheet, header included: how far reading has got
 
     def header(self, name: str) -> str:
         return self.columns[name][1]
+
+    def report(self, progress: Progress | None, number: int) -> None:
+        """Tells `progress` how much of the sheet has been read at row `number`, now and then."""
+        if progress is not None and number % REPORT_EVERY == 0 and self.height:
+            progress(READ_SHARE * min(number, self.height) // self.height)

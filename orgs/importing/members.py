@@ -2,27 +2,49 @@
 
 Every row is read and checked first (name, gender, dates, category, phone, branch), the branch a
 row names is found among those the user manages (_BranchFinder), and each row is matched to a
-member already on those rosters (_MemberPlan). Only when no row has an error are the new and changed
-members written, in one transaction, by the raw-SQL batch writers at the end of this module.
+member already on those rosters (_MemberPlan), all outside any transaction. Only when no row has an
+error are the new and changed members written, in one short transaction that matches the rows
+again against the rosters as they are then, by core's raw-SQL batch writers.
 """
 
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import audited
+from core.bulk import insert_rows, update_rows
+
 from .. import access
 from ..models import Gender, Member, MemberCategory, Organization
-from ..services import require_branch, validate_member_dates
-from .base import BATCH_SIZE, ImportRejected, ImportResult, RowError, _Bad, _failed, _Table
-from .reading import _blank, _cached, _key, _lookup, _open_table, _split_path, _text, parse_date
-from .scope import _orgs_with_keys, _scope_orgs
+from ..rules import require_branch, validate_member_dates
+from .base import (
+    READ_SHARE,
+    BadCell,
+    ImportRejected,
+    ImportResult,
+    Progress,
+    RowError,
+    Table,
+    failed_result,
+)
+from .reading import (
+    blank,
+    cached,
+    cell_text,
+    lookup,
+    name_key,
+    open_table,
+    parse_date,
+    split_path,
+)
+from .scope import orgs_with_keys, scope_orgs
 
 SPACES_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
@@ -49,7 +71,7 @@ GENDERS = {"男": Gender.MALE, "男性": Gender.MALE, "M": Gender.MALE}
 GENDERS |= {"女": Gender.FEMALE, "女性": Gender.FEMALE, "F": Gender.FEMALE}
 # Labels and the variants offices write. There is no rural category: 农村党员 and 流动党员 go to
 # 其他 rather than failing every row of a village roster.
-CATEGORIES = {_key(str(label)): value for value, label in MemberCategory.choices}
+CATEGORIES = {name_key(str(label)): value for value, label in MemberCategory.choices}
 CATEGORIES |= {value: value for value in MemberCategory.values}
 CATEGORY_VARIANTS = {
     MemberCategory.GOVERNMENT: ("机关", "机关干部"),
@@ -70,11 +92,11 @@ MEMBER_FIELDS = ("gender", "birth_date", "join_date", "category", "phone")
 
 
 def _gender(value) -> str:
-    return _lookup(GENDERS, "男、女", UNKNOWN_GENDER, value)
+    return lookup(GENDERS, "男、女", UNKNOWN_GENDER, value)
 
 
 def _category(value) -> str:
-    return _lookup(CATEGORIES, CATEGORY_CHOICES, UNKNOWN_CATEGORY, value)
+    return lookup(CATEGORIES, CATEGORY_CHOICES, UNKNOWN_CATEGORY, value)
 
 
 def _phone(value) -> str:
@@ -82,19 +104,19 @@ def _phone(value) -> str:
         value = str(int(value))
     if isinstance(value, str) and value.isascii() and value.isdigit() and 7 <= len(value) <= 12:
         return value  # most cells: nothing to clean
-    phone = re.sub(r"[\s\-()—–]", "", unicodedata.normalize("NFKC", _text(value)))
+    phone = re.sub(r"[\s\-()—–]", "", unicodedata.normalize("NFKC", cell_text(value)))
     if phone.startswith("+86"):
         phone = phone[3:]
     # The same rules as the member form.
     if not re.fullmatch(r"[0-9]+", phone):
-        raise _Bad(_("联系电话只能包含数字。"))
+        raise BadCell(_("联系电话只能包含数字。"))
     if not 7 <= len(phone) <= 12:
-        raise _Bad(_("联系电话位数不对，手机号码为 11 位。"))
+        raise BadCell(_("联系电话位数不对，手机号码为 11 位。"))
     return phone
 
 
 def _member_name(value) -> str:
-    name = value.strip() if isinstance(value, str) else _text(value)
+    name = value.strip() if isinstance(value, str) else cell_text(value)
     if " " in name or "\u3000" in name:
         # Offices pad two-character names to line up with three: 张  三 is 张三.
         name = SPACES_BETWEEN_HAN.sub("", name.replace("\u3000", " ")).strip()
@@ -119,13 +141,22 @@ class _MemberRow:
     branch: Organization | None = None
 
 
-def import_members(uploaded, *, by, default_branch: Organization | None = None) -> ImportResult:
+def import_members(
+    uploaded,
+    *,
+    by,
+    default_branch: Organization | None = None,
+    progress: Progress | None = None,
+    before_write: Callable[[], None] | None = None,
+) -> ImportResult:
     """Imports a 党员花名册 into the branches `by` manages: all rows or, if any row is wrong, none.
 
     A member is the same person as an existing one (in `by`'s write scope) with the same name and
     birth date, or with the same name in the same branch when the file gives no birth date. Empty
     cells leave what is stored; a different branch transfers the member. `default_branch` takes
-    the rows whose file has no branch column, or whose branch cell is empty.
+    the rows whose file has no branch column, or whose branch cell is empty. `progress` hears how
+    far the import has got; `before_write` runs first inside the writing transaction and may
+    refuse it by raising (a worker's job that was superseded).
     """
     if not access.can_manage_anything(by):
         raise PermissionDenied
@@ -136,27 +167,42 @@ def import_members(uploaded, *, by, default_branch: Organization | None = None) 
             require_branch(default_branch)
         except ValidationError as error:
             raise ImportRejected(error.messages) from None
-    table = _open_table(uploaded, MEMBER_COLUMNS, key="name")
+    table = open_table(uploaded, MEMBER_COLUMNS, key="name")
     if "branch" not in table.columns and default_branch is None:
         raise ImportRejected(
             _("文件中没有“所在党支部”列：请添加这一列，或在页面上选择默认党支部。")
         )
     errors: list[RowError] = []
-    rows = _read_member_rows(table, errors)
+    rows = _read_member_rows(table, errors, progress)
     if not rows and not errors:
         raise ImportRejected(_("表头下面没有党员数据。"))
-    with transaction.atomic():
-        _place_members(rows, table, _BranchFinder(by), default_branch, errors)
-        plan = _MemberPlan(by, table)
-        for row in rows:
-            plan.take(row, errors)
+    plan = _plan_members(rows, table, by, default_branch, errors)
+    if errors:
+        return failed_result(errors, table)
+    if progress is not None:
+        progress(READ_SHARE)
+    with audited(by=by):
+        if before_write is not None:
+            before_write()
+        # Against the rosters as they are now: someone may have changed them meanwhile.
+        plan = _plan_members(rows, table, by, default_branch, errors)
         if errors:
-            return _failed(errors, table)
+            return failed_result(errors, table)
         plan.write()
     return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
 
 
-def _read_member_rows(table: _Table, errors: list[RowError]) -> list[_MemberRow]:
+def _plan_members(rows, table: Table, by, default_branch, errors) -> "_MemberPlan":
+    _place_members(rows, table, _BranchFinder(by), default_branch, errors)
+    plan = _MemberPlan(by, table)
+    for row in rows:
+        plan.take(row, errors)
+    return plan
+
+
+def _read_member_rows(
+    table: Table, errors: list[RowError], progress: Progress | None
+) -> list[_MemberRow]:
     parsers = [
         (name, position, header, MEMBER_PARSERS[name], {})
         for name, (position, header) in table.columns.items()
@@ -168,17 +214,18 @@ def _read_member_rows(table: _Table, errors: list[RowError]) -> list[_MemberRow]
     today = timezone.localdate()
     rows = []
     for number, cells in table.rows:
+        table.report(progress, number)
         width = len(cells)
         name = _member_name(cells[name_at]) if name_at < width else ""
-        if not name and all(p >= width or _blank(cells[p]) for p in used):
+        if not name and all(p >= width or blank(cells[p]) for p in used):
             continue  # an empty row, or one with only a 序号
         fields = {}
         for field_name, position, header, parse, cache in parsers:
             value = cells[position] if position < width else None
-            if _blank(value):
+            if blank(value):
                 continue
-            outcome = _cached(parse, cache, value)
-            if isinstance(outcome, _Bad):
+            outcome = cached(parse, cache, value)
+            if isinstance(outcome, BadCell):
                 errors.append(RowError(number, header, outcome.message))
             else:
                 fields[field_name] = outcome
@@ -188,7 +235,9 @@ def _read_member_rows(table: _Table, errors: list[RowError]) -> list[_MemberRow]
             errors.append(RowError(number, name_header, _("姓名过长，请核对。")))
         if "birth_date" in fields or "join_date" in fields:
             _check_member_dates(number, fields, table, today, errors)
-        branch_text = _text(cells[branch_at]) if branch_at is not None and branch_at < width else ""
+        branch_text = (
+            cell_text(cells[branch_at]) if branch_at is not None and branch_at < width else ""
+        )
         rows.append(_MemberRow(number, name, fields, branch_text))
     return rows
 
@@ -196,7 +245,7 @@ def _read_member_rows(table: _Table, errors: list[RowError]) -> list[_MemberRow]
 NAME_LENGTH = Member._meta.get_field("name").max_length
 
 
-def _check_member_dates(number: int, fields: dict, table: _Table, today, errors: list) -> None:
+def _check_member_dates(number: int, fields: dict, table: Table, today, errors: list) -> None:
     try:
         validate_member_dates(fields, today=today)
     except ValidationError as error:
@@ -217,18 +266,18 @@ class _BranchFinder:
         self.names = {}
         # Each branch under every tail of its path: 红旗村党支部, 西山镇党委/红旗村党支部, …
         self.by_tail: dict[tuple, list[Organization]] = defaultdict(list)
-        for org, keys in _orgs_with_keys(_scope_orgs(by)):
+        for org, keys in orgs_with_keys(scope_orgs(by)):
             self.names[org.path] = org.name
             if access.can_manage(by, org):
                 for start in range(len(keys)):
                     self.by_tail[keys[start:]].append(org)
-        self.cache: dict[str, Organization | _Bad] = {}
+        self.cache: dict[str, Organization | BadCell] = {}
 
-    def find(self, text: str) -> "Organization | _Bad":
-        return _cached(self._find, self.cache, text)
+    def find(self, text: str) -> "Organization | BadCell":
+        return cached(self._find, self.cache, text)
 
     def _find(self, text: str) -> Organization:
-        keys = tuple(_key(segment) for segment in _split_path(text))
+        keys = tuple(name_key(segment) for segment in split_path(text))
         found = self.by_tail.get(keys, [])
         usable = [org for org in found if org.active and org.holds_members]
         if len(usable) == 1:
@@ -236,7 +285,7 @@ class _BranchFinder:
         if usable:
             parents = "、".join(f"“{self._parent_name(org)}”" for org in usable[:5])
             example = "/".join(self._trail(usable[0]))
-            raise _Bad(
+            raise BadCell(
                 _(
                     "有 %(count)s 个党组织名为“%(name)s”，上级分别是%(parents)s，"
                     "请写完整路径，如“%(example)s”。"
@@ -247,8 +296,8 @@ class _BranchFinder:
             try:
                 require_branch(found[0])
             except ValidationError as error:
-                raise _Bad(error.messages[0]) from None
-        raise _Bad(
+                raise BadCell(error.messages[0]) from None
+        raise BadCell(
             _("在您管理的党组织中找不到“%(name)s”，请核对名称，或写完整路径。") % {"name": text}
         )
 
@@ -261,7 +310,7 @@ class _BranchFinder:
         return [self.names[org.path[:end]] for end in range(step, len(org.path) + 1, step)]
 
 
-def _place_members(rows, table: _Table, finder, default_branch, errors) -> None:
+def _place_members(rows, table: Table, finder, default_branch, errors) -> None:
     for row in rows:
         if not row.branch_text:
             row.branch = default_branch
@@ -269,7 +318,7 @@ def _place_members(rows, table: _Table, finder, default_branch, errors) -> None:
                 errors.append(RowError(row.row, table.header("branch"), _("所在党支部不能为空。")))
             continue
         branch = finder.find(row.branch_text)
-        if isinstance(branch, _Bad):
+        if isinstance(branch, BadCell):
             errors.append(RowError(row.row, table.header("branch"), branch.message))
         else:
             row.branch = branch
@@ -278,7 +327,7 @@ def _place_members(rows, table: _Table, finder, default_branch, errors) -> None:
 class _MemberPlan:
     """Matches the rows to the members already on the rosters `by` manages, read in one query."""
 
-    def __init__(self, by, table: _Table):
+    def __init__(self, by, table: Table):
         self.header = table.header("name")
         self.by_birth = defaultdict(list)
         self.by_branch = defaultdict(list)
@@ -368,15 +417,15 @@ class _MemberPlan:
             )
             for row in self.new
         ]
-        _insert_rows(Member, MEMBER_INSERT_COLUMNS, new)
-        _update_rows(
+        insert_rows(Member, MEMBER_INSERT_COLUMNS, new)
+        update_rows(
             Member,
             [*MEMBER_UPDATE_COLUMNS[:-1], "updated_at"],
             [(*values[:-1], now, values[-1]) for values in self.changed],
         )
 
 
-# Column order of the tuples handed to _insert_rows and _update_rows (the pk last).
+# Column order of the tuples handed to insert_rows and update_rows (the pk last).
 MEMBER_INSERT_COLUMNS = [
     "name",
     *MEMBER_FIELDS,
@@ -388,78 +437,3 @@ MEMBER_INSERT_COLUMNS = [
     "updated_at",
 ]
 MEMBER_UPDATE_COLUMNS = [*MEMBER_FIELDS, "branch_id", "id"]
-
-
-# --- Bulk writes ----------------------------------------------------------------------------------
-# A 100,000-row roster is 1.2 million values. bulk_create sends each one through the field
-# machinery (~7 s on two cores) and bulk_update builds a CASE expression per value (~2 minutes);
-# the values here are plain dates, strings and numbers, so they go to the database directly, in
-# the same multi-row INSERTs bulk_create would send. Only dates and datetimes need adapting.
-
-
-def _adapter(field):
-    ops = connection.ops
-    if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value
-    return None
-
-
-def _adapt(model, columns: list[str], rows: list[tuple]) -> tuple[list, list[tuple]]:
-    fields = [model._meta.get_field(column) for column in columns]
-    adapters = [(i, a, {None: None}) for i, a in enumerate(map(_adapter, fields)) if a]
-    if adapters:
-        rows = [list(row) for row in rows]
-        for row in rows:
-            for i, adapt, done in adapters:
-                value = row[i]
-                try:
-                    row[i] = done[value]
-                except KeyError:
-                    row[i] = done[value] = adapt(value)
-    return fields, rows
-
-
-def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    fields, rows = _adapt(model, columns, rows)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(1, min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, rows)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES "
-            cursor.execute(sql + ", ".join([one] * len(batch)), [v for row in batch for v in row])
-
-
-def _update_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Sets `columns` of each row identified by the primary key that ends its tuple."""
-    if not rows:
-        return
-    fields, rows = _adapt(model, [*columns, model._meta.pk.name], rows)
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(fields[-1].column)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg's executemany costs a round trip per row (15 s for 100,000); one UPDATE
-            # joined to a VALUES list per batch costs one. The casts type NULL-only columns.
-            names = ", ".join(quote(field.column) for field in fields)
-            assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[:-1])
-            one = "(" + ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields) + ")"
-            for start in range(0, len(rows), BATCH_SIZE):
-                batch = rows[start : start + BATCH_SIZE]
-                values = ", ".join([one] * len(batch))
-                cursor.execute(
-                    f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v ({names}) "
-                    f"WHERE {table}.{pk} = v.{pk}",
-                    [value for row in batch for value in row],
-                )
-        else:
-            assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields[:-1])
-            sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"
-            for start in range(0, len(rows), BATCH_SIZE):
-                cursor.executemany(sql, rows[start : start + BATCH_SIZE])

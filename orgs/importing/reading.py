@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from .base import ImportRejected, _Bad, _Table
+from .base import BadCell, ImportRejected, Table
 
 HEADER_SCAN_ROWS = 10
 # An .xlsx compresses about tenfold; far more than that is a zip bomb, not a roster.
@@ -69,43 +69,51 @@ def _size_text(size: int) -> str:
     return _("%(size)s 字节") % {"size": size}
 
 
-def _read_bytes(uploaded) -> bytes:
+def _too_big() -> ImportRejected:
     limit = settings.IMPORT_MAX_BYTES
-    too_big = ImportRejected(
+    return ImportRejected(
         _("文件超过 %(limit)s 的上限，请分成几个文件分别导入。") % {"limit": _size_text(limit)}
     )
+
+
+def check_size(uploaded) -> None:
+    """Refuses a file over the size limit before it is read or stored."""
     size = getattr(uploaded, "size", None)
-    if size is not None and size > limit:
-        raise too_big
+    if size is not None and size > settings.IMPORT_MAX_BYTES:
+        raise _too_big()
+
+
+def _read_bytes(uploaded) -> bytes:
+    check_size(uploaded)
     if hasattr(uploaded, "seek"):
         uploaded.seek(0)
     data = uploaded.read()
-    if len(data) > limit:
-        raise too_big
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise _too_big()
     if not data.strip():
         raise ImportRejected(_("文件是空的。"))
     return data
 
 
-def _open_table(uploaded, synonyms: dict[str, tuple[str, ...]], key: str) -> _Table:
+def open_table(uploaded, synonyms: dict[str, tuple[str, ...]], key: str) -> Table:
     """Finds the header row (the first of the first rows naming the `key` column) and maps columns.
 
     In a workbook, the first visible sheet with such a header is read, so an instructions sheet or
     a hidden sheet is passed over.
     """
     lookup = {_header_key(word): name for name, words in synonyms.items() for word in words}
-    for rows in _sheets(_read_bytes(uploaded)):
+    for rows, height in _sheets(_read_bytes(uploaded)):
         head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
         for index, cells in enumerate(head):
             columns: dict[str, tuple[int, str]] = {}
             for position, cell in enumerate(cells):
-                text = _text(cell)
+                text = cell_text(cell)
                 name = lookup.get(_header_key(text)) or lookup.get(_header_key(text, brackets=True))
                 if name and name not in columns:
                     columns[name] = (position, text)
             if key in columns:
                 rest = itertools.chain(head[index + 1 :], rows)
-                return _Table(columns, zip(itertools.count(index + 2), rest))
+                return Table(columns, zip(itertools.count(index + 2), rest), height)
     raise ImportRejected(
         _(
             "在文件的前 %(rows)s 行中没有找到表头：表头应有“%(column)s”一列。"
@@ -126,7 +134,8 @@ def _header_key(text: str, brackets: bool = False) -> str:
     return re.sub(r"[\s*:]", "", text)
 
 
-def _sheets(data: bytes) -> Iterator[Iterator[list]]:
+def _sheets(data: bytes) -> Iterator[tuple[Iterator[list], int]]:
+    """Each sheet's rows, with the number of rows it has (for progress)."""
     if data.startswith(ZIP_SIGNATURE):
         yield from _xlsx_sheets(data)
     elif data.startswith(OLE_SIGNATURE):
@@ -137,7 +146,7 @@ def _sheets(data: bytes) -> Iterator[Iterator[list]]:
         yield _csv_rows(data)
 
 
-def _xlsx_sheets(data: bytes) -> Iterator[Iterator[list]]:
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[Iterator[list], int]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -164,20 +173,22 @@ def _xlsx_sheets(data: bytes) -> Iterator[Iterator[list]]:
         try:
             # iter_rows starts at the sheet's first row even when it is empty, so the position of
             # a row in the iteration is its row number in Excel.
-            rows = workbook.get_sheet_by_name(name).iter_rows()
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.iter_rows()
         except Exception as error:
             raise ImportRejected(UNREADABLE_XLSX) from error
-        yield rows
+        yield rows, sheet.total_height
 
 
-def _csv_rows(data: bytes) -> Iterator[list]:
+def _csv_rows(data: bytes) -> tuple[Iterator[list], int]:
     text = _decode_text(data)
     if text.lstrip().startswith("<"):
         # An HTML or XML page renamed .csv or .xls, as some old systems export.
         raise ImportRejected(NOT_A_SPREADSHEET)
     sample = text[:4096]
     delimiter = max(",\t;", key=sample.count)
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return rows, text.count("\n") + 1
 
 
 def _decode_text(data: bytes) -> str:
@@ -201,11 +212,11 @@ def _decode_text(data: bytes) -> str:
 # --- Reading cells --------------------------------------------------------------------------------
 
 
-def _blank(value) -> bool:
+def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     """A cell as text: 13912345678.0 from Excel reads 13912345678."""
     if value is None:
         return ""
@@ -214,43 +225,43 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     """A name as compared: 第１党支部 and 第1党支部, with or without spaces, are the same."""
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", name))
 
 
-def _split_path(text: str) -> list[str]:
+def split_path(text: str) -> list[str]:
     # Not normalised: a new organisation keeps its name as written, full-width brackets and all.
     segments = [segment.strip() for segment in PATH_SEPARATORS.split(text)]
     if any(not s for s in segments):
-        raise _Bad(_("“%(text)s”中有空的一级，请检查分隔符“/”。") % {"text": text})
+        raise BadCell(_("“%(text)s”中有空的一级，请检查分隔符“/”。") % {"text": text})
     return segments
 
 
-def _cached(parse, cache: dict, value):
-    """parse(value), or the _Bad it raised, remembered: a roster repeats most of its values."""
+def cached(parse, cache: dict, value):
+    """parse(value), or the BadCell it raised, remembered: a roster repeats most of its values."""
     try:
         return cache[value]
     except KeyError:
         pass
     try:
         outcome = parse(value)
-    except _Bad as bad:
+    except BadCell as bad:
         outcome = bad
     cache[value] = outcome
     return outcome
 
 
-def _lookup(table: dict[str, str], allowed: str, unknown, text):
+def lookup(table: dict[str, str], allowed: str, unknown, text):
     """Maps a label, or a variant of it, to its stored value; an unknown label lists the allowed.
 
     `unknown` is the message for an unknown label (lazy: it is only needed then), with %(value)s
     for the cell and %(choices)s for `allowed`.
     """
-    key = _key(_text(text))
+    key = name_key(cell_text(text))
     value = table.get(key) or table.get(key.upper())
     if value is None:
-        raise _Bad(str(unknown) % {"value": _text(text), "choices": allowed})
+        raise BadCell(str(unknown) % {"value": cell_text(text), "choices": allowed})
     return value
 
 
@@ -269,7 +280,7 @@ def parse_date(value) -> datetime.date:
     """Reads the date forms rosters use; month-only values become the 1st of the month.
 
     Accepts date cells, 1980-01-02, 1980/1/2, 1980年1月2日, 1980年1月, 1980.01, 1980.1.2, 198001,
-    19800102 and Excel serial numbers (29222 → 1980-01-02). Raises _Bad with a message otherwise.
+    19800102 and Excel serial numbers (29222 → 1980-01-02). Raises BadCell with a message otherwise.
     """
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -277,7 +288,7 @@ def parse_date(value) -> datetime.date:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _date_from_number(value, typed=True)
-    text = unicodedata.normalize("NFKC", _text(value))
+    text = unicodedata.normalize("NFKC", cell_text(value))
     match = DATE_TEXT.fullmatch(text) or DATE_DIGITS.fullmatch(text)
     if match:
         year, month, day = match.groups()
@@ -287,21 +298,21 @@ def parse_date(value) -> datetime.date:
     raise _unknown_date(text)
 
 
-def _unknown_date(text: str) -> _Bad:
-    return _Bad(
+def _unknown_date(text: str) -> BadCell:
+    return BadCell(
         _("无法识别的日期“%(text)s”，请写成 1980-01-02、1980/1/2、1980年1月2日 或 1980.01 的格式。")
         % {"text": text}
     )
 
 
 def _date_from_number(number: float, typed: bool, text: str = "") -> datetime.date:
-    text = text or _text(number)
+    text = text or cell_text(number)
     if 1900 <= number < 2101 and not float(number).is_integer():
         # 1980.01 typed into a number cell. Excel drops trailing zeros, so 1980.1 may have been
         # typed as 1980.10: refuse to guess between January and October.
         year, fraction = f"{number:.6f}".rstrip("0").split(".")
         if typed and fraction == "1":
-            raise _Bad(
+            raise BadCell(
                 _(
                     "“%(text)s”可能是 1 月也可能是 10 月（Excel 会去掉末尾的 0），"
                     "请改写成 1980-01 或 1980-10 的格式。"
@@ -313,7 +324,7 @@ def _date_from_number(number: float, typed: bool, text: str = "") -> datetime.da
         return _make_date(text, int(year), int(fraction), 1)
     whole = int(number)
     if 1900 <= whole <= 2100:
-        raise _Bad(
+        raise BadCell(
             _("“%(text)s”只有年份，请写明月份，如 %(year)s.01。") % {"text": text, "year": whole}
         )
     if 1000 <= whole <= 80000:
@@ -329,4 +340,4 @@ def _make_date(text: str, year: int, month: int, day: int) -> datetime.date:
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise _Bad(_("日期“%(text)s”不存在，请核对。") % {"text": text}) from None
+        raise BadCell(_("日期“%(text)s”不存在，请核对。") % {"text": text}) from None

@@ -11,12 +11,12 @@ from django.db.models import Q
 
 from .. import access
 from ..models import Organization
-from .reading import _key
+from .reading import name_key
 
 ORG_ONLY = ("id", "path", "depth", "numchild", "name", "kind", "sector", "grade", "active")
 
 
-def _scope_orgs(by, root_keys: set[str] | None = None) -> list[Organization]:
+def scope_orgs(by, root_keys: set[str] | None = None) -> list[Organization]:
     """The organisations in `by`'s write scope and their ancestors, in tree order.
 
     For a superuser (whole tree), only the subtrees of the roots named by `root_keys` when given.
@@ -26,7 +26,7 @@ def _scope_orgs(by, root_keys: set[str] | None = None) -> list[Organization]:
         orgs = Organization.objects.only(*ORG_ONLY)
         if root_keys is None:
             return list(orgs)
-        roots = [root for root in orgs.filter(depth=1) if _key(root.name) in root_keys]
+        roots = [root for root in orgs.filter(depth=1) if name_key(root.name) in root_keys]
         wanted = Q(pk__in=[])
         for root in roots:
             wanted |= Q(path__startswith=root.path)
@@ -37,7 +37,7 @@ def _scope_orgs(by, root_keys: set[str] | None = None) -> list[Organization]:
     return list(orgs.only(*ORG_ONLY).order_by("path"))
 
 
-def _orgs_with_keys(orgs: list[Organization]) -> Iterator[tuple[Organization, tuple]]:
+def orgs_with_keys(orgs: list[Organization]) -> Iterator[tuple[Organization, tuple]]:
     """Each organisation with the compared names of its path, root first (orgs in tree order)."""
     keys_at: dict[str, tuple] = {"": ()}
     step = Organization.steplen
@@ -45,5 +45,5 @@ def _orgs_with_keys(orgs: list[Organization]) -> Iterator[tuple[Organization, tu
         parent = keys_at.get(org.path[:-step])
         if parent is None:
             continue  # its parent is outside what was read
-        keys_at[org.path] = keys = (*parent, _key(org.name))
+        keys_at[org.path] = keys = (*parent, name_key(org.name))
         yield org, keys

@@ -8,19 +8,31 @@ them, with the changed ones, in one transaction.
 """
 
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import audited
+from core.bulk import BATCH_SIZE
+
 from .. import access
 from ..models import Grade, Organization, OrgKind, Sector, kind_from_name, path_step
-from .base import BATCH_SIZE, ImportRejected, ImportResult, RowError, _Bad, _failed, _Table
-from .reading import _blank, _cached, _key, _lookup, _open_table, _split_path, _text
-from .scope import ORG_ONLY, _orgs_with_keys, _scope_orgs
+from .base import (
+    READ_SHARE,
+    BadCell,
+    ImportRejected,
+    ImportResult,
+    Progress,
+    RowError,
+    Table,
+    failed_result,
+)
+from .reading import blank, cached, cell_text, lookup, name_key, open_table, split_path
+from .scope import ORG_ONLY, orgs_with_keys, scope_orgs
 
 MAX_DEPTH = 255 // Organization.steplen  # treebeard's path column holds 255 characters
 
@@ -42,11 +54,11 @@ TREE_COLUMNS = {
     "sector": ("领域", "所属领域", "行业领域"),
     "grade": ("分类定级", "类别", "定级", "等级"),
 }
-KINDS = {_key(str(label)): value for value, label in OrgKind.choices}
+KINDS = {name_key(str(label)): value for value, label in OrgKind.choices}
 KINDS |= {value: value for value in OrgKind.values} | {"总支": OrgKind.GENERAL_BRANCH}
 KINDS |= {"支部": OrgKind.BRANCH}
 KIND_CHOICES = "、".join(str(label) for label in OrgKind.labels)
-SECTORS = {_key(str(label)): value for value, label in Sector.choices}
+SECTORS = {name_key(str(label)): value for value, label in Sector.choices}
 SECTORS |= {value: value for value in Sector.values}
 SECTOR_VARIANTS = {
     Sector.RURAL: ("村", "乡村"),
@@ -59,7 +71,7 @@ SECTOR_VARIANTS = {
 }
 SECTORS |= {word: value for value, words in SECTOR_VARIANTS.items() for word in words}
 SECTOR_CHOICES = "、".join(str(label) for label in Sector.labels)
-GRADES = {_key(str(label)): value for value, label in Grade.choices}
+GRADES = {name_key(str(label)): value for value, label in Grade.choices}
 GRADES |= {value: value for value in Grade.values} | {"一": "1", "二": "2", "三": "3"}
 GRADES |= {f"{label}党组织": value for value, label in Grade.choices}
 GRADE_CHOICES = "、".join(str(label) for label in Grade.labels)
@@ -68,22 +80,22 @@ UNKNOWN_GRADE = gettext_lazy("无法识别的分类定级“%(value)s”，可�
 
 
 def _kind(value) -> str:
-    text = _key(_text(value))
+    text = name_key(cell_text(value))
     kind = KINDS.get(text) or kind_from_name(text)  # 联合党支部, 临时党委
     if kind is None:
-        raise _Bad(
+        raise BadCell(
             _("无法识别的组织类型“%(value)s”，可填：%(choices)s。")
-            % {"value": _text(value), "choices": KIND_CHOICES}
+            % {"value": cell_text(value), "choices": KIND_CHOICES}
         )
     return kind
 
 
 def _sector(value) -> str:
-    return _lookup(SECTORS, SECTOR_CHOICES, UNKNOWN_SECTOR, value)
+    return lookup(SECTORS, SECTOR_CHOICES, UNKNOWN_SECTOR, value)
 
 
 def _grade(value) -> str:
-    return _lookup(GRADES, GRADE_CHOICES, UNKNOWN_GRADE, value)
+    return lookup(GRADES, GRADE_CHOICES, UNKNOWN_GRADE, value)
 
 
 TREE_PARSERS = {"kind": _kind, "sector": _sector, "grade": _grade}
@@ -97,7 +109,7 @@ class _TreeRow:
 
     @property
     def keys(self) -> tuple:
-        return tuple(_key(name) for name in self.names)
+        return tuple(name_key(name) for name in self.names)
 
 
 @dataclass(eq=False, slots=True)
@@ -113,34 +125,55 @@ class _NewOrg:
     numchild: int = 0
 
 
-def import_tree(uploaded, *, by) -> ImportResult:
+def import_tree(
+    uploaded,
+    *,
+    by,
+    progress: Progress | None = None,
+    before_write: Callable[[], None] | None = None,
+) -> ImportResult:
     """Imports organisations given by their paths of names (某某区委/某某镇党委/某某村党支部).
 
     All rows or, if any row is wrong, none. An existing organisation (same path of names) is
     updated where the file's type, sector or grade differ; missing organisations are created, with
     any missing intermediate levels, under an existing organisation `by` manages. Only a superuser
-    may create a top-level organisation.
+    may create a top-level organisation. `progress` and `before_write` as for import_members.
     """
     if not access.can_manage_anything(by):
         raise PermissionDenied
-    table = _open_table(uploaded, TREE_COLUMNS, key="path")
+    table = open_table(uploaded, TREE_COLUMNS, key="path")
     errors: list[RowError] = []
-    rows = _read_tree_rows(table, errors)
+    rows = _read_tree_rows(table, errors, progress)
     if not rows and not errors:
         raise ImportRejected(_("表头下面没有党组织数据。"))
-    with transaction.atomic():
-        plan = _TreePlan(by, table, {row.keys[0] for row in rows})
-        for row in rows:
-            plan.take(row, errors)
-        plan.add_missing_parents(errors)
-        plan.check_places(errors)
+    _plan_tree(rows, table, by, errors)
+    if errors:
+        return failed_result(errors, table)
+    if progress is not None:
+        progress(READ_SHARE)
+    with audited(by=by):
+        if before_write is not None:
+            before_write()
+        # Against the tree as it is now: someone may have changed it meanwhile.
+        plan = _plan_tree(rows, table, by, errors)
         if errors:
-            return _failed(errors, table)
+            return failed_result(errors, table)
         plan.write()
     return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
 
 
-def _read_tree_rows(table: _Table, errors: list[RowError]) -> list[_TreeRow]:
+def _plan_tree(rows, table: Table, by, errors) -> "_TreePlan":
+    plan = _TreePlan(by, table, {row.keys[0] for row in rows})
+    for row in rows:
+        plan.take(row, errors)
+    plan.add_missing_parents(errors)
+    plan.check_places(errors)
+    return plan
+
+
+def _read_tree_rows(
+    table: Table, errors: list[RowError], progress: Progress | None
+) -> list[_TreeRow]:
     caches = {name: {} for name in TREE_PARSERS}
     parsers = [
         (name, position, header, TREE_PARSERS[name], caches[name])
@@ -151,22 +184,23 @@ def _read_tree_rows(table: _Table, errors: list[RowError]) -> list[_TreeRow]:
     used = [position for position, _ in table.columns.values()]
     rows = []
     for number, cells in table.rows:
+        table.report(progress, number)
         width = len(cells)
-        if all(position >= width or _blank(cells[position]) for position in used):
+        if all(position >= width or blank(cells[position]) for position in used):
             continue
         fields = {}
         for name, position, header, parse, cache in parsers:
             value = cells[position] if position < width else None
-            if not _blank(value):
-                outcome = _cached(parse, cache, value)
-                if isinstance(outcome, _Bad):
+            if not blank(value):
+                outcome = cached(parse, cache, value)
+                if isinstance(outcome, BadCell):
                     errors.append(RowError(number, header, outcome.message))
                 else:
                     fields[name] = outcome
-        text = _text(cells[path_at]) if path_at < width else ""
+        text = cell_text(cells[path_at]) if path_at < width else ""
         try:
-            names = _split_path(text) if text else []
-        except _Bad as bad:
+            names = split_path(text) if text else []
+        except BadCell as bad:
             errors.append(RowError(number, path_header, bad.message))
             continue
         if not names:
@@ -187,11 +221,11 @@ AMBIGUOUS = object()
 class _TreePlan:
     """The existing tree as `by` may reach it, and the changes the rows ask for."""
 
-    def __init__(self, by, table: _Table, root_keys: set[str]):
+    def __init__(self, by, table: Table, root_keys: set[str]):
         self.by = by
         self.table = table
         self.existing: dict[tuple, Organization | object] = {}
-        for org, keys in _orgs_with_keys(_scope_orgs(by, root_keys)):
+        for org, keys in orgs_with_keys(scope_orgs(by, root_keys)):
             self.existing[keys] = AMBIGUOUS if keys in self.existing else org
         self.seen: dict[tuple, int] = {}
         self.new: dict[tuple, _NewOrg] = {}
@@ -249,7 +283,7 @@ class _TreePlan:
         pending = deque(self.new.values())
         while pending:
             node = pending.popleft()
-            keys = tuple(_key(name) for name in node.names[:-1])
+            keys = tuple(name_key(name) for name in node.names[:-1])
             if not keys:
                 continue
             parent = self.existing.get(keys) or self.new.get(keys)
@@ -260,7 +294,7 @@ class _TreePlan:
                 self._error(node.row, "path", message, errors)
             elif parent is None:
                 name = node.names[-2]
-                kind = kind_from_name(_key(name))
+                kind = kind_from_name(name_key(name))
                 if kind is None:
                     message = _(
                         "无法判断上级组织“%(name)s”的类型，请为它单独写一行并填写组织类型。"

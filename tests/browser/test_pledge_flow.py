@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from pledges.coverage import coverage
 from pledges.models import Pledge, PledgeState
+from pledges.selectors import coverage
 
 from ..factories import MemberFactory, make_campaign
 

@@ -2,16 +2,17 @@ import json
 
 import pytest
 
-from orgs.benchmarks import (
-    BENCHMARKS,
+from core.benchmarks import (
     JSON_KEYS,
     Benchmark,
+    collect_benchmarks,
     empty_result,
+    format_table,
     measure,
     percentile,
     write_json,
 )
-from orgs.management.commands.bench import collect_benchmarks, format_table
+from orgs.benchmarks import BENCHMARKS
 from orgs.models import Organization, OrgKind
 
 

@@ -172,7 +172,7 @@ def test_each_demo_user_browses_exactly_their_subtree(db, client):
         role = Role.objects.select_related("organization").get(user__username=username)
         top = role.organization
         response = client.get("/orgs/", {"q": "党"})
-        shown = {org.pk for org in response.context["results"]}
+        shown = {hit.org.pk for hit in response.context["result"].hits}
         inside = set(
             Organization.objects.within(top)
             .filter(name__contains="党")

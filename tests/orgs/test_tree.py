@@ -52,22 +52,27 @@ def test_tree_page_queries_do_not_grow_with_the_tree(
     town = _wide_tree(district.root, size)
     client.force_login(ada)
     make_campaign(district.root)
-    # session, user, roles, roots, children, counts ×2, campaign
-    with django_assert_num_queries(8):
+    # session, user, roles, roots, children, counts ×2
+    with django_assert_num_queries(7):
         response = client.get("/orgs/")
     assert response.status_code == 200
-    # What fills the coverage in after it: session, user, roles, roots, children, campaign,
+    # What the pledges app fills in after it: session, user, roles, roots, children, campaign,
     # coverage ×3.
     with django_assert_num_queries(9):
-        response = client.get("/orgs/coverage/")
+        response = client.get("/pledges/tree/coverage/")
     assert response.status_code == 200
-    # session, user, roles, org, children, counts ×2, campaign, coverage ×3
-    with django_assert_num_queries(11):
+    # session, user, roles, org, children, counts ×2
+    with django_assert_num_queries(7):
         response = client.get(f"/orgs/{town.pk}/children/")
     assert response.status_code == 200
     body = response.content.decode()
     assert body.count('class="node"') == size
-    assert body.count('id="cov-') == size
+    assert body.count('id="node-extra-') == size
+    assert f'hx-get="/pledges/tree/{town.pk}/coverage/"' in body
+    # session, user, roles, org, campaign, children, coverage ×3
+    with django_assert_num_queries(9):
+        response = client.get(f"/pledges/tree/{town.pk}/coverage/")
+    assert response.content.decode().count('id="node-extra-') == size
 
 
 def test_tree_page_shows_counts_including_subtrees(district, ada, client):
@@ -119,11 +124,11 @@ def test_detail_page_queries_do_not_grow_with_children(
 ):
     town = _wide_tree(district.root, size)
     client.force_login(ada)
-    # session, user, roles, org, ancestors, children, counts ×2, direct count, nav roots
-    with django_assert_num_queries(10):
+    # session, user, roles, org, ancestors, children, counts ×2, direct count, trail, nav roots
+    with django_assert_num_queries(11):
         response = client.get(f"/orgs/{town.pk}/")
     assert response.status_code == 200
-    assert response.context["member_count"] == size
+    assert response.context["summary"].member_count == size
 
 
 def test_tree_page_loads_pledge_coverage_after_the_tree(district, ada, client):
@@ -134,16 +139,24 @@ def test_tree_page_loads_pledge_coverage_after_the_tree(district, ada, client):
     campaign = make_campaign(district.root, name="二〇二六年活动")
     make_pledge(campaign, member=district.member_a, state=PledgeState.PUBLISHED)
     client.force_login(ada)
-    body = client.get("/orgs/").content.decode()
-    assert "二〇二六年活动" in body
-    assert f'id="cov-{district.root.pk}"' in body
-    assert f'hx-get="/orgs/coverage/?campaign={campaign.pk}"' in body
-    fragments = client.get("/orgs/coverage/", {"campaign": campaign.pk}).content.decode()
-    root_fragment = fragments.split(f'id="cov-{district.root.pk}"')[1].split("</span>")[0]
+    body = client.get("/orgs/", {"campaign": campaign.pk}).content.decode()
+    assert f'id="node-extra-{district.root.pk}"' in body
+    assert f'hx-get="/pledges/tree/coverage/?campaign={campaign.pk}"' in body
+    fragments = client.get("/pledges/tree/coverage/", {"campaign": campaign.pk}).content.decode()
+    assert "二〇二六年活动" in fragments.split("<span id=")[0]  # the note, swapped in place
+    root_fragment = fragments.split(f'id="node-extra-{district.root.pk}"')[1].split("</span>")[0]
     assert "50.0%" in root_fragment  # 1 of the 2 active members
 
 
 def test_coverage_fragments_stay_in_scope(district, campaign, alice_client):
-    body = alice_client.get("/orgs/coverage/").content.decode()
-    assert f'id="cov-{district.branch_a.pk}"' in body
-    assert f'id="cov-{district.branch_b.pk}"' not in body
+    body = alice_client.get("/pledges/tree/coverage/").content.decode()
+    assert f'id="node-extra-{district.branch_a.pk}"' in body
+    assert f'id="node-extra-{district.branch_b.pk}"' not in body
+
+
+def test_an_expanded_nodes_coverage_stays_in_scope(district, campaign, alice_client):
+    assert alice_client.get(f"/pledges/tree/{district.west.pk}/coverage/").status_code == 404
+
+
+def test_no_campaign_no_coverage(district, alice_client):
+    assert alice_client.get("/pledges/tree/coverage/").content == b""

@@ -1,8 +1,8 @@
 import datetime
 
 from orgs.models import OrgKind
-from pledges.coverage import coverage, coverage_by_node, missing_members, missing_organizations
 from pledges.models import PledgeState
+from pledges.selectors import coverage, coverage_by_node, missing_members, missing_organizations
 
 from ..factories import MemberFactory, add_org, make_pledge
 

@@ -78,9 +78,9 @@ def test_the_branch_page_makes_members_without_a_pledge_stand_out(district, camp
     body = response.content.decode()
     assert response.status_code == 200
     assert "王五" in body and "未承诺" in body
-    rows = response.context["rows"]
-    assert rows[0][0].name == "王五" and rows[0][1] is None
-    assert response.context["coverage"].pledged_members == 1
+    rows = response.context["sheet"].rows
+    assert rows[0].member.name == "王五" and rows[0].pledge is None
+    assert response.context["sheet"].coverage.pledged_members == 1
 
 
 @pytest.mark.parametrize("size", [10, 100])
@@ -92,7 +92,7 @@ def test_the_branch_page_queries_do_not_grow(
     # session, user, roles, org, campaign, pledges, members, coverage ×3, own, ancestors, nav
     with django_assert_num_queries(13):
         response = alice_client.get(f"/pledges/org/{district.branch_a.pk}/")
-    assert len(response.context["rows"]) == size + 1
+    assert len(response.context["sheet"].rows) == size + 1
 
 
 def test_batch_approves_the_selected_pledges(district, campaign, alice_client):
@@ -227,7 +227,7 @@ def test_the_public_board_queries_do_not_grow(
     # org, campaign, its own pledge, its members' pledges, corrections (a branch has no children)
     with django_assert_num_queries(5):
         response = client.get(f"/board/{district.branch_a.pk}/")
-    assert len(response.context["pledges"]) == size
+    assert len(response.context["board"].entries) == size
 
 
 def test_the_public_board_of_an_unknown_or_inactive_org_is_404(district, client):

@@ -6,8 +6,8 @@ makes sure the demo users exist and resets their passwords to the printed ones.
 
 --orgs N --members M: builds the synthetic district 测试区委 of exactly N organisations (root
 included) and M members instead, for benchmarks; the demo users are placed in it.
---reset: deletes every organisation, member and role first (and what cascades from them: pledges,
-reviews…). Users are kept.
+--reset: deletes what every app's demo builder may build first (organisations, members, roles,
+campaigns, pledges…), in the reverse order of the layers. Users are kept.
 --force: seeds even with DEBUG off. The demo passwords are printed and set on users named admin,
 office…, so a production database is refused by default.
 """
@@ -19,9 +19,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orgs import demo
-from orgs.models import Organization
-from pledges.demo import build_demo_campaign
+from core import demo
+
+DEMO_URL = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):
@@ -53,29 +53,17 @@ class Command(BaseCommand):
         if orgs is not None and orgs < 3:
             raise CommandError("--orgs must be at least 3: a root, a town and a branch")
         started = time.perf_counter()
+        ctx = demo.DemoContext(seed=seed, stdout=self.stdout, orgs=orgs)
+        if orgs is not None:
+            ctx.members = orgs * 20 if members is None else members
         with transaction.atomic():
             if reset:
                 demo.wipe()
                 self.stdout.write(_("已清空党组织、党员和角色。"))
-            if orgs is None:
-                try:
-                    result = demo.build_demo_district(self.stdout, seed=seed)
-                    campaign = build_demo_campaign(result["root"], seed=seed)
-                    self.stdout.write(
-                        _("演示活动“%(name)s”：%(n)s 项承诺。")
-                        % {"name": campaign.name, "n": campaign.pledges.count()}
-                    )
-                except Organization.DoesNotExist:
-                    raise CommandError(
-                        _("“%(root)s”已被改动，找不到演示账号所在的组织；可用 --reset 清空后重建。")
-                        % {"root": demo.DEMO_ROOT_NAME}
-                    ) from None
-            else:
-                members = orgs * 20 if members is None else members
-                result = demo.build_large_district(orgs, members, seed=seed, stdout=self.stdout)
-                result["logins"] = demo.ensure_demo_users(
-                    demo.large_district_places(result["root"])
-                )
+            try:
+                demo.build(ctx)
+            except demo.DemoError as error:
+                raise CommandError(str(error)) from None
         elapsed = time.perf_counter() - started
         self.stdout.write(
             _(
@@ -83,17 +71,17 @@ class Command(BaseCommand):
                 "%(members)s 名党员（用时 %(seconds).1f 秒）。"
             )
             % {
-                "root": result["root"].name,
-                "organizations": result["organizations"],
-                "members": result["members"],
+                "root": ctx.root.name,
+                "organizations": ctx.organizations,
+                "members": ctx.member_count,
                 "seconds": elapsed,
             }
         )
-        self._print_logins(result["logins"])
+        self._print_logins(ctx.logins)
 
     def _print_logins(self, logins):
         self.stdout.write("")
-        self.stdout.write(_("演示账号（打开 %(url)s 登录）：") % {"url": demo.DEMO_URL})
+        self.stdout.write(_("演示账号（打开 %(url)s 登录）：") % {"url": DEMO_URL})
         # Usernames and passwords are ASCII, so they align; the Chinese columns come last.
         width = max(len(password) for _username, password, _role, _org in logins)
         # The headings are padded by characters: 用户名 (three wide ones) fills the 12 columns.

@@ -5,27 +5,32 @@ database of its own: the test database of the configured engine (PostgreSQL `<na
 DATABASE_URL is set, else SQLite `VAR_DIR/bench.sqlite3`), so the developer's data is never touched.
 The data is kept between runs and rebuilt only when its counts are wrong or with --rebuild.
 
-Each app may add entries in `<app>/benchmarks.py` (see orgs/benchmarks.py). The command reports;
-it never fails because a target was missed, only when a benchmark itself breaks.
+Each app may add entries in `<app>/benchmarks.py` (harness: core/benchmarks.py). The command
+reports; it never fails because a target was missed, only when a benchmark itself breaks.
 """
 
-import importlib
-import importlib.util
 import logging
 import time
 import traceback
 import warnings
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import override_settings
 
-from orgs import demo
-from orgs.benchmarks import BenchContext, Benchmark, Skip, empty_result, measure, write_json
-from orgs.models import Member, Organization
+from core import demo
+from core.benchmarks import (
+    BenchContext,
+    Benchmark,
+    Skip,
+    collect_benchmarks,
+    empty_result,
+    format_table,
+    measure,
+    write_json,
+)
 
 ORGS = 5000
 MEMBERS = 100_000
@@ -78,8 +83,9 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{len(failed)} benchmark(s) failed: {', '.join(failed)}")
 
-    def _open_database(self, rebuild: bool) -> Organization:
-        """Opens the benchmark database, rebuilding it when asked or when its data is not right."""
+    def _open_database(self, rebuild: bool):
+        """Opens the benchmark database and returns its district's root, rebuilding the database
+        when asked or when the district there is not of the full size."""
         settings_dict = connection.settings_dict
         sqlite = settings_dict["ENGINE"] == "django.db.backends.sqlite3"
         if sqlite:
@@ -102,31 +108,24 @@ class Command(BaseCommand):
             connection.creation.create_test_db(
                 verbosity=0, autoclobber=True, serialize=False, keepdb=sqlite or not rebuild
             )
-            root = Organization.objects.filter(depth=1, name=demo.LARGE_ROOT_NAME).first()
-            if root is not None and self._has_full_size(root):
+            building = time.perf_counter()
+            ctx = demo.build(demo.DemoContext(orgs=ORGS, members=MEMBERS, users=False))
+            if (ctx.organizations, ctx.member_count) != (ORGS, MEMBERS):
+                self.stdout.write("已有数据的规模不符，重建数据库。")
+                rebuild = True
+                continue
+            if not ctx.created:
                 self.stdout.write(f"沿用已有数据：{ORGS} 个党组织，{MEMBERS} 名党员。")
-                return root
-            if rebuild or not Organization.objects.exists():
-                break
-            self.stdout.write("已有数据的规模不符，重建数据库。")
-            rebuild = True
-        building = time.perf_counter()
-        self.stdout.write(f"正在生成 {ORGS} 个党组织和 {MEMBERS} 名党员…")
-        root = demo.build_large_district(ORGS, MEMBERS)["root"]
+                return ctx.root
+            break
         if connection.vendor == "postgresql":
             # Production has statistics (autovacuum gathers them); without them the planner
             # guesses, and the first runs would measure its guesses.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(f"生成用时 {time.perf_counter() - building:.1f} 秒。")
-        return root
-
-    def _has_full_size(self, root: Organization) -> bool:
-        return (
-            Organization.objects.count() == ORGS
-            and Organization.objects.within(root).count() == ORGS
-            and Member.objects.count() == MEMBERS
-        )
+        seconds = time.perf_counter() - building
+        self.stdout.write(f"已生成 {ORGS} 个党组织和 {MEMBERS} 名党员，用时 {seconds:.1f} 秒。")
+        return ctx.root
 
     def _run(self, bench: Benchmark, ctx: BenchContext, quick: bool) -> dict:
         self.stdout.write(f"· {bench.name} …", ending="")
@@ -154,51 +153,3 @@ class Command(BaseCommand):
             result["status"] = "MISSED" if missed else "ok"
         self.stdout.write(f" {result['status']} ({time.perf_counter() - started:.1f} 秒)")
         return result
-
-
-def collect_benchmarks() -> list[Benchmark]:
-    """BENCHMARKS of every local app that has a benchmarks module, in INSTALLED_APPS order."""
-    base = Path(settings.BASE_DIR).resolve()
-    found = []
-    for app in apps.get_app_configs():
-        if not Path(app.path).resolve().is_relative_to(base):
-            continue
-        module_name = f"{app.name}.benchmarks"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        found.extend(importlib.import_module(module_name).BENCHMARKS)
-    return found
-
-
-COLUMNS = [
-    ("name", "name", "<34"),
-    ("median ms", "median_ms", ">10"),
-    ("p95 ms", "p95_ms", ">9"),
-    ("queries", "queries", ">8"),
-    ("peak MiB", "peak_mib", ">9"),
-    ("rows", "rows", ">8"),
-    ("ratio", "ratio_to_sql", ">7"),
-    ("target", "target_ms", ">10"),
-]
-
-
-def format_table(results: list[dict]) -> str:
-    """An aligned text table; each line ends with ok, MISSED (over target) or why it did not run."""
-
-    def cell(key, value):
-        if value is None:
-            return "" if key == "target_ms" else "-"
-        if key == "target_ms":
-            return f"< {value:g} ms"
-        if key == "ratio_to_sql":
-            return f"{value:.2f}"
-        return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
-
-    lines = ["  ".join(f"{title:{align}}" for title, _, align in COLUMNS) + "  status"]
-    for result in results:
-        cells = [
-            f"{cell(key, result.get(key)) if key != 'name' else result['name']:{align}}"
-            for _, key, align in COLUMNS
-        ]
-        lines.append("  ".join(cells) + "  " + result.get("status", ""))
-    return "\n".join(lines)

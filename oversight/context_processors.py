@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from . import access
+from orgs import access
 
 
 def navigation(request):

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("系统")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the audit check)
+        from .audit import triggers
+
+        # After every migrate, whatever it rebuilt: the audit triggers as the models are now.
+        post_migrate.connect(triggers.install_after_migrate, sender=self)

@@ -1,0 +1,160 @@
+"""The audit trail: every change to a tracked table, whoever makes it, kept by database triggers.
+
+Each app declares what it tracks in one place, the end of its models.py:
+
+    audit.track(Member, exclude=("created_at", "updated_at"), mask=("phone",), parent="branch")
+
+From the declarations, triggers on SQLite and PostgreSQL (triggers.py) add one AuditRecord per
+inserted, updated or deleted row, with the time, the acting user when one is known and a JSON
+snapshot of the tracked fields after the change (before it, for a delete). They catch what the
+services do and also a bulk `update()`, the admin, the imports' raw SQL and a hand-typed UPDATE.
+An update that changes no tracked field leaves no record. `mask` keeps only the last four
+characters of a sensitive field (an ID number); `parent` records the row's parent id as well, so
+a page can list, say, the progress records of one pledge with one indexed lookup. Tables whose
+rows must not be traceable in time are never tracked: one-time evaluation codes and anonymous
+answers (a trail would timestamp them).
+
+The triggers are installed after every `migrate` (so a table that a migration rebuilt gets them
+back), and a system check (`manage.py check --database default`) fails when a tracked table lacks
+them or has stale ones.
+
+The acting user is named by `audited(by=user)`, which also opens the transaction; services write
+inside it. How the name reaches the triggers:
+
+- PostgreSQL: a transaction-local setting (`set_config(..., true)`) that the triggers read. It
+  belongs to the session and ends with the transaction, committed or rolled back, so it can
+  neither reach another connection nor outlive the write it names.
+- SQLite has no session variables. The actor goes into a TEMP table, which only the connection
+  that wrote it can see, and a TEMP trigger of that connection copies it into the records the
+  permanent triggers insert; other connections have neither, so their records stay without an
+  actor. A rollback undoes the write; a commit is followed by its deletion before the connection
+  runs anything else. (A permanent one-row table would be shared: Django runs on_commit callbacks
+  after COMMIT has released the write lock, so a writer queued on the lock could slip in before
+  the row is cleared and have its bulk change recorded under the previous transaction's user.)
+
+Changes made outside `audited` carry no actor (actor_id NULL).
+
+What the trail is not: the pledge workflow's PledgeEvent is the user-facing log of what a person
+meant to do (submitted, returned with this reason); the trail records what happened to the rows.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection, models, transaction
+
+ACTOR_TABLE = "ccz_actor"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A model whose table the triggers watch, and how its rows are recorded."""
+
+    model: type[models.Model]
+    fields: tuple[models.Field, ...]  # the snapshot's fields, in the order pages show them
+    mask: frozenset[str] = frozenset()  # attnames kept only by their last four characters
+    parent: models.Field | None = None  # a foreign key recorded as parent_id
+    # Labels for the items of list fields without model choices (e.g. the "五个一" keys).
+    choices: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    def field(self, attname: str) -> models.Field | None:
+        return next((f for f in self.fields if f.attname == attname), None)
+
+
+_registry: dict[str, Tracked] = {}
+
+
+def track(model, *, exclude=(), mask=(), parent: str | None = None, choices=None) -> None:
+    """Declares that every change to the model's table is kept in the audit trail.
+
+    `exclude`: fields left out of the snapshot (timestamps that change with every write, derived
+    counters); `mask`: text fields kept only by their last four characters; `parent`: a foreign
+    key whose id is recorded too; `choices`: {field: [(value, label), …]} for list fields.
+    """
+    names = {f.name for f in model._meta.concrete_fields} | {
+        f.attname for f in model._meta.concrete_fields
+    }
+    unknown = (set(exclude) | set(mask) | {parent} | set(choices or {})) - names - {None}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")
+    fields = tuple(
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in exclude and f.attname not in exclude
+    )
+    masked = {model._meta.get_field(name).attname for name in mask}
+    parent_field = model._meta.get_field(parent) if parent else None
+    if parent_field is not None and not parent_field.many_to_one:
+        raise ValueError(f"{model.__name__}.{parent} is not a foreign key")
+    _registry[model._meta.label_lower] = Tracked(
+        model,
+        fields,
+        frozenset(masked),
+        parent_field,
+        {model._meta.get_field(k).attname: dict(v) for k, v in (choices or {}).items()},
+    )
+
+
+def tracked() -> list[Tracked]:
+    """Every tracked model, in the order the apps declared them."""
+    return list(_registry.values())
+
+
+def tracked_model(label: str) -> Tracked | None:
+    return _registry.get(label)
+
+
+@contextmanager
+def audited(*, by):
+    """Opens a transaction whose writes the trail records as made by `by` (None: no one).
+
+    Services write inside it. Nested, it opens a savepoint and names the user again; the name
+    holds for every later write of the outermost transaction, through a service or not, until it
+    commits or rolls back (a rolled-back savepoint takes it back).
+    """
+    with transaction.atomic():
+        set_actor(by)
+        yield
+
+
+def set_actor(user) -> None:
+    """Names the user behind the writes of the current transaction in the trail.
+
+    Prefer `audited(by=…)`, which opens the transaction too; this is for code that already runs
+    inside one (a management command, a test).
+    """
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("set_actor() needs transaction.atomic")
+    actor_id = getattr(user, "pk", None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            value = "" if actor_id is None else str(actor_id)
+            cursor.execute("SELECT set_config('ccz.actor_id', %s, true)", [value])
+        elif connection.vendor == "sqlite":
+            from .triggers import SQLITE_ACTOR_SETUP
+
+            # Re-created on every call: the connection may be new, or a rollback may have undone
+            # an earlier creation.
+            for statement in SQLITE_ACTOR_SETUP:
+                cursor.execute(statement)
+            if actor_id is None:
+                cursor.execute(f"DELETE FROM temp.{ACTOR_TABLE}")
+            else:
+                cursor.execute(
+                    f"INSERT OR REPLACE INTO temp.{ACTOR_TABLE} (id, actor_id) VALUES (1, %s)",
+                    [actor_id],
+                )
+                transaction.on_commit(_forget_sqlite_actor)
+
+
+def _forget_sqlite_actor() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM temp.{ACTOR_TABLE}")

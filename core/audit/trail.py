@@ -1,0 +1,178 @@
+"""Reading the audit trail for a page: what changed, when and by whom, in words a person reads.
+
+Values are shown as a page would show them: choices by their Chinese label (已公开, not
+`published`), times in local time to the minute, files by name, related rows and people by name.
+"""
+
+import datetime
+import posixpath
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from ..models import AuditRecord, Operation
+from . import Tracked, tracked_model
+
+EMPTY = "—"
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class TrailEntry:
+    """One change to one row: `changes` compares it with the row's previous record (empty for an
+    insert, a delete, and the first update the trail has of a row)."""
+
+    record: AuditRecord
+    subject: str  # what the row is, e.g. 公开承诺
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def at(self) -> datetime.datetime:
+        return self.record.at
+
+    @property
+    def operation(self) -> str:
+        return self.record.operation
+
+    @property
+    def actor(self):
+        return self.record.actor
+
+    @property
+    def actor_name(self) -> str:
+        """The person by name; empty for a change made outside the services."""
+        return person_name(self.record.actor) if self.record.actor else ""
+
+    @property
+    def label(self) -> str:
+        """What happened, e.g. 修改公开承诺."""
+        return f"{self.record.get_operation_display()}{self.subject}"
+
+    @property
+    def snapshot(self) -> dict:
+        return self.record.snapshot
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def of(model, *pks) -> Q:
+    """The records of these rows of the model."""
+    return Q(model=model._meta.label_lower, row_id__in=pks)
+
+
+def under(model, parent_pk) -> Q:
+    """The records of the model's rows whose parent (see audit.track) is parent_pk."""
+    return Q(model=model._meta.label_lower, parent_id=parent_pk)
+
+
+def trail(*selections: Q, limit: int | None = None) -> list[TrailEntry]:
+    """The selected records, newest first, each compared with the previous record of its row.
+
+    One query for the records and their actors, and one per kind of related row whose change
+    must be named (a member's branch), whatever the length of the trail.
+    """
+    wanted = Q(pk__in=[])
+    for selection in selections:
+        wanted |= selection
+    entries, previous = [], {}
+    # In id order, which for one row is the order its changes were made (row locks on
+    # PostgreSQL, one writer at a time on SQLite).
+    for record in AuditRecord.objects.filter(wanted).select_related("actor").order_by("id"):
+        item = tracked_model(record.model)
+        before = previous.get((record.model, record.row_id))
+        previous[(record.model, record.row_id)] = record.snapshot
+        subject = str(item.model._meta.verbose_name) if item else record.model
+        entry = TrailEntry(record, subject)
+        if item and record.operation == Operation.UPDATE and before is not None:
+            entry.changes = _raw_changes(item, before, record.snapshot)
+        entries.append(entry)
+    _name_values(entries)
+    entries.sort(key=lambda entry: (entry.record.at, entry.record.pk), reverse=True)
+    return entries[:limit] if limit else entries
+
+
+def _raw_changes(item: Tracked, before: dict, after: dict) -> list:
+    keys = [f.attname for f in item.fields]
+    keys += sorted((before.keys() | after.keys()) - set(keys))
+    return [
+        (item, key, before.get(key), after.get(key))
+        for key in keys
+        if before.get(key) != after.get(key)
+    ]
+
+
+def _name_values(entries: list[TrailEntry]) -> None:
+    """Turns each entry's raw (item, key, before, after) into FieldChanges with shown values."""
+    related: dict[type, set] = {}
+    for entry in entries:
+        for item, key, *values in entry.changes:
+            target = _foreign_model(item, key)
+            if target is not None:
+                related.setdefault(target, set()).update(v for v in values if v is not None)
+    names = {}
+    for model, ids in related.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            names[model, obj.pk] = person_name(obj) if model is get_user_model() else str(obj)
+    for entry in entries:
+        entry.changes = [
+            FieldChange(
+                _label(item, key),
+                shown(item, key, before, names),
+                shown(item, key, after, names),
+            )
+            for item, key, before, after in entry.changes
+        ]
+
+
+def _foreign_model(item: Tracked, key: str):
+    field = item.field(key)
+    return field.related_model if field is not None and field.many_to_one else None
+
+
+def _label(item: Tracked, key: str) -> str:
+    field = item.field(key)
+    return str(field.verbose_name) if field is not None else key
+
+
+def shown(item: Tracked, key: str, value, names: dict | None = None) -> str:
+    """A snapshot value as a page shows it."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    field = item.field(key)
+    if key in item.choices:
+        labels = item.choices[key]
+        values = value if isinstance(value, list) else [value]
+        return "、".join(str(labels.get(v, v)) for v in values)
+    if field is None:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("是") if value else _("否")
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(str(value))
+        if moment is None:
+            return str(value)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    if field.many_to_one:
+        return (names or {}).get((field.related_model, value), f"#{value}")
+    if isinstance(field, models.FileField):
+        return posixpath.basename(str(value))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,33 @@
+"""The system check that keeps the audit trail honest: `manage.py check --database default`
+(and `migrate`, which runs the database checks) fails when a tracked table lacks its triggers."""
+
+from django.core.checks import Error, Tags, register
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+
+from .audit import triggers
+
+
+@register(Tags.database)
+def check_audit_triggers(app_configs=None, databases=None, **kwargs):
+    errors = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor not in ("sqlite", "postgresql"):
+            continue
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            continue  # migrate installs them when it has applied what is pending
+        errors += [
+            Error(
+                problem,
+                hint=(
+                    "Run `python manage.py install_audit_triggers` (or `migrate --skip-checks`): "
+                    "without them, changes to this table are not kept in the audit trail."
+                ),
+                obj=alias,
+                id="core.E001",
+            )
+            for problem in triggers.problems(connection)
+        ]
+    return errors

@@ -1,0 +1,104 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Operation(models.TextChoices):
+    INSERT = "insert", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+
+
+class AuditRecord(models.Model):
+    """One change to one row of a tracked table, written by a trigger (core.audit), never by the
+    application."""
+
+    # The tracked model's label (orgs.member) and the changed row's id, not a foreign key: the
+    # trail of a deleted row stays.
+    model = models.CharField(_("数据类型"), max_length=100)
+    row_id = models.BigIntegerField(_("记录编号"))
+    parent_id = models.BigIntegerField(_("上级记录编号"), null=True, blank=True)
+    operation = models.CharField(_("操作"), max_length=10, choices=Operation.choices)
+    at = models.DateTimeField(_("时间"))
+    # The user named by audited(), NULL for writes outside it. No database constraint and nothing
+    # done on delete: the trail keeps the id of a deleted user and never blocks the deletion.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    snapshot = models.JSONField(_("快照"))
+
+    class Meta:
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["model", "row_id"], name="audit_model_row"),
+            models.Index(fields=["model", "parent_id"], name="audit_model_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.row_id} {self.get_operation_display()}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
+class Job(models.Model):
+    """Work that runs in a Celery worker on a user's behalf: a large import now, exports and
+    reports later. The page that started it follows its progress and shows its result or errors.
+
+    `kind` names the work (orgs.import_members); `params` is what the task needs (ids, options);
+    `file` an upload it reads. `progress` (0–100) is written by the worker outside any long
+    transaction, so a page polling the job sees it move. `attempt` counts the runs: a task that is
+    delivered twice (a worker died) runs again, and only the latest attempt may finish the job.
+    """
+
+    kind = models.CharField(_("类型"), max_length=50)
+    title = models.CharField(_("名称"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    # What the job works on, as the owner saw it (e.g. 某某区委): shown on the page.
+    scope = models.CharField(_("范围"), max_length=200, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    file = models.FileField(_("文件"), upload_to="jobs/%Y/%m/", blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    attempt = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_created")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("core:job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)

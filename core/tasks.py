@@ -1,0 +1,62 @@
+"""Project-wide periodic tasks, and the pattern every app's tasks follow.
+
+A task takes ids or dates, calls one service and holds no logic of its own; it is enqueued with
+`transaction.on_commit` (core.jobs.start_job does it for jobs); it is safe to run twice, because a
+broker may deliver it twice (Redis, after a worker died) or never (the embedded broker, after a
+crash: see core/jobs.py); it retries with backoff on a database that is briefly away; it logs
+what it did with counts. Long jobs go to the "jobs" queue: settings.CELERY_TASK_ROUTES sends every
+task named `*_job_task` there, served by workers of their own, so a large import never holds up
+the reminders on the default queue.
+"""
+
+import datetime
+import logging
+import sqlite3
+
+from celery import shared_task
+from django.conf import settings
+from django.core.management import call_command
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+# The options of every job task: retries with backoff while the database is away.
+JOB_TASK_OPTIONS = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 6,
+}
+# Spent messages of the embedded broker older than this are deleted.
+BROKER_MESSAGES_KEPT = datetime.timedelta(days=1)
+
+
+@shared_task
+def clear_sessions_task():
+    call_command("clearsessions")
+
+
+@shared_task
+def purge_broker_messages_task() -> int:
+    """Deletes the embedded broker's delivered messages: kombu's SQLAlchemy transport marks a
+    message invisible when a worker takes it and keeps it forever. Redis needs nothing."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("sqla+sqlite:///"):
+        return 0
+    cutoff = datetime.datetime.now() - BROKER_MESSAGES_KEPT  # the transport stores local time
+    with sqlite3.connect(url.removeprefix("sqla+sqlite:///"), timeout=20) as broker:
+        try:
+            deleted = broker.execute(
+                "DELETE FROM kombu_message WHERE visible = 0 AND timestamp < ?",
+                [cutoff.isoformat(sep=" ")],
+            ).rowcount
+        except sqlite3.OperationalError:
+            deleted = 0  # no message table yet: nothing was ever sent
+    logger.info("purged %s delivered messages from the embedded broker", deleted)
+    return deleted
+
+
+@shared_task
+def ping_task(value: str = "pong") -> str:
+    """Answers its argument: proves that a worker consumes what the broker carries."""
+    return value

@@ -1,0 +1,291 @@
+"""Reads of pledges shared by the pages and, later, dashboards, exports and reminder sweeps.
+
+两个100% (coverage): the share of basic organisations and of active members with a public
+pledge. `coverage_by_node` is the one source of these figures: the tree, the branch page and the
+drill-down all read it, in three queries whatever the size of the subtree.
+
+Callers reach organisations and pledges through the access modules first: these functions trust
+what they are given.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.utils import timezone
+
+from campaign.models import Campaign
+from core.audit.trail import TrailEntry, of, trail, under
+from orgs.models import (
+    Member,
+    Organization,
+    OrgKind,
+    counted_members,
+    roll_up,
+    within_roots,
+)
+
+from . import access, workflow
+from .models import PUBLIC_STATES, EventKind, Pledge, PledgeEvent, PledgeProgress
+
+# --- Coverage (两个100%) ----------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    organizations: int = 0
+    pledged_organizations: int = 0
+    members: int = 0
+    pledged_members: int = 0
+
+    @property
+    def organization_rate(self) -> float | None:
+        return _rate(self.pledged_organizations, self.organizations)
+
+    @property
+    def member_rate(self) -> float | None:
+        return _rate(self.pledged_members, self.members)
+
+    @property
+    def missing_organizations(self) -> int:
+        return self.organizations - self.pledged_organizations
+
+    @property
+    def missing_members(self) -> int:
+        return self.members - self.pledged_members
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class NodeCoverage:
+    org: Organization
+    coverage: Coverage
+
+
+def expected_to_pledge(campaign: Campaign) -> Q:
+    """Organisations expected to pledge: active ones below the campaign's own, groups excluded."""
+    return Q(active=True) & ~Q(kind=OrgKind.GROUP) & ~Q(pk=campaign.organization_id)
+
+
+def basic_organizations(org: Organization, campaign: Campaign):
+    return Organization.objects.within(org).filter(expected_to_pledge(campaign))
+
+
+def public_pledges(campaign: Campaign):
+    return Pledge.objects.filter(campaign=campaign).public()
+
+
+def coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
+    """Coverage of each node's subtree, keyed by node id; `roots` bound the queries and must hold
+    every node (the page's top organisations).
+
+    Three queries whatever the size: the organisations in scope (id, path and whether they must
+    pledge), the pledged organisations, and the active members with those of them who
+    pledged, per branch id. The paths come from the first query and the counts are rolled up the
+    tree in Python.
+    """
+    scope = Organization.objects.filter(within_roots(roots)).order_by()
+    expected_q = ExpressionWrapper(expected_to_pledge(campaign), output_field=BooleanField())
+    orgs = list(scope.annotate(expected=expected_q).values_list("pk", "path", "expected"))
+    paths = {pk: path for pk, path, _expected in orgs}
+    expected = [(pk, path) for pk, path, is_expected in orgs if is_expected]
+    pledges = public_pledges(campaign).order_by()
+    pledged_orgs = set(
+        pledges.filter(organization__in=scope.values("pk")).values_list(
+            "organization_id", flat=True
+        )
+    )
+    # Members and those of them with a public pledge, counted in one pass over the members.
+    public = FilteredRelation(
+        "pledges", condition=Q(pledges__campaign=campaign, pledges__state__in=PUBLIC_STATES)
+    )
+    members = list(
+        counted_members(roots)
+        .annotate(public=public)
+        .values_list("branch_id")
+        .annotate(n=Count("id"), pledged=Count("public__id"))
+    )
+    totals = {
+        "organizations": roll_up(nodes, [(path, 1) for _pk, path in expected]),
+        "pledged_organizations": roll_up(
+            nodes, [(path, 1) for pk, path in expected if pk in pledged_orgs]
+        ),
+        "members": roll_up(nodes, [(paths[pk], n) for pk, n, _p in members if pk in paths]),
+        "pledged_members": roll_up(nodes, [(paths[pk], p) for pk, _n, p in members if pk in paths]),
+    }
+    return {node.pk: Coverage(**{name: totals[name][node.pk] for name in totals}) for node in nodes}
+
+
+def coverage(org: Organization, campaign: Campaign) -> Coverage:
+    return coverage_by_node([org], [org], campaign)[org.pk]
+
+
+def nodes_coverage(nodes, roots, campaign: Campaign) -> list[NodeCoverage]:
+    """coverage_by_node as a list of (organisation, coverage), in the order of `nodes`."""
+    figures = coverage_by_node(nodes, roots, campaign)
+    return [NodeCoverage(node, figures[node.pk]) for node in nodes]
+
+
+def missing_organizations(org: Organization, campaign: Campaign):
+    pledged = public_pledges(campaign).filter(organization__isnull=False).values("organization_id")
+    return basic_organizations(org, campaign).exclude(pk__in=pledged)
+
+
+def missing_members(org: Organization, campaign: Campaign):
+    pledged = public_pledges(campaign).filter(member__isnull=False).values("member_id")
+    return counted_members([org]).exclude(pk__in=pledged)
+
+
+# --- The branch sheet -----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    """One line of the branch sheet: a member (None for the organisation's own pledge) and their
+    pledge in the campaign, if any."""
+
+    member: Member | None
+    pledge: Pledge | None
+    overdue: bool = False
+    batchable: bool = False  # the user may take one of the batch steps on it now
+
+
+@dataclass
+class BranchSheet:
+    org: Organization
+    campaign: Campaign
+    today: datetime.date
+    own: SheetRow  # the organisation's own pledge
+    rows: list[SheetRow]  # its active members, those without a pledge first
+    coverage: Coverage
+    children: list[NodeCoverage]
+
+    @property
+    def batchable(self) -> bool:
+        return self.own.batchable or any(row.batchable for row in self.rows)
+
+
+def branch_sheet(org: Organization, campaign: Campaign, *, user) -> BranchSheet:
+    """The secretary's page: every active member with their pledge, the organisation's own
+    pledge, the coverage of the organisation and of each active child, and what may be batched."""
+    today = timezone.localdate()
+    pledges = Pledge.objects.filter(campaign=campaign).select_related("member__branch")
+    by_member = {p.member_id: p for p in pledges.filter(member__branch=org)}
+    own = pledges.select_related("organization").filter(organization=org).first()
+
+    def row(member, pledge) -> SheetRow:
+        if pledge is None:
+            return SheetRow(member, None)
+        return SheetRow(
+            member,
+            pledge,
+            overdue=pledge.is_overdue(today),
+            batchable=workflow.batchable(user, pledge),
+        )
+
+    rows = [row(m, by_member.get(m.pk)) for m in org.members.active().order_by("name")]
+    rows.sort(key=lambda r: r.pledge is not None)  # members without a pledge first
+    children = list(Organization.objects.get_children(org).filter(active=True))
+    figures = nodes_coverage([org, *children], [org], campaign)
+    return BranchSheet(org, campaign, today, row(None, own), rows, figures[0].coverage, figures[1:])
+
+
+# --- One pledge -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PledgeSheet:
+    """What a pledge's page shows."""
+
+    pledge: Pledge
+    steps: list[workflow.Step]  # what the user may do now
+    is_owner: bool
+    overdue: bool
+    events: list[PledgeEvent]
+    progress: list[PledgeProgress]
+    trail: list[TrailEntry]
+
+    @property
+    def corrections(self) -> list[PledgeEvent]:
+        return [event for event in self.events if event.kind == EventKind.CORRECTION]
+
+
+def pledge_sheet(pledge: Pledge, *, user) -> PledgeSheet:
+    return PledgeSheet(
+        pledge,
+        steps=workflow.available_steps(user, pledge),
+        is_owner=access.is_owner_side(user, pledge),
+        overdue=pledge.is_overdue(timezone.localdate()),
+        events=list(pledge.events.select_related("actor")),
+        progress=list(pledge.progress.select_related("created_by")),
+        trail=pledge_trail(pledge),
+    )
+
+
+def pledge_trail(pledge: Pledge) -> list[TrailEntry]:
+    """The audit trail of the pledge and of its progress records, newest first."""
+    return trail(of(Pledge, pledge.pk), under(PledgeProgress, pledge.pk))
+
+
+# --- The public board (公开栏) ----------------------------------------------------------------
+
+
+@dataclass
+class BoardEntry:
+    pledge: Pledge  # annotated with latest_progress and latest_on, the newest 践诺 record
+    overdue: bool
+    corrections: list[PledgeEvent] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    org: Organization
+    campaign: Campaign | None  # None: no active campaign covers the organisation
+    entries: list[BoardEntry]
+    children: list[Organization]  # the active organisations below, whose boards it links to
+
+
+def public_board(org: Organization, wanted: str | None = None) -> Board:
+    """What the public may know of an organisation's pledges: names and public pledges of the
+    active campaign covering it (the one asked for, else the latest), with their corrections and
+    latest progress."""
+    children = list(Organization.objects.get_children(org).filter(active=True).only("name"))
+    campaign = Campaign.objects.active().current_for(org, wanted)
+    if campaign is None:
+        return Board(org, None, [], children)
+    latest = PledgeProgress.objects.filter(pledge=OuterRef("pk")).order_by("-happened_on", "-id")
+    pledges = (
+        Pledge.objects.filter(campaign=campaign)
+        .public()
+        .select_related("member", "organization")
+        .annotate(
+            latest_progress=Subquery(latest.values("text")[:1]),
+            latest_on=Subquery(latest.values("happened_on")[:1]),
+        )
+        .order_by("deadline", "id")
+    )
+    # Two indexed lookups rather than one OR across both owners, which the planner can only
+    # serve by scanning the campaign's pledges.
+    members = Member.objects.filter(branch=org, active=True).values("pk")
+    rows = [*pledges.filter(organization=org), *pledges.filter(member__in=members)]
+    corrections: dict[int, list[PledgeEvent]] = {}
+    if rows:
+        events = PledgeEvent.objects.filter(
+            pledge__in=[p.pk for p in rows], kind=EventKind.CORRECTION
+        ).only("pledge_id", "at", "comment")
+        for event in events:
+            corrections.setdefault(event.pledge_id, []).append(event)
+    today = timezone.localdate()
+    entries = [BoardEntry(p, p.is_overdue(today), corrections.get(p.pk, [])) for p in rows]
+    return Board(org, campaign, entries, children)

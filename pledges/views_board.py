@@ -1,0 +1,52 @@
+"""The public pledge board (公开栏): readable by anyone, on a phone, without an account.
+
+It shows only what the public may know: names and pledges. No phone numbers, birth dates,
+categories or drafts; an organisation that does not exist or is inactive answers 404.
+"""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+
+from . import access, selectors
+
+
+@cache_control(public=True, max_age=60)
+def board(request, pk):
+    org = access.get_public_organization(pk)
+    context = {"board": selectors.public_board(org, request.GET.get("campaign"))}
+    return render(request, "pledges/board.html", context)
+
+
+def poster(request, pk):
+    # ReportLab and the font load only when someone asks for a poster, not in every process.
+    from .poster import board_poster_pdf
+
+    org = access.get_public_organization(pk)
+    board = selectors.public_board(org, request.GET.get("campaign"))
+    if board.campaign is None:
+        raise Http404
+    url = request.build_absolute_uri(reverse("board:board", args=[org.pk]))
+    data = board_poster_pdf(
+        org_name=org.name,
+        campaign_name=board.campaign.name,
+        board_url=url,
+        pledges=[
+            {
+                "owner": entry.pledge.owner_name,
+                "title": entry.pledge.title,
+                "content": entry.pledge.content,
+                "deadline": entry.pledge.deadline,
+                "state_label": entry.pledge.get_state_display(),
+                "latest_progress": entry.pledge.latest_progress or "",
+                "overdue": entry.overdue,
+            }
+            for entry in board.entries
+        ],
+        generated_on=timezone.localdate(),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="board-{org.pk}.pdf"'
+    return response
