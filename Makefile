@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11, no root, no servers):
 #   make run    install, migrate, load the demo district, start web + Celery worker/beat
-#   make test   install the test tools, lint, run the whole test suite
+#   make test   install the test tools, lint (ruff, the layers), run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -32,11 +32,13 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.installed
 	$(BIN)/python manage.py bench
