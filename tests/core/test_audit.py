@@ -1,0 +1,259 @@
+"""The audit trail catches every write to every tracked model, whoever makes it: the ORM, a bulk
+update, a delete, raw SQL; with the actor named by audited(), and nobody else's."""
+
+import datetime
+import io
+import threading
+
+import pytest
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from campaign.models import Campaign
+from core.audit import audited, set_actor, tracked
+from core.audit.trail import of, trail, under
+from core.models import AuditRecord
+from orgs.models import Member, Organization, Role, RoleKind
+from pledges.models import Pledge, PledgeProgress
+
+from ..factories import MemberFactory, UserFactory, add_org, make_campaign, make_pledge
+
+TODAY = datetime.date.today()
+
+
+def _new_org(d):
+    return add_org(d.branch_a, "第一党小组", kind="group")
+
+
+def _new_member(d):
+    return MemberFactory(branch=d.branch_a, name="王五", phone="13912345678")
+
+
+def _new_role(d):
+    return Role.objects.create(user=UserFactory(username="someone"), organization=d.peace)
+
+
+def _new_campaign(d):
+    return make_campaign(d.east, name="街道活动")
+
+
+def _new_pledge(d):
+    return make_pledge(make_campaign(d.east, name="街道活动"), member=d.member_a)
+
+
+def _new_progress(d):
+    pledge = make_pledge(make_campaign(d.east), member=d.member_a, state="fulfilling")
+    return PledgeProgress.objects.create(pledge=pledge, happened_on=TODAY, text="走访")
+
+
+# label → (make a row, a field to change and its new value, its column, the parent's id or None)
+CASES = {
+    "orgs.organization": (_new_org, "name", "第二党小组", "name", None),
+    "orgs.member": (_new_member, "name", "王六", "name", lambda row: row.branch_id),
+    "orgs.role": (_new_role, "kind", RoleKind.LEADER, "kind", lambda row: row.organization_id),
+    "campaign.campaign": (_new_campaign, "theme", "新主题", "theme", lambda r: r.organization_id),
+    "pledges.pledge": (_new_pledge, "title", "新标题", "title", None),
+    "pledges.pledgeprogress": (_new_progress, "text", "又走访", "text", lambda r: r.pledge_id),
+}
+
+
+def _records(row):
+    return AuditRecord.objects.filter(model=row._meta.label_lower, row_id=row.pk).order_by("id")
+
+
+def test_every_tracked_model_has_a_case():
+    assert {item.label for item in tracked()} == set(CASES)
+
+
+# Committed transactions, as in production: an actor named in a test's own transaction would
+# otherwise hold for the whole test.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("label", CASES)
+def test_it_catches_create_update_bulk_update_raw_sql_and_delete(label, district, alice):
+    make, field, value, column, parent = CASES[label]
+    with audited(by=alice):
+        row = make(district)
+    created = _records(row).get()
+    assert (created.operation, created.actor_id) == ("insert", alice.pk)
+    assert created.parent_id == (parent(row) if parent else None)
+
+    setattr(row, field, value)
+    with audited(by=alice):
+        row.save()
+    updated = _records(row).last()
+    assert (updated.operation, updated.actor_id) == ("update", alice.pk)
+    assert updated.snapshot[field] == value
+
+    type(row).objects.filter(pk=row.pk).update(**{field: f"{value}2"})
+    bulk = _records(row).last()
+    assert (bulk.operation, bulk.actor_id, bulk.snapshot[field]) == ("update", None, f"{value}2")
+
+    table = connection.ops.quote_name(row._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {connection.ops.quote_name(column)} = %s WHERE id = %s",
+            [f"{value}3", row.pk],
+        )
+    raw = _records(row).last()
+    assert (raw.operation, raw.actor_id, raw.snapshot[field]) == ("update", None, f"{value}3")
+
+    pk = row.pk
+    with audited(by=alice):
+        type(row).objects.filter(pk=pk).delete()
+    deleted = AuditRecord.objects.filter(model=label, row_id=pk).order_by("id").last()
+    assert (deleted.operation, deleted.actor_id) == ("delete", alice.pk)
+    assert deleted.snapshot[field] == f"{value}3"  # the row as it was
+
+
+def test_a_bulk_update_leaves_one_record_per_row(district):
+    members = MemberFactory.create_batch(3, branch=district.branch_a)
+    Member.objects.filter(pk__in=[m.pk for m in members]).update(category="retired")
+
+    for member in members:
+        assert _records(member).last().snapshot["category"] == "retired"
+
+
+def test_a_masked_field_keeps_only_its_last_four_characters(district):
+    member = MemberFactory(branch=district.branch_a, phone="13912345678")
+    Member.objects.filter(pk=member.pk).update(phone="1234567")
+
+    first, second = _records(member)
+    assert first.snapshot["phone"] == "*******5678"
+    assert second.snapshot["phone"] == "*******"
+
+
+def test_excluded_fields_are_not_kept_and_do_not_make_records(district):
+    member = MemberFactory(branch=district.branch_a)
+    assert "updated_at" not in _records(member).get().snapshot
+    Member.objects.filter(pk=member.pk).update(updated_at="2026-01-01T00:00:00Z")
+    assert _records(member).count() == 1
+
+
+def test_the_trail_names_a_move_by_the_branches(district, alice):
+    member = district.member_a
+    with audited(by=alice):
+        Member.objects.filter(pk=member.pk).update(branch=district.peace)
+
+    move = trail(of(Member, member.pk))[0]
+    assert move.actor_name == "alice"
+    assert [(c.label, c.before, c.after) for c in move.changes] == [
+        ("所在党组织", "幸福社区党支部", "和平社区党支部")
+    ]
+
+
+def test_the_trail_of_an_organisation_holds_its_role_grants(district, alice):
+    role = _new_role(district)
+    entries = trail(of(Organization, district.peace.pk), under(Role, district.peace.pk))
+    assert [entry.label for entry in entries] == ["新增角色", "新增党组织"]
+    assert entries[0].record.row_id == role.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_set_actor_is_refused_outside_a_transaction(alice):
+    with pytest.raises(transaction.TransactionManagementError):
+        set_actor(alice)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_actor_ends_with_its_transaction(district, alice):
+    member = district.member_a
+    with audited(by=alice):
+        Member.objects.filter(pk=member.pk).update(name="书记修改")
+    assert _records(member).last().actor_id == alice.pk
+
+    # The same connection, after the commit.
+    Member.objects.filter(pk=member.pk).update(name="随后的批量修改")
+    assert _records(member).last().actor_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_takes_its_actor_with_it(district, alice):
+    member = district.member_a
+    with pytest.raises(RuntimeError), audited(by=alice):
+        raise RuntimeError
+    Member.objects.filter(pk=member.pk).update(name="之后的修改")
+    assert _records(member).last().actor_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_connections_write_never_takes_the_actor(district, alice):
+    mine = district.member_a
+    theirs = MemberFactory(branch=district.branch_a)
+    in_transaction, done = threading.Event(), threading.Event()
+
+    def bulk_update_elsewhere():
+        try:
+            in_transaction.wait(5)
+            # PostgreSQL runs this at once; SQLite queues it on the write lock until the
+            # transaction below commits, and it then runs before or after the actor is cleared.
+            Member.objects.filter(pk=theirs.pk).update(name="另一连接的批量修改")
+        finally:
+            done.set()
+            connection.close()
+
+    thread = threading.Thread(target=bulk_update_elsewhere)
+    thread.start()
+    with audited(by=alice):
+        Member.objects.filter(pk=mine.pk).update(name="书记修改")
+        in_transaction.set()
+        done.wait(0.5 if connection.vendor == "sqlite" else 5)
+    thread.join()
+
+    assert _records(mine).last().actor_id == alice.pk
+    assert _records(theirs).last().actor_id is None
+    assert _records(theirs).last().snapshot["name"] == "另一连接的批量修改"
+
+
+# --- The triggers and the system check ------------------------------------------------------------
+
+
+def _audit_errors():
+    return [e for e in run_checks(databases=["default"]) if e.id == "core.E001"]
+
+
+def test_the_check_passes_when_every_tracked_table_has_its_triggers(db):
+    assert _audit_errors() == []
+    call_command("check", "--database", "default")
+
+
+def test_the_check_fails_on_a_table_whose_trigger_was_dropped(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER audit_orgs_member_update")
+        else:
+            cursor.execute("DROP TRIGGER audit_orgs_member_update ON orgs_member")
+    errors = _audit_errors()
+    assert [e.msg for e in errors] == ["orgs_member: trigger audit_orgs_member_update is missing"]
+
+    call_command("install_audit_triggers", stdout=io.StringIO())
+    assert _audit_errors() == []
+
+
+def test_the_check_fails_on_a_stale_or_disabled_trigger(district):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER audit_campaign_campaign_insert")
+            cursor.execute(
+                "CREATE TRIGGER audit_campaign_campaign_insert AFTER INSERT ON campaign_campaign "
+                "BEGIN SELECT 1; END"
+            )
+            expected = "campaign_campaign: trigger audit_campaign_campaign_insert is out of date"
+        else:
+            cursor.execute(
+                "ALTER TABLE campaign_campaign DISABLE TRIGGER audit_campaign_campaign_insert"
+            )
+            expected = "campaign_campaign: trigger audit_campaign_campaign_insert is disabled"
+    assert [e.msg for e in _audit_errors()] == [expected]
+    Campaign.objects.create(
+        name="无人记录", organization=district.root, starts_on=TODAY, ends_on=TODAY
+    )
+    assert not AuditRecord.objects.filter(model="campaign.campaign").exists()
+
+
+def test_pledges_keep_their_trail_through_the_workflow(district, campaign, alice):
+    pledge = make_pledge(campaign, member=district.member_a, state="submitted")
+    from pledges import workflow
+
+    workflow.approve_pledge(pledge, by=alice)
+    assert _records(Pledge.objects.get(pk=pledge.pk)).last().actor_id == alice.pk
