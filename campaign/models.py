@@ -61,4 +61,4 @@ class Campaign(models.Model):
 
 
 # The audit trail (core.audit): every change to a campaign is kept, whoever makes it.
-audit.track(Campaign, exclude=("created_at",), parent="organization")
+audit.track(Campaign, describe=("name",), exclude=("created_at",), parent="organization")

@@ -30,6 +30,8 @@ from .models import Job, JobState
 logger = logging.getLogger(__name__)
 
 ACTIVE = (JobState.QUEUED, JobState.RUNNING)
+# A job keeps this many of its errors (a page shows fewer); result["errors_total"] counts them all.
+ERRORS_KEPT = 1000
 # Errors after which the task is retried with backoff (autoretry_for of the job tasks).
 RETRYABLE = (OperationalError, InterfaceError)
 
@@ -109,6 +111,9 @@ def run_job(job_id: int, work: Callable[[Job], tuple[dict, list]]) -> Job | None
 
 
 def _finish(job: Job, state: str, result: dict, errors: list) -> None:
+    if len(errors) > ERRORS_KEPT:
+        result = {**result, "errors_total": len(errors)}
+        errors = errors[:ERRORS_KEPT]
     done = {"state": state, "result": result, "errors": errors, "finished_at": timezone.now()}
     if state == JobState.DONE:
         done["progress"] = 100

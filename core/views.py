@@ -12,11 +12,12 @@ def job(request, pk):
     """A background job's page: its progress while it runs (the status part polls itself), then
     its result or the table of its errors."""
     job = access.get_job_for_user(request.user, pk)
+    total = job.result.get("errors_total", len(job.errors))
     context = {
         "job": job,
         "errors": job.errors[:ERRORS_SHOWN],
-        "errors_total": len(job.errors),
-        "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
+        "errors_total": total,
+        "errors_hidden": max(0, total - ERRORS_SHOWN),
     }
     if request.headers.get("HX-Request"):
         return render(request, "core/_job_status.html", context)

@@ -306,6 +306,12 @@ def subtree_member_counts(nodes, roots) -> dict[int, int]:
 
 # The audit trail (core.audit): every change to these tables is kept, whoever makes it. The
 # tree's counters (depth, numchild) follow from the paths; phone numbers keep their last digits.
-audit.track(Organization, exclude=("created_at", "depth", "numchild"))
-audit.track(Member, exclude=("created_at", "updated_at"), mask=("phone",), parent="branch")
-audit.track(Role, exclude=("created_at",), parent="organization")
+audit.track(Organization, describe=("name",), exclude=("created_at", "depth", "numchild"))
+audit.track(
+    Member,
+    describe=("name",),
+    exclude=("created_at", "updated_at"),
+    mask=("phone",),
+    parent="branch",
+)
+audit.track(Role, describe=("user", "kind"), exclude=("created_at",), parent="organization")

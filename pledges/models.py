@@ -263,7 +263,10 @@ class PledgeProgress(models.Model):
 # makes it. PledgeEvent is not tracked: it is itself the log of the workflow's steps.
 audit.track(
     Pledge,
+    describe=("title",),
     exclude=("created_at", "updated_at", "version"),
     choices={"five_items": FIVE_ITEMS},
 )
-audit.track(PledgeProgress, exclude=("created_at",), parent="pledge")
+audit.track(
+    PledgeProgress, describe=("happened_on", "text"), exclude=("created_at",), parent="pledge"
+)

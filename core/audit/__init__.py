@@ -56,6 +56,8 @@ class Tracked:
     parent: models.Field | None = None  # a foreign key recorded as parent_id
     # Labels for the items of list fields without model choices (e.g. the "五个一" keys).
     choices: dict[str, dict] = field(default_factory=dict)
+    # The attnames that say which row it is, shown for an insert or a delete.
+    describe: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -72,17 +74,22 @@ class Tracked:
 _registry: dict[str, Tracked] = {}
 
 
-def track(model, *, exclude=(), mask=(), parent: str | None = None, choices=None) -> None:
+def track(
+    model, *, describe=(), exclude=(), mask=(), parent: str | None = None, choices=None
+) -> None:
     """Declares that every change to the model's table is kept in the audit trail.
 
-    `exclude`: fields left out of the snapshot (timestamps that change with every write, derived
-    counters); `mask`: text fields kept only by their last four characters; `parent`: a foreign
-    key whose id is recorded too; `choices`: {field: [(value, label), …]} for list fields.
+    `describe`: the fields that say which row it is (a role's user and kind), shown when a row
+    is added or deleted; `exclude`: fields left out of the snapshot (timestamps that change with
+    every write, derived counters); `mask`: text fields kept only by their last four characters;
+    `parent`: a foreign key whose id is recorded too; `choices`: {field: [(value, label), …]} for
+    list fields.
     """
     names = {f.name for f in model._meta.concrete_fields} | {
         f.attname for f in model._meta.concrete_fields
     }
-    unknown = (set(exclude) | set(mask) | {parent} | set(choices or {})) - names - {None}
+    unknown = set(describe) | set(exclude) | set(mask) | {parent} | set(choices or {})
+    unknown -= names | {None}
     if unknown:
         raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")
     fields = tuple(
@@ -100,6 +107,7 @@ def track(model, *, exclude=(), mask=(), parent: str | None = None, choices=None
         frozenset(masked),
         parent_field,
         {model._meta.get_field(k).attname: dict(v) for k, v in (choices or {}).items()},
+        tuple(model._meta.get_field(name).attname for name in describe),
     )
 
 

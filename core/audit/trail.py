@@ -30,8 +30,9 @@ class FieldChange:
 
 @dataclass
 class TrailEntry:
-    """One change to one row: `changes` compares it with the row's previous record (empty for an
-    insert, a delete, and the first update the trail has of a row)."""
+    """One change to one row. For an update, `changes` compares it with the row's previous record
+    (empty for the first update the trail has of a row); for an insert or a delete, it holds the
+    fields that say which row it was (audit.track's `describe`), with the side that is empty."""
 
     record: AuditRecord
     subject: str  # what the row is, e.g. 公开承诺
@@ -98,6 +99,8 @@ def trail(*selections: Q, limit: int | None = None) -> list[TrailEntry]:
         entry = TrailEntry(record, subject)
         if item and record.operation == Operation.UPDATE and before is not None:
             entry.changes = _raw_changes(item, before, record.snapshot)
+        elif item and record.operation != Operation.UPDATE:
+            entry.changes = _described(item, record)
         entries.append(entry)
     _name_values(entries)
     entries.sort(key=lambda entry: (entry.record.at, entry.record.pk), reverse=True)
@@ -112,6 +115,13 @@ def _raw_changes(item: Tracked, before: dict, after: dict) -> list:
         for key in keys
         if before.get(key) != after.get(key)
     ]
+
+
+def _described(item: Tracked, record: AuditRecord) -> list:
+    values = [(key, record.snapshot.get(key)) for key in item.describe]
+    if record.operation == Operation.INSERT:
+        return [(item, key, None, value) for key, value in values]
+    return [(item, key, value, None) for key, value in values]
 
 
 def _name_values(entries: list[TrailEntry]) -> None:

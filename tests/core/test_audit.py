@@ -31,7 +31,9 @@ def _new_member(d):
 
 
 def _new_role(d):
-    return Role.objects.create(user=UserFactory(username="someone"), organization=d.peace)
+    return Role.objects.create(
+        user=UserFactory(username="someone"), organization=d.peace, kind=RoleKind.SECRETARY
+    )
 
 
 def _new_campaign(d):
@@ -147,6 +149,12 @@ def test_the_trail_of_an_organisation_holds_its_role_grants(district, alice):
     entries = trail(of(Organization, district.peace.pk), under(Role, district.peace.pk))
     assert [entry.label for entry in entries] == ["新增角色", "新增党组织"]
     assert entries[0].record.row_id == role.pk
+    # An added row is told by the fields that say which it is: here, who got which role.
+    assert [(c.label, c.before, c.after) for c in entries[0].changes] == [
+        ("用户", "—", "someone"),
+        ("角色", "—", "书记/党务工作者"),
+    ]
+    assert [(c.label, c.after) for c in entries[1].changes] == [("名称", "和平社区党支部")]
 
 
 @pytest.mark.django_db(transaction=True)

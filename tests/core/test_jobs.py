@@ -72,3 +72,14 @@ def test_the_purge_deletes_only_delivered_messages_older_than_a_day(settings, tm
 def test_the_purge_leaves_redis_alone(settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
     assert purge_broker_messages_task() == 0
+
+
+def test_a_job_keeps_a_bounded_number_of_errors_and_counts_them_all(job, client):
+    errors = [{"row": n, "message": "不对"} for n in range(jobs.ERRORS_KEPT + 700)]
+    jobs.run_job(job.pk, lambda job: ({"message": "未完成"}, errors))
+
+    job.refresh_from_db()
+    assert len(job.errors) == jobs.ERRORS_KEPT
+    assert job.result["errors_total"] == jobs.ERRORS_KEPT + 700
+    client.force_login(job.owner)
+    assert "另有 1200 个问题未列出" in client.get(job.get_absolute_url()).content.decode()
