@@ -5,10 +5,10 @@ inside it or by one of its ancestors (a branch secretary takes part in the distr
 Running a campaign (creating, editing) needs an office or admin role on its organisation.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from core.services import require
 from orgs import access as org_access
 from orgs.models import Organization, RoleKind, subtree_q
 
@@ -34,8 +34,8 @@ def can_run(user, org: Organization) -> bool:
 
 def get_campaign_for_user(user, pk: int, write: bool = False) -> Campaign:
     campaign = get_object_or_404(campaigns_for(user).select_related("organization"), pk=pk)
-    if write and not can_run(user, campaign.organization):
-        raise PermissionDenied
+    if write:
+        require(can_run(user, campaign.organization))
     return campaign
 
 

@@ -2,12 +2,13 @@ from copy import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.audit.trail import of, trail
 from core.forms import apply_errors
+from core.services import require
 
 from . import access, services
 from .forms import CampaignForm
@@ -27,8 +28,7 @@ def campaign_list(request):
 @login_required
 def create(request):
     organizations = access.organizations_to_run(request.user)
-    if not organizations.exists():
-        raise PermissionDenied
+    require(organizations.exists())
     form = CampaignForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         try:

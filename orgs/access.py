@@ -6,9 +6,10 @@ whether something exists. Inside the scope, writing needs a managing role (secre
 read-only roles (leader, office) get 403 on a write.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+
+from core.services import require
 
 from .models import (
     MANAGING_ROLES,
@@ -89,15 +90,15 @@ def can_manage_strictly_below(user, org: Organization) -> bool:
 
 def get_organization_for_user(user, pk: int, write: bool = False) -> Organization:
     org = get_object_or_404(organizations_for(user), pk=pk)
-    if write and not can_manage(user, org):
-        raise PermissionDenied
+    if write:
+        require(can_manage(user, org))
     return org
 
 
 def get_member_for_user(user, pk: int, write: bool = False) -> Member:
     member = get_object_or_404(members_for(user).select_related("branch"), pk=pk)
-    if write and not can_manage(user, member.branch):
-        raise PermissionDenied
+    if write:
+        require(can_manage(user, member.branch))
     return member
 
 

@@ -2,7 +2,7 @@ from copy import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from campaign import access as campaign_access
 from core.forms import apply_errors, flash_errors
+from core.services import require
 from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.models import MemberCategory, Organization
@@ -179,8 +180,7 @@ def _save(form, save) -> tuple[bool, "services.StaleEdit | None"]:
 @login_required
 def edit(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
-    if not access.is_owner_side(request.user, pledge):
-        raise PermissionDenied
+    require(access.is_owner_side(request.user, pledge))
     form = _pledge_form(request, pledge.member, pledge.organization, instance=copy(pledge))
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -200,8 +200,7 @@ def edit(request, pk):
 @login_required
 def correct(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
-    if not access.is_owner_side(request.user, pledge):
-        raise PermissionDenied
+    require(access.is_owner_side(request.user, pledge))
     form = CorrectionForm(
         request.POST or None,
         instance=copy(pledge),

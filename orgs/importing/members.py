@@ -13,13 +13,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audited
 from core.bulk import insert_rows, update_rows
+from core.services import require
 
 from .. import access
 from ..models import Gender, Member, MemberCategory, Organization
@@ -158,11 +159,9 @@ def import_members(
     far the import has got; `before_write` runs first inside the writing transaction and may
     refuse it by raising (a worker's job that was superseded).
     """
-    if not access.can_manage_anything(by):
-        raise PermissionDenied
+    require(access.can_manage_anything(by))
     if default_branch is not None:
-        if not access.can_manage(by, default_branch):
-            raise PermissionDenied
+        require(access.can_manage(by, default_branch))
         try:
             require_branch(default_branch)
         except ValidationError as error:

@@ -11,13 +11,13 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audited
 from core.bulk import BATCH_SIZE
+from core.services import require
 
 from .. import access
 from ..models import Grade, Organization, OrgKind, Sector, kind_from_name, path_step
@@ -139,8 +139,7 @@ def import_tree(
     any missing intermediate levels, under an existing organisation `by` manages. Only a superuser
     may create a top-level organisation. `progress` and `before_write` as for import_members.
     """
-    if not access.can_manage_anything(by):
-        raise PermissionDenied
+    require(access.can_manage_anything(by))
     table = open_table(uploaded, TREE_COLUMNS, key="path")
     errors: list[RowError] = []
     rows = _read_tree_rows(table, errors, progress)
