@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audited
+
 from . import access, services
 from .models import Member, Organization, Role
 
@@ -36,6 +38,19 @@ class ScopedAdminMixin:
         if db_field.related_model is Organization and not request.user.is_superuser:
             kwargs["queryset"] = access.organizations_for(request.user, write=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # Changes made here are kept in the audit trail under the user who made them.
+    def save_model(self, request, obj, form, change):
+        with audited(by=request.user):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with audited(by=request.user):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with audited(by=request.user):
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Organization)

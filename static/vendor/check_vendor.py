@@ -7,14 +7,23 @@
 3. no sourceMappingURL comment points at a .map file that is not vendored;
 4. every http(s):// string left in a vendored css/js file is on the allowlist
    below (licence banners, SVG xmlns ids, text of error messages) -
-   i.e. nothing is fetched from the network at run time.
+   i.e. nothing is fetched from the network at run time;
+5. every vendored file, and the PDF font the project ships
+   (pledges/fonts/wqy-microhei.ttc), has the sha256 that SHA256SUMS records,
+   and no vendored file is missing from SHA256SUMS - so nothing changes unseen.
+   After a deliberate refresh: `sha256sum` them again (refresh.sh does).
 Exits non-zero on any problem.
 """
+import hashlib
 import pathlib
 import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent
+REPO = ROOT.parent.parent
+SUMS = ROOT / "SHA256SUMS"
+# Files of this folder that are the tooling, not vendored assets.
+NOT_VENDORED = {"README.md", "refresh.sh", "check_vendor.py", "SHA256SUMS"}
 
 # Strings that contain a URL but never cause a request.
 ALLOWED_URLS = {
@@ -60,11 +69,32 @@ def main() -> int:
                 problems.append(f"{rel}: sourceMappingURL={ref} but the map is not vendored")
         for url in set(HTTP_RE.findall(text)) - ALLOWED_URLS:
             problems.append(f"{rel}: unreviewed URL {url}")
+    problems += check_sums()
     for p in problems:
         print("FAIL", p)
     print(f"checked {len(assets)} css/js files, {n_urls} url() references: "
           f"{'OK' if not problems else f'{len(problems)} problem(s)'}")
     return 1 if problems else 0
+
+
+def check_sums() -> list[str]:
+    problems = []
+    recorded = {}
+    for line in SUMS.read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        recorded[name] = digest
+    for name, digest in recorded.items():
+        path = REPO / name
+        if not path.is_file():
+            problems.append(f"{name}: listed in SHA256SUMS but missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            problems.append(f"{name}: sha256 differs from SHA256SUMS")
+    for path in sorted(p for p in ROOT.rglob("*") if p.is_file()):
+        name = path.relative_to(REPO).as_posix()
+        if path.name not in NOT_VENDORED and name not in recorded:
+            problems.append(f"{name}: vendored but not in SHA256SUMS")
+    print(f"checked the sha256 of {len(recorded)} files")
+    return problems
 
 
 if __name__ == "__main__":

@@ -90,5 +90,10 @@ for f in "$VENDOR/bootstrap/css/bootstrap.min.css" "$VENDOR/bootstrap/js/bootstr
   sed -i -E '/^[[:space:]]*(\/\/|\/\*)# sourceMappingURL=.*$/d' "$f"
 done
 
+# Record what was taken, so the check notices any later change (the PDF font included).
+(cd "$VENDOR/../.." && { find static/vendor -type f ! -name README.md ! -name refresh.sh \
+    ! -name check_vendor.py ! -name SHA256SUMS | sort; echo pledges/fonts/wqy-microhei.ttc; } \
+  | xargs sha256sum > static/vendor/SHA256SUMS)
+
 python3 "$VENDOR/check_vendor.py"
 du -sh "$VENDOR"

@@ -63,3 +63,28 @@ def test_a_role_outside_the_scope_cannot_be_created(district, client):
 def test_members_cannot_be_deleted_in_the_admin(district, ada, client):
     client.force_login(ada)
     assert client.get(f"/admin/orgs/member/{district.member_a.pk}/delete/").status_code == 403
+
+
+def test_a_change_in_the_admin_is_kept_in_the_trail_under_its_author(district, client):
+    from core.audit.trail import of, trail
+    from orgs.models import Member
+
+    user = _scoped_admin(district, client)
+    member = district.member_a
+    data = {
+        "name": "张三丰",
+        "gender": "M",
+        "birth_date": "1980-01-02",
+        "join_date": "2005-07-01",
+        "category": "community",
+        "phone": member.phone,
+        "branch": district.branch_a.pk,
+    }
+    response = client.post(f"/admin/orgs/member/{member.pk}/change/", data)
+
+    assert response.status_code == 302
+    change = trail(of(Member, member.pk))[0]
+    assert (change.actor, [(c.before, c.after) for c in change.changes]) == (
+        user,
+        [("张三", "张三丰")],
+    )
