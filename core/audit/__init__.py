@@ -19,20 +19,19 @@ back), and a system check (`manage.py check --database default`) fails when a tr
 them or has stale ones.
 
 The acting user is named by `audited(by=user)`, which also opens the transaction; services write
-inside it. How the name reaches the triggers:
+inside it. Every write inside the block is named, through a service or not (a bulk update, raw
+SQL); writes outside it carry no actor (actor_id NULL), even later in the same outer transaction.
+How the name reaches the records:
 
 - PostgreSQL: a transaction-local setting (`set_config(..., true)`) that the triggers read. It
   belongs to the session and ends with the transaction, committed or rolled back, so it can
-  neither reach another connection nor outlive the write it names.
-- SQLite has no session variables. The actor goes into a TEMP table, which only the connection
-  that wrote it can see, and a TEMP trigger of that connection copies it into the records the
-  permanent triggers insert; other connections have neither, so their records stay without an
-  actor. A rollback undoes the write; a commit is followed by its deletion before the connection
-  runs anything else. (A permanent one-row table would be shared: Django runs on_commit callbacks
-  after COMMIT has released the write lock, so a writer queued on the lock could slip in before
-  the row is cleared and have its bulk change recorded under the previous transaction's user.)
-
-Changes made outside `audited` carry no actor (actor_id NULL).
+  neither reach another connection nor outlive the write it names; a nested block puts the outer
+  block's name back when it ends.
+- SQLite has no session variables, and its triggers cannot read a connection's TEMP tables. The
+  block notes the last record's id when it starts and, as it ends, names every record after it
+  that has no actor yet: one UPDATE, however many rows the block wrote. That is exact because a
+  SQLite transaction here begins IMMEDIATE (settings.DATABASES): it holds the write lock from its
+  first statement, so no other connection adds records in between.
 
 What the trail is not: the pledge workflow's PledgeEvent is the user-facing log of what a person
 meant to do (submitted, returned with this reason); the trail records what happened to the rows.
@@ -43,7 +42,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 
-ACTOR_TABLE = "ccz_actor"
+AUDIT_TABLE = "core_auditrecord"
 
 
 @dataclass(frozen=True)
@@ -122,47 +121,36 @@ def tracked_model(label: str) -> Tracked | None:
 
 @contextmanager
 def audited(*, by):
-    """Opens a transaction whose writes the trail records as made by `by` (None: no one).
+    """Opens a transaction whose writes the trail records as made by `by` (None: nobody).
 
-    Services write inside it. Nested, it opens a savepoint and names the user again; the name
-    holds for every later write of the outermost transaction, through a service or not, until it
-    commits or rolls back (a rolled-back savepoint takes it back).
+    Nested, it opens a savepoint and names the writes of the inner block; the outer block's
+    writes keep the outer name.
     """
+    actor_id = getattr(by, "pk", None)
+    nested = connection.in_atomic_block
     with transaction.atomic():
-        set_actor(by)
-        yield
-
-
-def set_actor(user) -> None:
-    """Names the user behind the writes of the current transaction in the trail.
-
-    Prefer `audited(by=…)`, which opens the transaction too; this is for code that already runs
-    inside one (a management command, a test).
-    """
-    if not connection.in_atomic_block:
-        raise transaction.TransactionManagementError("set_actor() needs transaction.atomic")
-    actor_id = getattr(user, "pk", None)
-    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             value = "" if actor_id is None else str(actor_id)
-            cursor.execute("SELECT set_config('ccz.actor_id', %s, true)", [value])
+            previous = _run("SELECT current_setting('ccz.actor_id', true)") if nested else None
+            _run("SELECT set_config('ccz.actor_id', %s, true)", [value])
+            yield
+            if nested:
+                _run("SELECT set_config('ccz.actor_id', %s, true)", [previous or ""])
         elif connection.vendor == "sqlite":
-            from .triggers import SQLITE_ACTOR_SETUP
-
-            # Re-created on every call: the connection may be new, or a rollback may have undone
-            # an earlier creation.
-            for statement in SQLITE_ACTOR_SETUP:
-                cursor.execute(statement)
-            if actor_id is None:
-                cursor.execute(f"DELETE FROM temp.{ACTOR_TABLE}")
-            else:
-                cursor.execute(
-                    f"INSERT OR REPLACE INTO temp.{ACTOR_TABLE} (id, actor_id) VALUES (1, %s)",
-                    [actor_id],
+            last = _run(f"SELECT coalesce(max(id), 0) FROM {AUDIT_TABLE}")
+            yield
+            if actor_id is not None:
+                _run(
+                    f"UPDATE {AUDIT_TABLE} SET actor_id = %s WHERE id > %s AND actor_id IS NULL",
+                    [actor_id, last],
                 )
-                transaction.on_commit(_forget_sqlite_actor)
+        else:
+            yield
 
 
-def _forget_sqlite_actor() -> None:
+def _run(sql: str, params=()):
+    """Runs one statement; the first column of its first row, if it returns any."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM temp.{ACTOR_TABLE}")
+        cursor.execute(sql, params)
+        row = cursor.fetchone() if cursor.description else None
+    return row[0] if row else None

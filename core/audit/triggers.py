@@ -12,22 +12,12 @@ import re
 
 from django.db import connections, models
 
-from . import ACTOR_TABLE, Tracked, tracked
+from . import AUDIT_TABLE, Tracked, tracked
 
-AUDIT_TABLE = "core_auditrecord"
 OPERATIONS = ("insert", "update", "delete")
 PREFIX = "audit_"
 LIKE_PREFIX = "audit!_%"  # LIKE pattern of the names, "_" taken literally
 COLUMNS = "model, row_id, parent_id, operation, at, actor_id, snapshot"
-
-SQLITE_ACTOR_SETUP = [
-    f"CREATE TEMP TABLE IF NOT EXISTS {ACTOR_TABLE} "
-    "(id INTEGER PRIMARY KEY CHECK (id = 1), actor_id INTEGER)",
-    f"CREATE TEMP TRIGGER IF NOT EXISTS {AUDIT_TABLE}_actor AFTER INSERT ON main.{AUDIT_TABLE} "
-    f"WHEN NEW.actor_id IS NULL AND EXISTS (SELECT 1 FROM temp.{ACTOR_TABLE}) "
-    f"BEGIN UPDATE {AUDIT_TABLE} SET actor_id = (SELECT actor_id FROM temp.{ACTOR_TABLE}) "
-    "WHERE id = NEW.id; END",
-]
 
 
 def _q(name: str) -> str:
@@ -83,7 +73,7 @@ def sqlite_triggers(item: Tracked) -> dict[str, str]:
                 parent,
                 f"'{operation}'",
                 "strftime('%Y-%m-%d %H:%M:%f', 'now')",
-                "NULL",  # filled in by the TEMP trigger of a connection that named an actor
+                "NULL",  # filled in as the audited() block that wrote it ends
                 _sqlite_snapshot(item, row),
             ]
         )

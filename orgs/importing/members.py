@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,7 +46,7 @@ from .reading import (
     parse_date,
     split_path,
 )
-from .scope import orgs_with_keys, scope_orgs
+from .scope import orgs_with_keys, scope_orgs, tree_state
 
 SPACES_BETWEEN_HAN = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
@@ -175,6 +176,7 @@ def import_members(
     rows = _read_member_rows(table, errors, progress)
     if not rows and not errors:
         raise ImportRejected(_("表头下面没有党员数据。"))
+    state = _rosters_state(by)
     plan = _plan_members(rows, table, by, default_branch, errors)
     if errors:
         return failed_result(errors, table)
@@ -183,12 +185,22 @@ def import_members(
     with audited(by=by):
         if before_write is not None:
             before_write()
-        # Against the rosters as they are now: someone may have changed them meanwhile.
-        plan = _plan_members(rows, table, by, default_branch, errors)
-        if errors:
-            return failed_result(errors, table)
+        if _rosters_state(by) != state:
+            # Someone changed the rosters or the tree meanwhile: match the rows again.
+            plan = _plan_members(rows, table, by, default_branch, errors)
+            if errors:
+                return failed_result(errors, table)
         plan.write()
     return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
+
+
+def _rosters_state(by) -> tuple:
+    """A fingerprint of what the rows are matched against: the members `by` manages (every write
+    through the services or an import bumps updated_at) and the organisations around them."""
+    members = access.members_for(by, write=True).aggregate(
+        n=Count("id"), last=Max("id"), changed=Max("updated_at")
+    )
+    return (*members.values(), tree_state(by))
 
 
 def _plan_members(rows, table: Table, by, default_branch, errors) -> "_MemberPlan":

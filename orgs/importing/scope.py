@@ -37,6 +37,12 @@ def scope_orgs(by, root_keys: set[str] | None = None) -> list[Organization]:
     return list(orgs.only(*ORG_ONLY).order_by("path"))
 
 
+def tree_state(by) -> int:
+    """A fingerprint of the organisations an import by `by` may reach: it changes when one of
+    them is added, renamed, moved, regraded or deactivated."""
+    return hash(tuple((org.pk, *(getattr(org, f) for f in ORG_ONLY)) for org in scope_orgs(by)))
+
+
 def orgs_with_keys(orgs: list[Organization]) -> Iterator[tuple[Organization, tuple]]:
     """Each organisation with the compared names of its path, root first (orgs in tree order)."""
     keys_at: dict[str, tuple] = {"": ()}

@@ -32,7 +32,7 @@ from .base import (
     failed_result,
 )
 from .reading import blank, cached, cell_text, lookup, name_key, open_table, split_path
-from .scope import ORG_ONLY, orgs_with_keys, scope_orgs
+from .scope import ORG_ONLY, orgs_with_keys, scope_orgs, tree_state
 
 MAX_DEPTH = 255 // Organization.steplen  # treebeard's path column holds 255 characters
 
@@ -145,7 +145,8 @@ def import_tree(
     rows = _read_tree_rows(table, errors, progress)
     if not rows and not errors:
         raise ImportRejected(_("表头下面没有党组织数据。"))
-    _plan_tree(rows, table, by, errors)
+    state = tree_state(by)
+    plan = _plan_tree(rows, table, by, errors)
     if errors:
         return failed_result(errors, table)
     if progress is not None:
@@ -153,10 +154,11 @@ def import_tree(
     with audited(by=by):
         if before_write is not None:
             before_write()
-        # Against the tree as it is now: someone may have changed it meanwhile.
-        plan = _plan_tree(rows, table, by, errors)
-        if errors:
-            return failed_result(errors, table)
+        if tree_state(by) != state:
+            # Someone changed the tree meanwhile: match the rows again.
+            plan = _plan_tree(rows, table, by, errors)
+            if errors:
+                return failed_result(errors, table)
         plan.write()
     return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
 

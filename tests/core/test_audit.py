@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from campaign.models import Campaign
-from core.audit import audited, set_actor, tracked
+from core.audit import audited, tracked
 from core.audit.trail import of, trail, under
 from core.models import AuditRecord
 from orgs.models import Member, Organization, Role, RoleKind
@@ -157,10 +157,23 @@ def test_the_trail_of_an_organisation_holds_its_role_grants(district, alice):
     assert [(c.label, c.after) for c in entries[1].changes] == [("名称", "和平社区党支部")]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_set_actor_is_refused_outside_a_transaction(alice):
-    with pytest.raises(transaction.TransactionManagementError):
-        set_actor(alice)
+def test_the_actor_names_the_writes_of_the_block_only(district, alice, bob):
+    member = district.member_a
+    with transaction.atomic():
+        with audited(by=alice):
+            Member.objects.filter(pk=member.pk).update(name="书记修改")
+            with audited(by=bob):
+                Member.objects.filter(pk=member.pk).update(name="另一人修改")
+            Member.objects.filter(pk=member.pk).update(name="书记再改")
+        Member.objects.filter(pk=member.pk).update(name="块外的修改")
+
+    names = [(r.snapshot["name"], r.actor_id) for r in _records(member)][1:]
+    assert names == [
+        ("书记修改", alice.pk),
+        ("另一人修改", bob.pk),
+        ("书记再改", alice.pk),
+        ("块外的修改", None),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
