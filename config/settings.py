@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Long jobs (imports, exports: tasks named *_job_task) have a queue of their own, so that a worker
 # busy with a large import never holds up the short tasks (reminders) of the default queue.
 CELERY_TASK_ROUTES = {"*_job_task": {"queue": "jobs"}}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands a task that is not acknowledged within this time to another worker (acks_late):
+    # well above the longest job, so that a running import is never started a second time.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 # Periodic jobs, one entry each with why it runs when it does. Reminders join in later issues.
 CELERY_BEAT_SCHEDULE = {
     # Clears expired sessions nightly so the session table does not grow without bound.

@@ -14,8 +14,9 @@ An app adds entries in its own module, e.g. in `pledges/benchmarks.py`:
     from orgs.benchmarks import bench_users
 
     BENCHMARKS = [
-        page("pledge board (branch)", lambda ctx: f"/pledges/{bench_users(ctx).branch.pk}/",
+        page("pledges branch page", lambda ctx: f"/pledges/org/{bench_users(ctx).branch.pk}/",
              as_user=lambda ctx: bench_users(ctx).secretary),
+        page("public board (branch)", lambda ctx: f"/board/{bench_users(ctx).branch.pk}/"),
     ]
 """
 

@@ -73,8 +73,8 @@ def build(ctx: DemoContext) -> DemoContext:
 
 @transaction.atomic
 def wipe() -> None:
-    """Deletes every app's demo-able rows (users are kept), and the trail of them, which on
-    SQLite would otherwise attach to the new rows that reuse their ids."""
+    """Deletes every app's demo-able rows (users are kept), and the whole audit trail: after a
+    reset it would only tell of rows that are gone."""
     for module in reversed(demo_modules()):
         module.wipe()
     AuditRecord.objects.all().delete()

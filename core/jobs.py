@@ -12,7 +12,9 @@ What the brokers guarantee: Redis redelivers a task whose worker died before ack
 (acks_late, after the visibility timeout); the embedded SQLAlchemy transport marks a message taken
 when a worker fetches it and never redelivers it. So a task may run twice, or not at all after a
 crash: work must be safe to run again from the start (imports are idempotent), and a job left
-running by a dead worker on the embedded broker stays so until it is started again.
+running by a dead worker on the embedded broker stays so; its user uploads the file again. A
+task that fails for good (its retries spent) fails its job (core.tasks.JobTask). A finished job's
+upload is deleted: it may hold members' personal data.
 """
 
 import logging
@@ -110,13 +112,28 @@ def run_job(job_id: int, work: Callable[[Job], tuple[dict, list]]) -> Job | None
     return job
 
 
-def _finish(job: Job, state: str, result: dict, errors: list) -> None:
+def fail(job_id: int, message: str) -> None:
+    """Fails the job, whatever attempt is running, unless it is finished already."""
+    job = Job.objects.filter(pk=job_id, state__in=ACTIVE).first()
+    if job is not None:
+        _finish(job, JobState.FAILED, {}, [{"message": message}], any_attempt=True)
+
+
+def _finish(job: Job, state: str, result: dict, errors: list, any_attempt=False) -> None:
     if len(errors) > ERRORS_KEPT:
         result = {**result, "errors_total": len(errors)}
         errors = errors[:ERRORS_KEPT]
     done = {"state": state, "result": result, "errors": errors, "finished_at": timezone.now()}
     if state == JobState.DONE:
         done["progress"] = 100
-    if Job.objects.filter(pk=job.pk, attempt=job.attempt).update(**done):
+    this = (
+        Job.objects.filter(pk=job.pk)
+        if any_attempt
+        else Job.objects.filter(pk=job.pk, attempt=job.attempt)
+    )
+    if this.update(**done, file=""):
         for name, value in done.items():
             setattr(job, name, value)
+        if job.file:
+            job.file.storage.delete(job.file.name)
+            job.file = None

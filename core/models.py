@@ -32,7 +32,10 @@ class AuditRecord(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    # The tracked fields after the change (before it, for a delete), and for an update also
+    # before it: each update record says what it changed without its neighbours.
     snapshot = models.JSONField(_("快照"))
+    before = models.JSONField(_("变更前"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("变更记录")

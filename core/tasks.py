@@ -13,16 +13,29 @@ import datetime
 import logging
 import sqlite3
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.management import call_command
-from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
+
+from . import jobs
 
 logger = logging.getLogger(__name__)
 
-# The options of every job task: retries with backoff while the database is away.
+
+class JobTask(Task):
+    """A task whose first argument is a Job's id: when it fails for good (an error that is not
+    retried, or its retries spent), the job fails too, so its page stops waiting."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        if args:
+            jobs.fail(args[0], _("任务执行出错，请稍后重试或联系管理员。"))
+
+
+# The options of every job task: the base above, retries with backoff while the database is away.
 JOB_TASK_OPTIONS = {
-    "autoretry_for": (OperationalError, InterfaceError),
+    "base": JobTask,
+    "autoretry_for": jobs.RETRYABLE,
     "retry_backoff": True,
     "retry_backoff_max": 300,
     "max_retries": 6,

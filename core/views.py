@@ -7,18 +7,23 @@ from . import access
 ERRORS_SHOWN = 500
 
 
+def row_errors(errors: list, total: int | None = None) -> dict:
+    """What templates/core/_row_errors.html needs: the errors shown, and how many there are."""
+    total = len(errors) if total is None else total
+    return {
+        "errors": errors[:ERRORS_SHOWN],
+        "errors_total": total,
+        "errors_hidden": max(0, total - ERRORS_SHOWN),
+    }
+
+
 @login_required
 def job(request, pk):
     """A background job's page: its progress while it runs (the status part polls itself), then
     its result or the table of its errors."""
     job = access.get_job_for_user(request.user, pk)
     total = job.result.get("errors_total", len(job.errors))
-    context = {
-        "job": job,
-        "errors": job.errors[:ERRORS_SHOWN],
-        "errors_total": total,
-        "errors_hidden": max(0, total - ERRORS_SHOWN),
-    }
+    context = {"job": job, **row_errors(job.errors, total)}
     if request.headers.get("HX-Request"):
         return render(request, "core/_job_status.html", context)
     return render(request, "core/job.html", context)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from core.forms import DATE_WIDGET
 
+from . import rules
 from .models import Gender, Member, MemberCategory, Organization
 
 
@@ -23,12 +24,8 @@ class MemberForm(forms.ModelForm):
         widgets = {"birth_date": DATE_WIDGET, "join_date": DATE_WIDGET}
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip().replace(" ", "").replace("-", "")
-        if phone and not phone.isdigit():
-            raise forms.ValidationError(_("联系电话只能包含数字。"))
-        if phone and not 7 <= len(phone) <= 12:
-            raise forms.ValidationError(_("联系电话位数不对，手机号码为 11 位。"))
-        return phone
+        phone = self.cleaned_data["phone"].strip()
+        return rules.clean_phone(phone) if phone else ""
 
 
 class BranchChoiceField(forms.ModelChoiceField):

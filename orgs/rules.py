@@ -2,6 +2,8 @@
 that a date refused on a form is refused in a file too."""
 
 import datetime
+import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -57,3 +59,16 @@ def require_branch(branch: Organization) -> None:
                 % {"name": branch.name, "kind": branch.get_kind_display()}
             }
         )
+
+
+def clean_phone(text: str) -> str:
+    """A phone number as stored, digits only, from the way people write one: spaces, dashes and
+    brackets, full-width digits, a +86 prefix. Raises ValidationError with the reason."""
+    phone = re.sub(r"[\s\-()—–]", "", unicodedata.normalize("NFKC", text))
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not re.fullmatch(r"[0-9]+", phone):
+        raise ValidationError(_("联系电话只能包含数字。"))
+    if not 7 <= len(phone) <= 12:
+        raise ValidationError(_("联系电话位数不对，手机号码为 11 位。"))
+    return phone

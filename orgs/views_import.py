@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from core.services import require
-from core.views import ERRORS_SHOWN
+from core.views import row_errors
 
 from . import access, importing, services
 from .forms import ImportForm, MemberImportForm
@@ -96,13 +96,10 @@ def _run(form, service, user, **options) -> importing.ImportResult | None:
 
 
 def _render(request, form, result, kind):
-    errors = result.errors if result else []
     context = {
         "form": form,
         "kind": kind,
-        "errors": errors[:ERRORS_SHOWN],
-        "errors_total": len(errors),
-        "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
+        **row_errors(result.errors if result else []),
         "template_url": reverse(f"orgs:{'member' if kind == 'members' else 'tree'}_template"),
         "max_bytes": settings.IMPORT_MAX_BYTES,
     }

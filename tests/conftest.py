@@ -39,19 +39,6 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def fresh_audit_trail(request):
-    """Transactional tests start with an empty trail. Between them Django empties the tables
-    with DELETE on SQLite, which the triggers record, and SQLite then hands out the same ids
-    again: the records of the last test's rows would read as the new rows' history."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        request.getfixturevalue("transactional_db")
-        from core.models import AuditRecord
-
-        AuditRecord.objects.all().delete()
-
-
 @pytest.fixture
 def district(db):
     root = add_org(None, "某某区委", kind=OrgKind.COMMITTEE, sector=Sector.GOVERNMENT)

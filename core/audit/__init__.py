@@ -2,21 +2,24 @@
 
 Each app declares what it tracks in one place, the end of its models.py:
 
-    audit.track(Member, exclude=("created_at", "updated_at"), mask=("phone",), parent="branch")
+    audit.track(Member, describe=("name",), exclude=("created_at", "updated_at"),
+                mask=("phone",), parent="branch")
 
 From the declarations, triggers on SQLite and PostgreSQL (triggers.py) add one AuditRecord per
 inserted, updated or deleted row, with the time, the acting user when one is known and a JSON
 snapshot of the tracked fields after the change (before it, for a delete). They catch what the
 services do and also a bulk `update()`, the admin, the imports' raw SQL and a hand-typed UPDATE.
-An update that changes no tracked field leaves no record. `mask` keeps only the last four
-characters of a sensitive field (an ID number); `parent` records the row's parent id as well, so
-a page can list, say, the progress records of one pledge with one indexed lookup. Tables whose
-rows must not be traceable in time are never tracked: one-time evaluation codes and anonymous
-answers (a trail would timestamp them).
+An update that changes no tracked field leaves no record; one that does keeps the snapshot from
+before it too. `TRUNCATE` is not caught (the application never issues it). `mask` stars a
+sensitive field (an ID number) but for its last four characters; `parent` records the row's
+parent id as well, so a page can list, say, the progress records of one pledge with one indexed
+lookup; `describe` names the fields that say which row it is, for the trail of an added or
+deleted row. Tables whose rows must not be traceable in time are never tracked: one-time
+evaluation codes and anonymous answers (a trail would timestamp them).
 
-The triggers are installed after every `migrate` (so a table that a migration rebuilt gets them
+After every `migrate` the triggers are put right (so a table that a migration rebuilt gets them
 back), and a system check (`manage.py check --database default`) fails when a tracked table lacks
-them or has stale ones.
+them, has stale or disabled ones, or an untracked table still has some.
 
 The acting user is named by `audited(by=user)`, which also opens the transaction; services write
 inside it. Every write inside the block is named, through a service or not (a bulk update, raw
@@ -121,29 +124,30 @@ def tracked_model(label: str) -> Tracked | None:
 
 @contextmanager
 def audited(*, by):
-    """Opens a transaction whose writes the trail records as made by `by` (None: nobody).
+    """Opens a transaction whose writes the trail records as made by `by`.
 
     Nested, it opens a savepoint and names the writes of the inner block; the outer block's
-    writes keep the outer name.
+    writes keep the outer name. A block by nobody (by=None) names no one: on its own its writes
+    carry no actor, inside a named block they take that block's name.
     """
     actor_id = getattr(by, "pk", None)
     nested = connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            value = "" if actor_id is None else str(actor_id)
+        if actor_id is None:
+            yield
+        elif connection.vendor == "postgresql":
             previous = _run("SELECT current_setting('ccz.actor_id', true)") if nested else None
-            _run("SELECT set_config('ccz.actor_id', %s, true)", [value])
+            _run("SELECT set_config('ccz.actor_id', %s, true)", [str(actor_id)])
             yield
             if nested:
                 _run("SELECT set_config('ccz.actor_id', %s, true)", [previous or ""])
         elif connection.vendor == "sqlite":
             last = _run(f"SELECT coalesce(max(id), 0) FROM {AUDIT_TABLE}")
             yield
-            if actor_id is not None:
-                _run(
-                    f"UPDATE {AUDIT_TABLE} SET actor_id = %s WHERE id > %s AND actor_id IS NULL",
-                    [actor_id, last],
-                )
+            _run(
+                f"UPDATE {AUDIT_TABLE} SET actor_id = %s WHERE id > %s AND actor_id IS NULL",
+                [actor_id, last],
+            )
         else:
             yield
 

@@ -30,9 +30,9 @@ class FieldChange:
 
 @dataclass
 class TrailEntry:
-    """One change to one row. For an update, `changes` compares it with the row's previous record
-    (empty for the first update the trail has of a row); for an insert or a delete, it holds the
-    fields that say which row it was (audit.track's `describe`), with the side that is empty."""
+    """One change to one row. For an update, `changes` lists the fields it changed; for an insert
+    or a delete, the fields that say which row it was (audit.track's `describe`), with the side
+    that is empty."""
 
     record: AuditRecord
     subject: str  # what the row is, e.g. 公开承诺
@@ -53,7 +53,9 @@ class TrailEntry:
     @property
     def actor_name(self) -> str:
         """The person by name; empty for a change made outside the services."""
-        return person_name(self.record.actor) if self.record.actor else ""
+        if self.record.actor is not None:
+            return person_name(self.record.actor)
+        return _("已删除的用户") if self.record.actor_id else ""
 
     @property
     def label(self) -> str:
@@ -80,7 +82,7 @@ def under(model, parent_pk) -> Q:
 
 
 def trail(*selections: Q, limit: int | None = None) -> list[TrailEntry]:
-    """The selected records, newest first, each compared with the previous record of its row.
+    """The selected records, newest first; an update with what it changed.
 
     One query for the records and their actors, and one per kind of related row whose change
     must be named (a member's branch), whatever the length of the trail.
@@ -88,33 +90,32 @@ def trail(*selections: Q, limit: int | None = None) -> list[TrailEntry]:
     wanted = Q(pk__in=[])
     for selection in selections:
         wanted |= selection
-    entries, previous = [], {}
-    # In id order, which for one row is the order its changes were made (row locks on
-    # PostgreSQL, one writer at a time on SQLite).
-    for record in AuditRecord.objects.filter(wanted).select_related("actor").order_by("id"):
+    records = AuditRecord.objects.filter(wanted).select_related("actor").order_by("-at", "-id")
+    entries = []
+    for record in records[:limit] if limit else records:
         item = tracked_model(record.model)
-        before = previous.get((record.model, record.row_id))
-        previous[(record.model, record.row_id)] = record.snapshot
         subject = str(item.model._meta.verbose_name) if item else record.model
         entry = TrailEntry(record, subject)
-        if item and record.operation == Operation.UPDATE and before is not None:
-            entry.changes = _raw_changes(item, before, record.snapshot)
-        elif item and record.operation != Operation.UPDATE:
+        if item and record.operation == Operation.UPDATE:
+            entry.changes = _raw_changes(item, record.before or {}, record.snapshot)
+        elif item:
             entry.changes = _described(item, record)
         entries.append(entry)
     _name_values(entries)
-    entries.sort(key=lambda entry: (entry.record.at, entry.record.pk), reverse=True)
-    return entries[:limit] if limit else entries
+    return entries
 
 
 def _raw_changes(item: Tracked, before: dict, after: dict) -> list:
+    """The fields whose value differs; a field only one side has (tracked since, or no longer)
+    is not a change anybody made. An update that shows no difference changed a masked field whose
+    visible characters stayed the same: the masked fields are listed then."""
     keys = [f.attname for f in item.fields]
-    keys += sorted((before.keys() | after.keys()) - set(keys))
-    return [
-        (item, key, before.get(key), after.get(key))
-        for key in keys
-        if before.get(key) != after.get(key)
-    ]
+    keys += sorted((before.keys() & after.keys()) - set(keys))
+    both = [key for key in keys if key in before and key in after]
+    changed = [key for key in both if before[key] != after[key]]
+    if not changed and before:
+        changed = [key for key in both if key in item.mask]
+    return [(item, key, before[key], after[key]) for key in changed]
 
 
 def _described(item: Tracked, record: AuditRecord) -> list:

@@ -3,9 +3,12 @@
 SQLite gets three row triggers per tracked table. PostgreSQL gets three statement triggers that
 read the statement's transition tables, so a bulk update of 100,000 rows costs one INSERT … SELECT
 rather than 100,000 function calls. Both write the same snapshot: the tracked fields by attname,
-booleans as JSON booleans, JSON fields as JSON, dates as ISO text and masked fields cut to their
-last four characters. `install` (re)creates them after every migrate; `problems` tells what a
-database lacks, for the system check.
+booleans as JSON booleans, JSON fields as JSON, dates as ISO text, datetimes as each database
+writes them (both read back by the trail) and masked fields starred but for their last four
+characters (entirely, under eight). An update also keeps the snapshot from before it, and is
+recorded only when a tracked field really changed (compared before masking). `install`
+(re)creates the triggers when `problems` finds anything amiss, after every migrate; the system
+check reports what `problems` finds.
 """
 
 import re
@@ -17,7 +20,7 @@ from . import AUDIT_TABLE, Tracked, tracked
 OPERATIONS = ("insert", "update", "delete")
 PREFIX = "audit_"
 LIKE_PREFIX = "audit!_%"  # LIKE pattern of the names, "_" taken literally
-COLUMNS = "model, row_id, parent_id, operation, at, actor_id, snapshot"
+COLUMNS = "model, row_id, parent_id, operation, at, actor_id, snapshot, before"
 
 
 def _q(name: str) -> str:
@@ -35,9 +38,9 @@ def function_name(item: Tracked) -> str:
 # --- SQLite ---------------------------------------------------------------------------------------
 
 
-def _sqlite_value(item: Tracked, field: models.Field, row: str) -> str:
+def _sqlite_value(item: Tracked, field: models.Field, row: str, raw: bool) -> str:
     column = f"{row}.{_q(field.column)}"
-    if field.attname in item.mask:
+    if field.attname in item.mask and not raw:
         stars = "*" * (field.max_length or 255)
         return (
             f"CASE WHEN {column} IS NULL OR {column} = '' THEN {column} "
@@ -54,8 +57,9 @@ def _sqlite_value(item: Tracked, field: models.Field, row: str) -> str:
     return column
 
 
-def _sqlite_snapshot(item: Tracked, row: str) -> str:
-    pairs = ", ".join(f"'{f.attname}', {_sqlite_value(item, f, row)}" for f in item.fields)
+def _sqlite_snapshot(item: Tracked, row: str, raw: bool = False) -> str:
+    """The JSON of the row's tracked fields; raw: with masked fields as they are, to compare."""
+    pairs = ", ".join(f"'{f.attname}', {_sqlite_value(item, f, row, raw)}" for f in item.fields)
     return f"json_object({pairs})"
 
 
@@ -75,10 +79,12 @@ def sqlite_triggers(item: Tracked) -> dict[str, str]:
                 "strftime('%Y-%m-%d %H:%M:%f', 'now')",
                 "NULL",  # filled in as the audited() block that wrote it ends
                 _sqlite_snapshot(item, row),
+                _sqlite_snapshot(item, "OLD") if operation == "update" else "NULL",
             ]
         )
         when = (
-            f" WHEN {_sqlite_snapshot(item, 'OLD')} IS NOT {_sqlite_snapshot(item, 'NEW')}"
+            f" WHEN {_sqlite_snapshot(item, 'OLD', raw=True)} "
+            f"IS NOT {_sqlite_snapshot(item, 'NEW', raw=True)}"
             if operation == "update"
             else ""
         )
@@ -93,9 +99,9 @@ def sqlite_triggers(item: Tracked) -> dict[str, str]:
 # --- PostgreSQL -----------------------------------------------------------------------------------
 
 
-def _pg_value(item: Tracked, field: models.Field, row: str) -> str:
+def _pg_value(item: Tracked, field: models.Field, row: str, raw: bool) -> str:
     column = f"{row}.{_q(field.column)}"
-    if field.attname in item.mask:
+    if field.attname in item.mask and not raw:
         return (
             f"CASE WHEN {column} IS NULL OR {column} = '' THEN {column} "
             f"WHEN length({column}) < 8 THEN repeat('*', length({column})) "
@@ -104,8 +110,9 @@ def _pg_value(item: Tracked, field: models.Field, row: str) -> str:
     return column
 
 
-def _pg_snapshot(item: Tracked, row: str) -> str:
-    pairs = ", ".join(f"'{f.attname}', {_pg_value(item, f, row)}" for f in item.fields)
+def _pg_snapshot(item: Tracked, row: str, raw: bool = False) -> str:
+    """The JSON of the row's tracked fields; raw: with masked fields as they are, to compare."""
+    pairs = ", ".join(f"'{f.attname}', {_pg_value(item, f, row, raw)}" for f in item.fields)
     return f"jsonb_build_object({pairs})"
 
 
@@ -120,19 +127,22 @@ def pg_function_body(item: Tracked) -> str:
         return (
             f"INSERT INTO {AUDIT_TABLE} ({COLUMNS}) "
             f"SELECT '{item.label}', {row}.{pk}, {parent(row)}, '{operation}', clock_timestamp(), "
-            f"v_actor, {_pg_snapshot(item, row)} FROM {source} AS {row};"
+            f"v_actor, {_pg_snapshot(item, row)}, NULL FROM {source} AS {row};"
         )
 
-    new_rows = (
-        f"SELECT n.{pk} AS id, {parent('n')} AS parent, {_pg_snapshot(item, 'n')} AS snapshot "
-        "FROM new_rows AS n"
-    )
-    old_rows = f"SELECT o.{pk} AS id, {_pg_snapshot(item, 'o')} AS snapshot FROM old_rows AS o"
+    def rows(row, source, *extra):
+        return (
+            f"SELECT {row}.{pk} AS id, {''.join(e + ', ' for e in extra)}"
+            f"{_pg_snapshot(item, row)} AS snapshot, {_pg_snapshot(item, row, raw=True)} AS raw "
+            f"FROM {source} AS {row}"
+        )
+
     update = (
         f"INSERT INTO {AUDIT_TABLE} ({COLUMNS}) "
-        f"SELECT '{item.label}', n.id, n.parent, 'update', clock_timestamp(), v_actor, n.snapshot "
-        f"FROM ({new_rows}) AS n JOIN ({old_rows}) AS o "
-        "ON o.id = n.id WHERE n.snapshot IS DISTINCT FROM o.snapshot;"
+        f"SELECT '{item.label}', n.id, n.parent, 'update', clock_timestamp(), v_actor, "
+        f"n.snapshot, o.snapshot "
+        f"FROM ({rows('n', 'new_rows', parent('n') + ' AS parent')}) AS n "
+        f"JOIN ({rows('o', 'old_rows')}) AS o ON o.id = n.id WHERE n.raw IS DISTINCT FROM o.raw;"
     )
     return (
         "\nDECLARE\n"
@@ -200,25 +210,35 @@ PG_TRIGGERS = (
 )
 
 
+# pg_trigger.tgenabled of a trigger that fires in ordinary sessions: O (origin), A (always).
+FIRING = ("O", "A")
+
+
 def _normal(sql: str) -> str:
     return re.sub(r"\s+", " ", sql).strip()
 
 
 def problems(connection) -> list[str]:
-    """What the database lacks: a tracked table without its triggers, a stale definition, a
-    disabled trigger. Empty when the trail is complete."""
+    """What is amiss: a tracked table without its triggers, a stale definition, a disabled
+    trigger, a trigger left on a table no longer tracked. Empty when the trail is complete."""
     found = []
     items = _present(connection)
     with connection.cursor() as cursor:
         if _vendor(connection) == "sqlite":
             cursor.execute(SQLITE_TRIGGERS, [LIKE_PREFIX])
             existing = {name: sql for name, sql in cursor.fetchall()}
+            expected = set()
             for item in items:
                 for name, sql in sqlite_triggers(item).items():
+                    expected.add(name)
                     if name not in existing:
                         found.append(f"{item.table}: trigger {name} is missing")
                     elif _normal(existing[name]) != _normal(sql):
                         found.append(f"{item.table}: trigger {name} is out of date")
+            found += [
+                f"trigger {name} is of a table no longer tracked"
+                for name in sorted(existing.keys() - expected)
+            ]
             return found
         cursor.execute(PG_TRIGGERS, [LIKE_PREFIX])
         triggers = {name: (table, enabled) for name, table, enabled in cursor.fetchall()}
@@ -226,7 +246,9 @@ def problems(connection) -> list[str]:
             "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE %s ESCAPE '!'", [LIKE_PREFIX]
         )
         functions = dict(cursor.fetchall())
+    expected_triggers, expected_functions = set(), set()
     for item in items:
+        expected_functions.add(function_name(item))
         body = functions.get(function_name(item))
         if body is None:
             found.append(f"{item.table}: function {function_name(item)}() is missing")
@@ -234,11 +256,20 @@ def problems(connection) -> list[str]:
             found.append(f"{item.table}: function {function_name(item)}() is out of date")
         for operation in OPERATIONS:
             name = trigger_name(item, operation)
+            expected_triggers.add(name)
             table, enabled = triggers.get(name, (None, None))
             if table != item.table:
                 found.append(f"{item.table}: trigger {name} is missing")
-            elif enabled == "D":
+            elif enabled not in FIRING:
                 found.append(f"{item.table}: trigger {name} is disabled")
+    found += [
+        f"trigger {name} is of a table no longer tracked"
+        for name in sorted(triggers.keys() - expected_triggers)
+    ]
+    found += [
+        f"function {name}() is of a table no longer tracked"
+        for name in sorted(functions.keys() - expected_functions)
+    ]
     return found
 
 

@@ -17,6 +17,9 @@ Progress = Callable[[int], None]
 # Reading and checking the rows is most of the work; matching and writing them is the rest.
 READ_SHARE = 80
 REPORT_EVERY = 1000
+# Imports write one at a time (core.services.one_at_a_time): two imports of the same roster
+# would otherwise both find its members new.
+IMPORT_LOCK = "orgs.import"
 
 
 # --- Results --------------------------------------------------------------------------------------

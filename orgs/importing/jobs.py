@@ -26,9 +26,7 @@ TREE = "orgs.import_tree"
 
 def run_import_job(job_id: int) -> None:
     """The worker's side: imports the job's file; safe to run again (imports are idempotent)."""
-    job = jobs.run_job(job_id, _import)
-    if job is not None and job.finished and job.file:
-        job.file.delete(save=True)
+    jobs.run_job(job_id, _import)
 
 
 def _import(job: Job) -> tuple[dict, list]:

@@ -8,7 +8,6 @@ again against the rosters as they are then, by core's raw-SQL batch writers.
 """
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,12 +20,13 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import audited
 from core.bulk import insert_rows, update_rows
-from core.services import require
+from core.services import one_at_a_time, require
 
 from .. import access
 from ..models import Gender, Member, MemberCategory, Organization
-from ..rules import require_branch, validate_member_dates
+from ..rules import clean_phone, require_branch, validate_member_dates
 from .base import (
+    IMPORT_LOCK,
     READ_SHARE,
     BadCell,
     ImportRejected,
@@ -106,15 +106,10 @@ def _phone(value) -> str:
         value = str(int(value))
     if isinstance(value, str) and value.isascii() and value.isdigit() and 7 <= len(value) <= 12:
         return value  # most cells: nothing to clean
-    phone = re.sub(r"[\s\-()—–]", "", unicodedata.normalize("NFKC", cell_text(value)))
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    # The same rules as the member form.
-    if not re.fullmatch(r"[0-9]+", phone):
-        raise BadCell(_("联系电话只能包含数字。"))
-    if not 7 <= len(phone) <= 12:
-        raise BadCell(_("联系电话位数不对，手机号码为 11 位。"))
-    return phone
+    try:
+        return clean_phone(cell_text(value))  # the member form's rule
+    except ValidationError as error:
+        raise BadCell(error.messages[0]) from None
 
 
 def _member_name(value) -> str:
@@ -183,6 +178,7 @@ def import_members(
     if progress is not None:
         progress(READ_SHARE)
     with audited(by=by):
+        one_at_a_time(IMPORT_LOCK)
         if before_write is not None:
             before_write()
         if _rosters_state(by) != state:

@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import audited
 from core.bulk import BATCH_SIZE
-from core.services import require
+from core.services import one_at_a_time, require
 
 from .. import access
 from ..models import Grade, Organization, OrgKind, Sector, kind_from_name, path_step
 from .base import (
+    IMPORT_LOCK,
     READ_SHARE,
     BadCell,
     ImportRejected,
@@ -152,6 +153,7 @@ def import_tree(
     if progress is not None:
         progress(READ_SHARE)
     with audited(by=by):
+        one_at_a_time(IMPORT_LOCK)
         if before_write is not None:
             before_write()
         if tree_state(by) != state:

@@ -122,7 +122,16 @@ def test_a_masked_field_keeps_only_its_last_four_characters(district):
 
     first, second = _records(member)
     assert first.snapshot["phone"] == "*******5678"
-    assert second.snapshot["phone"] == "*******"
+    assert (second.before["phone"], second.snapshot["phone"]) == ("*******5678", "*******")
+
+
+def test_a_masked_field_that_changes_is_recorded_even_when_it_looks_the_same(district):
+    member = MemberFactory(branch=district.branch_a, phone="13812345678")
+    Member.objects.filter(pk=member.pk).update(phone="13912345678")
+
+    change = _records(member).last()
+    assert (change.operation, change.snapshot["phone"]) == ("update", "*******5678")
+    assert trail(of(Member, member.pk))[0].changes[0].label == "联系电话"
 
 
 def test_excluded_fields_are_not_kept_and_do_not_make_records(district):
@@ -167,12 +176,19 @@ def test_the_actor_names_the_writes_of_the_block_only(district, alice, bob):
             Member.objects.filter(pk=member.pk).update(name="书记再改")
         Member.objects.filter(pk=member.pk).update(name="块外的修改")
 
+        with audited(by=alice), audited(by=None):
+            Member.objects.filter(pk=member.pk).update(name="无人名下的修改")
+        with audited(by=None):
+            Member.objects.filter(pk=member.pk).update(name="谁也不是")
+
     names = [(r.snapshot["name"], r.actor_id) for r in _records(member)][1:]
     assert names == [
         ("书记修改", alice.pk),
         ("另一人修改", bob.pk),
         ("书记再改", alice.pk),
         ("块外的修改", None),
+        ("无人名下的修改", alice.pk),  # a block by nobody inside alice's: hers
+        ("谁也不是", None),
     ]
 
 
@@ -248,6 +264,28 @@ def test_the_check_fails_on_a_table_whose_trigger_was_dropped(db):
     assert [e.msg for e in errors] == ["orgs_member: trigger audit_orgs_member_update is missing"]
 
     call_command("install_audit_triggers", stdout=io.StringIO())
+    assert _audit_errors() == []
+
+
+def test_the_check_fails_on_a_trigger_of_a_table_no_longer_tracked(db):
+    from core import audit
+    from core.audit import triggers
+
+    kept = audit._registry.pop("orgs.role")
+    try:
+        assert [e.msg for e in _audit_errors()] == [
+            f"trigger audit_orgs_role_{op} is of a table no longer tracked"
+            for op in sorted(["insert", "update", "delete"])
+        ] + (
+            ["function audit_orgs_role() is of a table no longer tracked"]
+            if connection.vendor == "postgresql"
+            else []
+        )
+        triggers.install(connection)
+        assert _audit_errors() == []
+    finally:
+        audit._registry["orgs.role"] = kept
+        triggers.install(connection)
     assert _audit_errors() == []
 
 

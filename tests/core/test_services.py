@@ -31,7 +31,11 @@ def test_model_update_writes_nothing_when_nothing_changed(
         assert model_update(district.member_a, {"name": "张三"}, by=alice) == []
 
 
-def test_model_update_validates_the_whole_row(district, alice):
+def test_model_update_validates_the_whole_row_and_leaves_a_refused_object_as_stored(
+    district, alice
+):
+    member = district.member_a
     with pytest.raises(ValidationError):
-        model_update(district.member_a, {"category": "不存在的类别"}, by=alice)
-    assert Member.objects.get(pk=district.member_a.pk).category != "不存在的类别"
+        model_update(member, {"category": "不存在的类别", "name": "新名字"}, by=alice)
+    assert (member.category, member.name) == ("community", "张三")
+    assert Member.objects.get(pk=member.pk).category == "community"

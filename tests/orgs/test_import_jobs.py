@@ -1,6 +1,7 @@
 """Large imports run in a worker as a Job: stored, read with progress, written all or nothing,
 followed on the job's page; safe when the task is delivered twice."""
 
+import os
 import time
 
 import pytest
@@ -62,6 +63,7 @@ def test_the_worker_imports_it_with_progress_and_deletes_the_file(
     district, alice_client, monkeypatch
 ):
     job = _start(alice_client, _roster(3500))
+    stored = job.file.path
     seen = []
     original = jobs.report
     monkeypatch.setattr(jobs, "report", lambda job, p: (seen.append(p), original(job, p)))
@@ -73,7 +75,7 @@ def test_the_worker_imports_it_with_progress_and_deletes_the_file(
     assert Member.objects.filter(name__startswith="导入党员").count() == 3500
     assert seen == sorted(seen) and len(set(seen)) >= 4 and seen[-1] == 80
     assert job.result["message"] == "党员名册导入完成：新增 3500，更新 0，未变 0。"
-    assert not job.file
+    assert not job.file and not os.path.exists(stored)
     page = alice_client.get(f"/jobs/{job.pk}/").content.decode()
     assert "新增 3500" in page and "every 1s" not in page
     assert 'href="/orgs/import/members/"' in page  # a way back
@@ -100,12 +102,28 @@ def test_a_file_with_bad_rows_fails_with_every_row_named_and_imports_nothing(
 
 def test_a_file_that_is_no_roster_fails_with_the_reason(district, alice_client):
     job = _start(alice_client, [["序号", "备注"]] + [[i, "无"] for i in range(30)])
+    stored = job.file.path
 
     importing.run_import_job(job.pk)
 
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert "没有找到表头" in job.errors[0]["message"]
+    assert not os.path.exists(stored)
+
+
+def test_a_task_that_fails_for_good_fails_its_job_and_drops_the_file(district, alice_client):
+    from orgs.tasks import import_job_task
+
+    job = _start(alice_client, _roster(20))
+    stored = job.file.path
+    jobs.claim(job.pk)
+
+    import_job_task.on_failure(RuntimeError("数据库不可用"), "task-id", (job.pk,), {}, None)
+
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.errors[0]["message"].startswith("任务执行出错")
+    assert not os.path.exists(stored)
 
 
 def test_a_tree_file_goes_to_a_worker_too(district, client, ada):

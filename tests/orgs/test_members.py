@@ -41,6 +41,12 @@ def test_it_refuses_a_future_birth_date(district, alice_client):
     assert "出生日期不能晚于今天" in response.content.decode()
 
 
+def test_it_reads_a_phone_as_the_roster_import_does(district, alice_client):
+    data = {**NEW_MEMBER, "phone": "+86 (139) 1234－５６７８"}
+    alice_client.post(f"/orgs/{district.branch_a.pk}/members/add/", data)
+    assert Member.objects.get(name=NEW_MEMBER["name"]).phone == "13912345678"
+
+
 def test_it_refuses_a_malformed_phone(district, alice_client):
     response = alice_client.post(
         f"/orgs/{district.branch_a.pk}/members/add/", {**NEW_MEMBER, "phone": "13a"}

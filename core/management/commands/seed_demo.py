@@ -7,7 +7,7 @@ makes sure the demo users exist and resets their passwords to the printed ones.
 --orgs N --members M: builds the synthetic district 测试区委 of exactly N organisations (root
 included) and M members instead, for benchmarks; the demo users are placed in it.
 --reset: deletes what every app's demo builder may build first (organisations, members, roles,
-campaigns, pledges…), in the reverse order of the layers. Users are kept.
+campaigns, pledges…), in the reverse order of the layers, and the audit trail. Users are kept.
 --force: seeds even with DEBUG off. The demo passwords are printed and set on users named admin,
 office…, so a production database is refused by default.
 """
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset:
                 demo.wipe()
-                self.stdout.write(_("已清空党组织、党员和角色。"))
+                self.stdout.write(_("已清空党组织、党员、角色、活动、承诺和变更历史。"))
             try:
                 demo.build(ctx)
             except demo.DemoError as error:
