@@ -7,6 +7,8 @@ from .models import AuditRecord, Job
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that change only through the services (or only by triggers): looked up here."""
+
     def has_add_permission(self, request):
         return False
 

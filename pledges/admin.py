@@ -3,6 +3,7 @@ services (pledges/workflow.py, pledges/services.py), which check roles and keep 
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from orgs.admin import ScopedAdminMixin
 
 from . import access
@@ -34,7 +35,7 @@ class ProgressInline(ReadOnlyInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PledgeAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ["title", "owner_name", "campaign", "state", "deadline"]
     list_filter = ["state", "campaign"]
     search_fields = ["title", "member__name", "organization__name"]
@@ -46,12 +47,3 @@ class PledgeAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Pledge._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
