@@ -25,7 +25,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Job, JobState
 
@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 ACTIVE = (JobState.QUEUED, JobState.RUNNING)
 # A job keeps this many of its errors (a page shows fewer); result["errors_total"] counts them all.
 ERRORS_KEPT = 1000
+# What a job's page says when its work broke (the log has the traceback).
+BROKEN = gettext_lazy("任务执行出错，请稍后重试或联系管理员。")
 # Errors after which the task is retried with backoff (autoretry_for of the job tasks).
 RETRYABLE = (OperationalError, InterfaceError)
 
@@ -100,9 +102,7 @@ def run_job(job_id: int, work: Callable[[Job], tuple[dict, list]]) -> Job | None
     except Exception:
         # Broken work: the page must not wait forever on this attempt.
         logger.exception("job %s (%s) attempt %s broke", job.pk, job.kind, job.attempt)
-        _finish(
-            job, JobState.FAILED, {}, [{"message": _("任务执行出错，请稍后重试或联系管理员。")}]
-        )
+        _finish(job, JobState.FAILED, {}, [{"message": str(BROKEN)}])
         raise
     state = JobState.FAILED if errors else JobState.DONE
     _finish(job, state, result, errors)
@@ -112,11 +112,11 @@ def run_job(job_id: int, work: Callable[[Job], tuple[dict, list]]) -> Job | None
     return job
 
 
-def fail(job_id: int, message: str) -> None:
-    """Fails the job, whatever attempt is running, unless it is finished already."""
+def fail(job_id: int) -> None:
+    """Fails the job as broken, whatever attempt is running, unless it is finished already."""
     job = Job.objects.filter(pk=job_id, state__in=ACTIVE).first()
     if job is not None:
-        _finish(job, JobState.FAILED, {}, [{"message": message}], any_attempt=True)
+        _finish(job, JobState.FAILED, {}, [{"message": str(BROKEN)}], any_attempt=True)
 
 
 def _finish(job: Job, state: str, result: dict, errors: list, any_attempt=False) -> None:
@@ -126,11 +126,9 @@ def _finish(job: Job, state: str, result: dict, errors: list, any_attempt=False)
     done = {"state": state, "result": result, "errors": errors, "finished_at": timezone.now()}
     if state == JobState.DONE:
         done["progress"] = 100
-    this = (
-        Job.objects.filter(pk=job.pk)
-        if any_attempt
-        else Job.objects.filter(pk=job.pk, attempt=job.attempt)
-    )
+    this = Job.objects.filter(pk=job.pk, state__in=ACTIVE)
+    if not any_attempt:
+        this = this.filter(attempt=job.attempt)
     if this.update(**done, file=""):
         for name, value in done.items():
             setattr(job, name, value)

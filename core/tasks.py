@@ -16,7 +16,6 @@ import sqlite3
 from celery import Task, shared_task
 from django.conf import settings
 from django.core.management import call_command
-from django.utils.translation import gettext as _
 
 from . import jobs
 
@@ -29,7 +28,7 @@ class JobTask(Task):
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         if args:
-            jobs.fail(args[0], _("任务执行出错，请稍后重试或联系管理员。"))
+            jobs.fail(args[0])
 
 
 # The options of every job task: the base above, retries with backoff while the database is away.

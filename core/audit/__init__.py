@@ -54,7 +54,7 @@ class Tracked:
 
     model: type[models.Model]
     fields: tuple[models.Field, ...]  # the snapshot's fields, in the order pages show them
-    mask: frozenset[str] = frozenset()  # attnames kept only by their last four characters
+    mask: frozenset[str] = frozenset()  # attnames starred but for their last four characters
     parent: models.Field | None = None  # a foreign key recorded as parent_id
     # Labels for the items of list fields without model choices (e.g. the "五个一" keys).
     choices: dict[str, dict] = field(default_factory=dict)
