@@ -14,8 +14,6 @@ from . import access, services
 from .forms import CampaignForm
 from .models import Campaign
 
-TRAIL_LIMIT = 50
-
 
 @login_required
 def campaign_list(request):
@@ -48,7 +46,7 @@ def detail(request, pk):
     context = {
         "campaign": campaign,
         "can_run": access.can_run(request.user, campaign.organization),
-        "trail": trail(of(Campaign, campaign.pk), limit=TRAIL_LIMIT),
+        "trail": trail(of(Campaign, campaign.pk)),
     }
     return render(request, "campaign/detail.html", context)
 

@@ -23,7 +23,6 @@ from .forms import (
 from .models import Member, Organization, OrgKind, Role
 
 ROSTER_PAGE_SIZE = 50
-TRAIL_LIMIT = 50
 
 
 @login_required
@@ -58,7 +57,7 @@ def detail(request, pk):
         "breadcrumb": summary.breadcrumb,
         "can_manage": access.can_manage(request.user, org),
         "can_deactivate": access.can_manage_strictly_below(request.user, org),
-        "trail": trail(of(Organization, org.pk), under(Role, org.pk), limit=TRAIL_LIMIT),
+        "trail": trail(of(Organization, org.pk), under(Role, org.pk)),
     }
     return render(request, "orgs/detail.html", context)
 
@@ -173,7 +172,7 @@ def member(request, pk):
         "member": member,
         "breadcrumb": member.branch.lineage(),
         "can_manage": access.can_manage(request.user, member.branch),
-        "trail": trail(of(Member, member.pk), limit=TRAIL_LIMIT),
+        "trail": trail(of(Member, member.pk)),
     }
     return render(request, "orgs/member_detail.html", context)
 

@@ -137,6 +137,11 @@ def nodes_coverage(nodes, roots, campaign: Campaign) -> list[NodeCoverage]:
     return [NodeCoverage(node, figures[node.pk]) for node in nodes]
 
 
+def children_coverage(org: Organization, campaign: Campaign) -> list[NodeCoverage]:
+    """The coverage of each of the organisation's children: an expanded node of the tree."""
+    return nodes_coverage(list(Organization.objects.get_children(org)), [org], campaign)
+
+
 def missing_organizations(org: Organization, campaign: Campaign):
     pledged = public_pledges(campaign).filter(organization__isnull=False).values("organization_id")
     return basic_organizations(org, campaign).exclude(pk__in=pledged)

@@ -295,8 +295,7 @@ def children_coverage(request, pk):
     campaign = _campaign_or_none(request, org)
     if campaign is None:
         return HttpResponse("")
-    children = list(Organization.objects.get_children(org))
-    figures = selectors.nodes_coverage(children, [org], campaign)
+    figures = selectors.children_coverage(org, campaign)
     return render(request, "pledges/_node_coverage.html", {"figures": figures})
 
 

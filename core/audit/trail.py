@@ -19,6 +19,8 @@ from ..models import AuditRecord, Operation
 from . import Tracked, tracked_model
 
 EMPTY = "—"
+# A page shows the newest this many changes of a row.
+SHOWN = 50
 
 
 @dataclass
@@ -81,8 +83,8 @@ def under(model, parent_pk) -> Q:
     return Q(model=model._meta.label_lower, parent_id=parent_pk)
 
 
-def trail(*selections: Q, limit: int | None = None) -> list[TrailEntry]:
-    """The selected records, newest first; an update with what it changed.
+def trail(*selections: Q, limit: int = SHOWN) -> list[TrailEntry]:
+    """The newest `limit` of the selected records, newest first; an update with what it changed.
 
     One query for the records and their actors, and one per kind of related row whose change
     must be named (a member's branch), whatever the length of the trail.
@@ -91,18 +93,30 @@ def trail(*selections: Q, limit: int | None = None) -> list[TrailEntry]:
     for selection in selections:
         wanted |= selection
     records = AuditRecord.objects.filter(wanted).select_related("actor").order_by("-at", "-id")
-    entries = []
-    for record in records[:limit] if limit else records:
+    found = []  # (record, its tracked model, its raw changes: (key, before, after))
+    for record in records[:limit]:
         item = tracked_model(record.model)
-        subject = str(item.model._meta.verbose_name) if item else record.model
-        entry = TrailEntry(record, subject)
-        if item and record.operation == Operation.UPDATE:
-            entry.changes = _raw_changes(item, record.before or {}, record.snapshot)
-        elif item:
-            entry.changes = _described(item, record)
-        entries.append(entry)
-    _name_values(entries)
-    return entries
+        if item is None:
+            raw = []  # a model no longer tracked: what happened, without details
+        elif record.operation == Operation.UPDATE:
+            raw = _raw_changes(item, record.before or {}, record.snapshot)
+        else:
+            raw = _described(item, record)
+        found.append((record, item, raw))
+    names = _related_names(found)
+    return [
+        TrailEntry(
+            record,
+            str(item.model._meta.verbose_name) if item else record.model,
+            [
+                FieldChange(
+                    _label(item, key), shown(item, key, a, names), shown(item, key, b, names)
+                )
+                for key, a, b in raw
+            ],
+        )
+        for record, item, raw in found
+    ]
 
 
 def _raw_changes(item: Tracked, before: dict, after: dict) -> list:
@@ -115,21 +129,21 @@ def _raw_changes(item: Tracked, before: dict, after: dict) -> list:
     changed = [key for key in both if before[key] != after[key]]
     if not changed and before:
         changed = [key for key in both if key in item.mask]
-    return [(item, key, before[key], after[key]) for key in changed]
+    return [(key, before[key], after[key]) for key in changed]
 
 
 def _described(item: Tracked, record: AuditRecord) -> list:
     values = [(key, record.snapshot.get(key)) for key in item.describe]
     if record.operation == Operation.INSERT:
-        return [(item, key, None, value) for key, value in values]
-    return [(item, key, value, None) for key, value in values]
+        return [(key, None, value) for key, value in values]
+    return [(key, value, None) for key, value in values]
 
 
-def _name_values(entries: list[TrailEntry]) -> None:
-    """Turns each entry's raw (item, key, before, after) into FieldChanges with shown values."""
+def _related_names(found: list) -> dict:
+    """(model, id) → name of every related row a change names, one query per kind of row."""
     related: dict[type, set] = {}
-    for entry in entries:
-        for item, key, *values in entry.changes:
+    for _record, item, raw in found:
+        for key, *values in raw:
             target = _foreign_model(item, key)
             if target is not None:
                 related.setdefault(target, set()).update(v for v in values if v is not None)
@@ -137,15 +151,7 @@ def _name_values(entries: list[TrailEntry]) -> None:
     for model, ids in related.items():
         for obj in model._default_manager.filter(pk__in=ids):
             names[model, obj.pk] = person_name(obj) if model is get_user_model() else str(obj)
-    for entry in entries:
-        entry.changes = [
-            FieldChange(
-                _label(item, key),
-                shown(item, key, before, names),
-                shown(item, key, after, names),
-            )
-            for item, key, before, after in entry.changes
-        ]
+    return names
 
 
 def _foreign_model(item: Tracked, key: str):
