@@ -1,16 +1,19 @@
 """Settings for the 创先争优 application, all read from the environment.
 
-Defaults give the embedded set-up (SQLite under var/, a Celery broker on a SQLite file, DEBUG on);
-production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
-Every variable is documented in .env.example.
+Defaults give the embedded set-up (SQLite under var/, a Celery broker on a SQLite file, the
+cache in a database table, DEBUG on); production sets DATABASE_URL, CELERY_BROKER_URL, CACHE_URL,
+SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and, behind a TLS proxy, HTTPS=1. Every variable is documented
+in .env.example.
 """
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,14 +32,33 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 32
+def kept_secret_key(path: Path) -> str:
+    """The key stored at `path`, made once when missing.
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+    Written to a private file and hard-linked into place, so that processes starting together
+    (web, worker, beat) all read one complete key and sessions survive restarts.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        return path.read_text().strip()
+    draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process was first: use its key
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
+DEBUG = env_bool("DEBUG", True)
+# Set SECRET_KEY in production (the same on every machine that serves the site); unset, one
+# machine keeps a generated key under VAR_DIR, so `make run` needs no set-up with DEBUG off.
+SECRET_KEY = os.environ.get("SECRET_KEY") or kept_secret_key(VAR_DIR / "secret_key")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -63,11 +85,13 @@ INSTALLED_APPS = [
     "oversight",
 ]
 
+# No LocaleMiddleware: the site speaks one language (LANGUAGE_CODE), which Django uses when nothing
+# else is activated; the middleware would only parse Accept-Language on every request and add
+# "Vary: Accept-Language", which keeps proxies from sharing the public board.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,10 +121,12 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------
+# Connections are kept between requests (one per gunicorn thread) and checked before reuse, so a
+# restarted PostgreSQL costs one failed check, not a failed request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
 }
@@ -122,6 +148,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # on the lock as in production instead of failing with "table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------------
+# One cache shared by every web and worker process (rendered fragments, rate limits): Redis in
+# production; on the embedded default a table in the database (`manage.py createcachetable`, which
+# `make run` and the test database run). Never per-process memory, which workers cannot share.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ccz",
+        }
+    }
+    # Signed-in pages read the session from Redis; the database keeps it across a cache flush.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_URL in ("", "db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://… or unset, not {CACHE_URL!r}")
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -238,21 +289,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Security (production) ------------------------------------------------------------------------
+# --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS=1: the site is reached over https through a TLS-terminating proxy, which sets
+# X-Forwarded-Proto (and must be the only way in). It follows its own setting, not DEBUG, so that
+# `make run` (DEBUG off) serves plain http on 127.0.0.1. BEHIND_TLS_PROXY=1 is the older name.
+HTTPS = env_bool("HTTPS", env_bool("BEHIND_TLS_PROXY", False))
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    if env_bool("BEHIND_TLS_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,8 @@ district.
 import os
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from orgs import services
 from orgs.models import OrgKind, RoleKind, Sector
@@ -37,6 +39,15 @@ def fast_password_hashing(settings):
 def media_in_tmp(settings, tmp_path):
     # Uploaded evidence lands in a throwaway folder, not in the developer's var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_redis_cache():
+    # The database cache goes back with each test's transaction; Redis (CACHE_URL, as in CI) keeps
+    # what a test stored, so it is emptied after each one.
+    yield
+    if isinstance(caches["default"], RedisCache):
+        caches["default"].clear()
 
 
 @pytest.fixture

@@ -1,0 +1,36 @@
+"""gunicorn's settings: `gunicorn -c gunicorn.conf.py` (make run, production).
+
+Sized for a machine of two cores shared with PostgreSQL and the Celery worker; measured with wrk
+against the public board and the district pages (README, "Serving"). WEB_WORKERS and WEB_THREADS
+override the sizes on a larger machine: keep workers × threads about the number of database
+connections PostgreSQL can spare (each thread keeps one).
+"""
+
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+
+# Processes do the Python work (the GIL lets one thread at a time run it); threads let a process
+# serve another request while one waits on the database or a slow client.
+workers = int(os.environ.get("WEB_WORKERS", "3"))
+threads = int(os.environ.get("WEB_THREADS", "2"))
+worker_class = "gthread" if threads > 1 else "sync"
+
+# A request still running after this long is a fault: the worker is killed and replaced. Imports
+# and exports that take longer run as jobs in Celery, never in a request.
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+# Each worker is replaced after about this many requests (the jitter keeps them from restarting
+# together), so a slow leak never grows without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files in memory: a worker is never stalled by a slow disk (as under Docker).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# Errors go to stderr; the access log (one line per request) only when asked for, to stdout.
+accesslog = "-" if os.environ.get("ACCESS_LOG", "") in {"1", "true", "yes", "on"} else None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "ccz-web"
