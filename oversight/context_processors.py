@@ -1,21 +1,49 @@
+from dataclasses import dataclass
+
 from django.utils.functional import SimpleLazyObject
 
 from orgs import access
 
+# The navigation of a signed-in user, kept in the session by the login view: pages then draw the
+# bar without reading the user's roles and organisations again. A role given or taken shows in
+# the bar at the next login; what a user may reach is still decided on every request by `access`.
+SESSION_KEY = "oversight.nav"
+
+
+@dataclass(frozen=True)
+class NavOrg:
+    pk: int
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def navigation_for(user) -> dict:
+    """What the navigation bar offers this user, in a form the session can store."""
+    roots = access.roots_for(user)
+    home = roots[0] if len(roots) == 1 else None
+    return {
+        "home_org": [home.pk, home.name, home.get_absolute_url()] if home else None,
+        "can_manage": access.can_manage_anything(user),
+    }
+
+
+def remember_navigation(request) -> None:
+    """Stores the signed-in user's navigation in the session (called once, at login)."""
+    request.session[SESSION_KEY] = navigation_for(request.user)
+
 
 def navigation(request):
-    """What the navigation bar offers this user: computed lazily, only when a template asks."""
-    user = request.user
+    """The navigation bar's data: from the session when the login stored it, else computed, and
+    only when a template asks (the public board never does)."""
 
     def nav():
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return {}
-        roots = access.roots_for(user)
-        return {
-            "roots": roots,
-            "home_org": roots[0] if len(roots) == 1 else None,
-            "can_manage": access.can_manage_anything(user),
-            "is_admin": access.is_admin(user),
-        }
+        stored = request.session.get(SESSION_KEY) or navigation_for(request.user)
+        home = stored["home_org"]
+        return {"home_org": NavOrg(*home) if home else None, "can_manage": stored["can_manage"]}
 
     return {"nav": SimpleLazyObject(nav)}

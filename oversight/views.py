@@ -1,7 +1,10 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from orgs import access
+
+from .context_processors import remember_navigation
 
 
 @login_required
@@ -13,3 +16,14 @@ def home(request):
     if len(roots) == 1 and roots[0].holds_members and roots[0].numchild == 0:
         return redirect(roots[0])
     return redirect("orgs:tree")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, which also keeps the user's navigation in the new session."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_navigation(self.request)
+        return response
