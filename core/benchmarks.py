@@ -4,7 +4,8 @@ The command imports `<app>.benchmarks` of each local app and runs its `BENCHMARK
 `Benchmark`s, against a database holding a district of 5,000 organisations and 100,000 members
 (built by the demo builders, see core/demo.py). A benchmark's `setup(ctx)` prepares what it needs
 and returns the function to time, or raises `Skip`. `measure` runs that function repeatedly and
-reports the median and 95th percentile wall time, the query count and SQL time of the median run
+reports the median and 95th percentile wall time, the median time spent in the database (which
+counts what triggers do, unlike the query count), the query count and SQL time of the median run
 and the peak Python memory of one extra run under tracemalloc (kept apart so that tracemalloc's
 overhead does not leak into the times).
 
@@ -40,7 +41,16 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-JSON_KEYS = ("name", "median_ms", "p95_ms", "queries", "peak_mib", "rows", "ratio_to_sql")
+JSON_KEYS = (
+    "name",
+    "median_ms",
+    "p95_ms",
+    "db_ms",
+    "queries",
+    "peak_mib",
+    "rows",
+    "ratio_to_sql",
+)
 
 
 class Skip(Exception):
@@ -114,25 +124,31 @@ def _run_once(func: Callable[[], int | None], rollback: bool) -> tuple[float, in
 class _SqlTimer:
     """Measures the time a run spends in the database.
 
-    Timing `execute` is not enough: SQLite computes a SELECT while its rows are fetched, after
-    `execute` has returned (the captured queries' "time" shows 0.000 for a 30 ms GROUP BY). So
-    writes are timed as they run, and the SELECTs are recorded and replayed afterwards, fetching
-    every row, when the run's SQL time is wanted.
+    `execute_seconds` is the time spent inside `execute`, every run: it includes what triggers do
+    for a write, which no statement count shows. On PostgreSQL it covers reads too (psycopg
+    fetches the rows within `execute`), but SQLite computes a SELECT while its rows are fetched,
+    after `execute` has returned (the captured queries' "time" shows 0.000 for a 30 ms GROUP BY).
+    So for the SQL time of the median run, writes are timed as they run and the SELECTs are
+    recorded and replayed afterwards, fetching every row.
     """
 
     def __init__(self):
+        self.execute_seconds = 0.0
         self.write_seconds = 0.0
         self.selects: list[tuple[str, object]] = []
 
     def __call__(self, execute, sql, params, many, context):
-        if not many and sql.lstrip()[:6].upper() == "SELECT":
+        select = not many and sql.lstrip()[:6].upper() == "SELECT"
+        if select:
             self.selects.append((sql, params))
-            return execute(sql, params, many, context)
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.write_seconds += time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            self.execute_seconds += elapsed
+            if not select:
+                self.write_seconds += elapsed
 
     def sql_seconds(self) -> float:
         seconds = self.write_seconds
@@ -162,8 +178,10 @@ def measure(
 ) -> dict:
     """Times func over `repeat` runs after `warmup` untimed ones; returns a dict of JSON_KEYS.
 
-    queries and ratio_to_sql (wall time / SQL time) come from the median run; peak_mib from one
-    more run under tracemalloc (None with memory=False); rows is what func returned.
+    db_ms is the median over the runs of the time spent inside the database's `execute` (triggers
+    included; SQLite's reads mostly not, see _SqlTimer); queries and ratio_to_sql (wall time / SQL
+    time) come from the median run; peak_mib from one more run under tracemalloc (None with
+    memory=False); rows is what func returned.
     """
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
@@ -180,6 +198,7 @@ def measure(
     sql_seconds = sql.sql_seconds()
     times_ms = [run[0] * 1000 for run in runs]
     median_ms = statistics.median(times_ms)
+    db_ms = statistics.median(run[2].execute_seconds * 1000 for run in runs)
     peak_mib = None
     if memory:
         tracemalloc.start()
@@ -192,6 +211,7 @@ def measure(
         "name": name,
         "median_ms": round(median_ms, 1),
         "p95_ms": round(percentile(times_ms, 0.95), 1),
+        "db_ms": round(db_ms, 1),
         "queries": queries,
         "peak_mib": peak_mib,
         "rows": rows,
@@ -203,10 +223,13 @@ def empty_result(name: str) -> dict:
     return dict.fromkeys(JSON_KEYS) | {"name": name}
 
 
-def write_json(results: list[dict], path) -> None:
-    """Writes the results as a JSON list of objects with exactly the JSON_KEYS."""
+def write_json(results: list[dict], path, http: list[dict] | None = None) -> None:
+    """Writes the results as a JSON list of objects with exactly the JSON_KEYS; with the rows of
+    the HTTP load test (core/loadtest.py), an object {"benchmarks": that list, "http": the rows}.
+    """
     rows = [{key: result.get(key) for key in JSON_KEYS} for result in results]
-    Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    data = rows if http is None else {"benchmarks": rows, "http": http}
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -243,8 +266,9 @@ def page(
     )
 
 
-def collect_benchmarks() -> list[Benchmark]:
-    """BENCHMARKS of every local app that has a benchmarks module, in INSTALLED_APPS order."""
+def collect_benchmarks(attribute: str = "BENCHMARKS") -> list:
+    """BENCHMARKS (or another list, e.g. the load test's HTTP_TARGETS) of every local app that has
+    a benchmarks module, in INSTALLED_APPS order."""
     base = Path(settings.BASE_DIR).resolve()
     found = []
     for app in apps.get_app_configs():
@@ -254,7 +278,7 @@ def collect_benchmarks() -> list[Benchmark]:
         if importlib.util.find_spec(module_name) is None:
             continue
         # core.benchmarks is the harness itself: it has none.
-        found.extend(getattr(importlib.import_module(module_name), "BENCHMARKS", []))
+        found.extend(getattr(importlib.import_module(module_name), attribute, []))
     return found
 
 
@@ -262,6 +286,7 @@ COLUMNS = [
     ("name", "name", "<34"),
     ("median ms", "median_ms", ">10"),
     ("p95 ms", "p95_ms", ">9"),
+    ("db ms", "db_ms", ">8"),
     ("queries", "queries", ">8"),
     ("peak MiB", "peak_mib", ">9"),
     ("rows", "rows", ">8"),
