@@ -8,8 +8,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the audit check)
+        from . import (
+            checks,  # noqa: F401  (registers the trigger checks)
+            rollups,  # noqa: I001
+        )
         from .audit import triggers
 
         # After every migrate, whatever it rebuilt: the audit triggers as the models are now.
         post_migrate.connect(triggers.install_after_migrate, sender=self)
+        # And the rollups' triggers, recounting a rollup whose triggers were missing or stale.
+        post_migrate.connect(rollups.install_after_migrate, sender=self)

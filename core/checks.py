@@ -1,15 +1,17 @@
-"""The system check that keeps the audit trail honest: `manage.py check --database default`
-(and `migrate`, which runs the database checks) fails when a tracked table lacks its triggers."""
+"""The system checks that keep the audit trail and the rollups honest: `manage.py check
+--database default` (and `migrate`, which runs the database checks) fails when a tracked table
+lacks its audit triggers (core.E001) or a rollup lacks its triggers (core.E002)."""
 
 from django.core.checks import Error, Tags, register
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
+from . import rollups
 from .audit import triggers
 
 
 @register(Tags.database)
-def check_audit_triggers(app_configs=None, databases=None, **kwargs):
+def check_triggers(app_configs=None, databases=None, **kwargs):
     errors = []
     for alias in databases or []:
         connection = connections[alias]
@@ -29,5 +31,18 @@ def check_audit_triggers(app_configs=None, databases=None, **kwargs):
                 id="core.E001",
             )
             for problem in triggers.problems(connection)
+        ]
+        errors += [
+            Error(
+                f"{name or 'rollups'}: {problem}",
+                hint=(
+                    "Run `python manage.py rollups --install`: without them, the counters behind "
+                    "coverage and member counts drift from the rows they count."
+                ),
+                obj=alias,
+                id="core.E002",
+            )
+            for name, found in rollups.problems(connection).items()
+            for problem in found
         ]
     return errors

@@ -3,6 +3,7 @@
 Non-superusers see only their subtree; an object outside it answers 404, as on the rest of the site.
 """
 
+from django import forms
 from django.contrib import admin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -53,15 +54,37 @@ class ScopedAdminMixin:
             super().delete_queryset(request, queryset)
 
 
+class OrganizationForm(forms.ModelForm):
+    """The organisation's fields and its parent; a new parent moves it with its subtree through
+    services.move_organization, as anywhere else."""
+
+    parent = forms.ModelChoiceField(
+        Organization.objects.none(), label=_("上级组织"), required=False
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "sector", "grade", "active"]
+
+    def clean(self):
+        data = super().clean()
+        parent = data.get("parent")
+        if self.instance.pk and parent and "parent" in self.changed_data:
+            services.check_move(self.instance, parent)
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Edits an organisation's fields; the tree itself changes on the site or by import.
+    """Edits an organisation's fields and moves it under another parent; new organisations come
+    from the site or by import.
 
     treebeard's TreeAdmin is not used: its move and children views and its position form reach
     nodes by id without any scope.
     """
 
-    fields = ["name", "kind", "sector", "grade", "active"]
+    form = OrganizationForm
+    fields = ["name", "parent", "kind", "sector", "grade", "active"]
     list_display = ["indented_name", "kind", "sector", "grade", "active"]
     list_filter = ["kind", "sector", "grade", "active", "depth"]
     search_fields = ["name"]
@@ -69,6 +92,20 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def in_scope(self, request, queryset):
         return queryset.filter(pk__in=access.organizations_for(request.user, write=True))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        parent_field = form.base_fields["parent"]
+        parent_field.queryset = access.organizations_for(request.user, write=True)
+        parent_field.initial = Organization.objects.get_parent(obj) if obj else None
+        parent_field.disabled = obj is None or obj.is_root()
+        return form
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        parent = form.cleaned_data.get("parent")
+        if change and parent and "parent" in form.changed_data:
+            services.move_organization(obj, parent, by=request.user)
 
     @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, obj):

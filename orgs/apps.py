@@ -16,3 +16,6 @@ class OrgsConfig(AppConfig):
         "change_role",
         "delete_role",
     )
+
+    def ready(self):
+        from . import rollups  # noqa: F401  (registers the member counters with core.rollups)

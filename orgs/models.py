@@ -255,8 +255,7 @@ class Role(models.Model):
 def roll_up(nodes, rows) -> dict[int, int]:
     """Sums (path, n) rows into every node whose subtree holds the path, keyed by node id.
 
-    Rows come from one grouped query (e.g. counts per branch path); adding each row to every node
-    on its path gives subtree totals without a query per node.
+    The brute-force way, kept as the reference the rollups (orgs/rollups.py) are tested against.
     """
     by_path = {node.path: node.pk for node in nodes}
     totals = dict.fromkeys(by_path.values(), 0)
@@ -291,17 +290,31 @@ def counted_members(roots) -> MemberQuerySet:
     return Member.objects.active().filter(branch__in=branches).order_by()
 
 
-def active_members_by_branch(roots):
-    """(branch id, active members) rows for the subtrees of the roots, in one query."""
-    return counted_members(roots).values_list("branch_id").annotate(n=Count("id"))
-
-
-def subtree_member_counts(nodes, roots) -> dict[int, int]:
-    """Active members in the subtree of each node, keyed by node id, in two queries whatever the
-    tree's size; `roots` bound the queries and must hold every node."""
+def counted_subtree_members(nodes, roots) -> dict[int, int]:
+    """Active members in the subtree of each node counted from the members themselves: the
+    reference for orgs.rollups.subtree_member_counts. `roots` must hold every node."""
     paths = dict(Organization.objects.filter(within_roots(roots)).values_list("pk", "path"))
-    rows = [(paths[pk], n) for pk, n in active_members_by_branch(roots) if pk in paths]
-    return roll_up(nodes, rows)
+    rows = counted_members(roots).values_list("branch_id").annotate(n=Count("id"))
+    return roll_up(nodes, [(paths[pk], n) for pk, n in rows if pk in paths])
+
+
+class MemberTally(models.Model):
+    """The active members of one organisation (not of its subtree), kept by the database
+    triggers of orgs/rollups.py; `version` grows with every change to the organisation or to
+    one of its members, so that pages can cache what they render from it."""
+
+    organization = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    members = models.IntegerField(default=0)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("党员数汇总")
+        verbose_name_plural = _("党员数汇总")
+
+    def __str__(self):
+        return f"{self.organization_id}: {self.members}"
 
 
 # The audit trail (core.audit): every change to these tables is kept, whoever makes it. The

@@ -8,7 +8,8 @@ they are given and stay inside its subtree.
 from dataclasses import dataclass, field
 
 from . import access
-from .models import Member, MemberQuerySet, Organization, subtree_member_counts
+from .models import Member, MemberQuerySet, MemberTally, Organization
+from .rollups import subtree_member_counts
 
 SEARCH_LIMIT = 100
 
@@ -35,7 +36,7 @@ def top_organizations(user) -> tuple[list[Organization], list[Organization]]:
 def tree_top(user) -> list[TreeNode]:
     """The user's top organisations with their children loaded, and everyone's member counts."""
     roots, children = top_organizations(user)
-    counts = subtree_member_counts([*roots, *children], roots)
+    counts = subtree_member_counts(roots)
     return [
         TreeNode(
             root,
@@ -49,7 +50,7 @@ def tree_top(user) -> list[TreeNode]:
 def child_nodes(org: Organization) -> list[TreeNode]:
     """The children of one organisation with their member counts: what expanding a node shows."""
     children = list(Organization.objects.get_children(org))
-    counts = subtree_member_counts(children, [org])
+    counts = subtree_member_counts([org])
     return [TreeNode(child, counts[child.pk]) for child in children]
 
 
@@ -88,13 +89,14 @@ class OrgSummary:
 
 def org_summary(org: Organization) -> OrgSummary:
     children = list(Organization.objects.get_children(org))
-    counts = subtree_member_counts([org, *children], [org])
+    counts = subtree_member_counts([org])
+    own = MemberTally.objects.filter(organization=org).values_list("members", flat=True).first()
     return OrgSummary(
         org,
         org.ancestors(),
         [TreeNode(child, counts[child.pk]) for child in children],
         counts[org.pk],
-        org.members.active().count(),
+        own or 0,
     )
 
 

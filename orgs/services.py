@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from core import jobs
 from core.audit import audited
 from core.models import Job
-from core.services import model_update, require
+from core.services import model_update, one_at_a_time, require
 
 from . import access, importing
-from .models import Member, Organization, Role, RoleKind
+from .models import Member, Organization, OrgKind, Role, RoleKind
 from .rules import require_branch, validate_member_dates
 from .tasks import import_job_task
 
@@ -48,6 +48,36 @@ def update_organization(org: Organization, *, by, **fields) -> Organization:
         raise ValidationError({"name": _("同一上级组织下已有同名组织。")})
     model_update(org, {key: fields[key] for key in ORG_FIELDS if key in fields}, by=by)
     return org
+
+
+def move_organization(org: Organization, parent: Organization, *, by) -> Organization:
+    """Moves an organisation with its whole subtree under another parent (e.g. a branch that
+    changes town). The user must manage both the organisation's old place and the new parent."""
+    require(access.can_manage_strictly_below(by, org) and access.can_manage(by, parent))
+    check_move(org, parent)
+    with audited(by=by):
+        # treebeard computes the new paths from the rows as stored: no tree import in between,
+        # and both rows read under lock.
+        one_at_a_time(importing.IMPORT_LOCK)
+        node = Organization.objects.select_for_update().get(pk=org.pk)
+        target = Organization.objects.select_for_update().get(pk=parent.pk)
+        Organization.objects.move(node, target, "last-child")
+    org.refresh_from_db()
+    return org
+
+
+def check_move(org: Organization, parent: Organization) -> None:
+    """Refuses a move that would break the tree, with the reason (for the form that offers it)."""
+    if parent.path.startswith(org.path):
+        raise ValidationError({"parent": _("不能移到本组织或其下级组织之下。")})
+    if parent.path == org.path[: -org.steplen]:
+        raise ValidationError({"parent": _("该组织已在“%(name)s”之下。") % {"name": parent.name}})
+    if not parent.active:
+        raise ValidationError({"parent": _("“%(name)s”已撤销。") % {"name": parent.name}})
+    if parent.kind == OrgKind.GROUP:
+        raise ValidationError({"parent": _("党小组之下不能设组织。")})
+    if Organization.objects.get_children(parent).filter(name=org.name).exists():
+        raise ValidationError({"parent": _("新的上级组织下已有同名组织。")})
 
 
 def deactivate_organization(org: Organization, *, by) -> Organization:

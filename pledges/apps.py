@@ -11,6 +11,8 @@ class PledgesConfig(AppConfig):
     admin_permissions = ("view_pledge",)
 
     def ready(self):
+        from . import rollups  # noqa: F401  (registers the pledge counters with core.rollups)
+
         # Pledge coverage on the tree's nodes, and the way from a campaign to its pledges.
         slots.fill("orgs.tree", "pledges:tree_coverage")
         slots.fill("orgs.children", "pledges:children_coverage")

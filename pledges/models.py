@@ -259,6 +259,39 @@ class PledgeProgress(models.Model):
         return f"{self.pledge_id} {self.happened_on}"
 
 
+class PledgeTally(models.Model):
+    """Per campaign and organisation, kept by the triggers of pledges/rollups.py: its own pledge
+    and its active members' pledges by state, whether its own pledge is public, and how many of
+    its active members have a public one. `version` grows with every change to any of those
+    pledges or their progress records, so that pages can cache what they render from them."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    draft = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    signed = models.IntegerField(default=0)
+    published = models.IntegerField(default=0)
+    fulfilling = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    assessed = models.IntegerField(default=0)
+    organization_pledged = models.IntegerField(default=0)  # 1: its own pledge is public
+    members_pledged = models.IntegerField(default=0)  # active members with a public pledge
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("承诺汇总")
+        verbose_name_plural = _("承诺汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organization"], name="pledgetally_one_per_campaign_and_org"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.organization_id}"
+
+
 # The audit trail (core.audit): every change to pledges and progress records is kept, whoever
 # makes it. PledgeEvent is not tracked: it is itself the log of the workflow's steps.
 audit.track(

@@ -2,7 +2,8 @@
 
 两个100% (coverage): the share of basic organisations and of active members with a public
 pledge. `coverage_by_node` is the one source of these figures: the tree, the branch page and the
-drill-down all read it, in three queries whatever the size of the subtree.
+drill-down all read it, in one statement over the counter rows (pledges/rollups.py) whatever the
+size of the subtree.
 
 Callers reach organisations and pledges through the access modules first: these functions trust
 what they are given.
@@ -26,15 +27,24 @@ from campaign.models import Campaign
 from core.audit.trail import TrailEntry, of, trail, under
 from orgs.models import (
     Member,
+    MemberTally,
     Organization,
     OrgKind,
     counted_members,
     roll_up,
     within_roots,
 )
+from orgs.rollups import subtree_sums
 
 from . import access, workflow
-from .models import PUBLIC_STATES, EventKind, Pledge, PledgeEvent, PledgeProgress
+from .models import (
+    PUBLIC_STATES,
+    EventKind,
+    Pledge,
+    PledgeEvent,
+    PledgeProgress,
+    PledgeTally,
+)
 
 # --- Coverage (两个100%) ----------------------------------------------------------------------
 
@@ -86,15 +96,29 @@ def public_pledges(campaign: Campaign):
     return Pledge.objects.filter(campaign=campaign).public()
 
 
-def coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
-    """Coverage of each node's subtree, keyed by node id; `roots` bound the queries and must hold
-    every node (the page's top organisations).
+def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
+    """Coverage of the subtree of each parent and of each of its children, keyed by id: one
+    statement over the counter rows (pledges/rollups.py), whatever the size of the subtrees."""
+    expected = "o.active AND o.kind <> %s AND o.id <> %s"
+    sums = subtree_sums(
+        parents,
+        [
+            f"SUM(CASE WHEN {expected} THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {expected} AND t.organization_pledged > 0 THEN 1 ELSE 0 END)",
+            "SUM(COALESCE(m.members, 0))",
+            "SUM(COALESCE(t.members_pledged, 0))",
+        ],
+        f"LEFT JOIN {MemberTally._meta.db_table} AS m ON m.organization_id = o.id "
+        f"LEFT JOIN {PledgeTally._meta.db_table} AS t "
+        f"ON t.organization_id = o.id AND t.campaign_id = %s",
+        [OrgKind.GROUP, campaign.organization_id] * 2 + [campaign.pk],
+    )
+    return {pk: Coverage(*figures) for pk, figures in sums.items()}
 
-    Three queries whatever the size: the organisations in scope (id, path and whether they must
-    pledge), the pledged organisations, and the active members with those of them who
-    pledged, per branch id. The paths come from the first query and the counts are rolled up the
-    tree in Python.
-    """
+
+def counted_coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
+    """Coverage of each node's subtree counted from the pledges and members themselves: the
+    reference coverage_by_node is tested against. `roots` must hold every node."""
     scope = Organization.objects.filter(within_roots(roots)).order_by()
     expected_q = ExpressionWrapper(expected_to_pledge(campaign), output_field=BooleanField())
     orgs = list(scope.annotate(expected=expected_q).values_list("pk", "path", "expected"))
@@ -128,12 +152,12 @@ def coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
 
 
 def coverage(org: Organization, campaign: Campaign) -> Coverage:
-    return coverage_by_node([org], [org], campaign)[org.pk]
+    return coverage_by_node([org], campaign)[org.pk]
 
 
-def nodes_coverage(nodes, roots, campaign: Campaign) -> list[NodeCoverage]:
+def nodes_coverage(nodes, parents, campaign: Campaign) -> list[NodeCoverage]:
     """coverage_by_node as a list of (organisation, coverage), in the order of `nodes`."""
-    figures = coverage_by_node(nodes, roots, campaign)
+    figures = coverage_by_node(parents, campaign)
     return [NodeCoverage(node, figures[node.pk]) for node in nodes]
 
 

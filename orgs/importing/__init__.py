@@ -12,7 +12,7 @@ share the public names of base, reading and scope; what the rest of the project 
 here.
 """
 
-from .base import ImportRejected, ImportResult, RowError
+from .base import IMPORT_LOCK, ImportRejected, ImportResult, RowError
 from .jobs import MEMBERS, TREE, run_import_job
 from .members import import_members
 from .reading import check_size, parse_date
@@ -20,6 +20,7 @@ from .templates import member_template_xlsx, tree_template_xlsx
 from .tree import import_tree
 
 __all__ = [
+    "IMPORT_LOCK",
     "MEMBERS",
     "TREE",
     "ImportRejected",
