@@ -287,6 +287,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_broker_messages_task",
         "schedule": crontab(minute=41),
     },
+    # Recounts the rollups at night, when few write, and logs any drift (core/rollups.py).
+    "verify-rollups": {
+        "task": "core.tasks.verify_rollups_task",
+        "schedule": crontab(hour=2, minute=43),
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------

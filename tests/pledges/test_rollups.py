@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core import rollups
+from core.tasks import verify_rollups_task
 from orgs import services as org_services
 from orgs.importing import import_members
 from orgs.models import MemberTally, Organization, counted_subtree_members
@@ -173,3 +174,10 @@ def test_missing_triggers_fail_the_check_and_install_recounts(district):
     call_command("rollups", "--install")
     assert rollups.problems(connection) == {}
     assert all(rollups.verify(rollup) == [] for rollup in rollups.registered())
+
+
+def test_the_nightly_task_logs_drift(district, caplog):
+    assert verify_rollups_task() == 0
+    MemberTally.objects.filter(organization=district.branch_a).update(members=7)
+    assert verify_rollups_task() == 1
+    assert "rollup drift: orgs.MemberTally" in caplog.text
