@@ -18,7 +18,7 @@ class CampaignQuerySet(models.QuerySet):
     def current_for(self, org: Organization, wanted: str | None = None) -> "Campaign | None":
         """The campaign a page about `org` shows: the one asked for (?campaign=) if it covers the
         organisation, else the latest active one covering it."""
-        campaigns = self.covering(org)
+        campaigns = self.covering(org).select_related("organization")
         if wanted and str(wanted).isdigit():
             chosen = campaigns.filter(pk=int(wanted)).first()
             if chosen is not None:

@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,22 +86,34 @@ def create_pledge(
     home = pledge.home_org
     if not campaign.active:
         raise ValidationError(_("活动“%(name)s”已结束，不能再录入承诺。") % {"name": campaign.name})
-    if not Campaign.objects.covering(home).filter(pk=campaign.pk).exists():
+    if not home.path.startswith(campaign.organization.path):
         raise ValidationError(_("“%(org)s”不在该活动范围内。") % {"org": home.name})
     if member is not None and not member.active:
         raise ValidationError(_("“%(name)s”已不是在册党员。") % {"name": member.name})
-    owner = {"member": member} if member else {"organization": organization}
-    if Pledge.objects.filter(campaign=campaign, **owner).exists():
-        raise ValidationError(_("“%(name)s”在本次活动中已有承诺。") % {"name": pledge.owner_name})
     _check_fields(campaign, fields, member=member, creating=True)
     for key in TEXT_FIELDS:
         if key in fields:
             setattr(pledge, key, fields[key])
-    pledge.full_clean()
-    with audited(by=by):
-        pledge.save()
-        PledgeEvent.objects.create(pledge=pledge, kind=EventKind.CREATED, actor=by)
+    # The field checks only: the owner and campaign are rows the caller holds, and one pledge per
+    # owner and campaign is the database's constraint, caught below, not a query beforehand.
+    pledge.clean_fields(exclude=["campaign", "member", "organization", "created_by"])
+    try:
+        with audited(by=by):
+            pledge.save()
+            PledgeEvent.objects.create(pledge=pledge, kind=EventKind.CREATED, actor=by)
+    except IntegrityError:
+        if Pledge.objects.filter(campaign=campaign, **_owner(pledge)).exists():
+            raise ValidationError(
+                _("“%(name)s”在本次活动中已有承诺。") % {"name": pledge.owner_name}
+            ) from None
+        raise
     return pledge
+
+
+def _owner(pledge: Pledge) -> dict:
+    if pledge.member_id:
+        return {"member": pledge.member}
+    return {"organization": pledge.organization}
 
 
 def _changes(pledge: Pledge, fields: dict, keys) -> dict:

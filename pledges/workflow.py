@@ -90,9 +90,10 @@ def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> 
     if step.target == PledgeState.PUBLISHED:
         # Whichever way a pledge is published (page, batch), the board knows since when.
         fields.setdefault("published_at", timezone.now())
+    now = timezone.now()
     with audited(by=by):
         moved = Pledge.objects.filter(pk=pledge.pk, state=pledge.state).update(
-            state=step.target, version=F("version") + 1, updated_at=timezone.now(), **fields
+            state=step.target, version=F("version") + 1, updated_at=now, **fields
         )
         if not moved:
             # Someone else moved it between our read and this write: theirs stands.
@@ -109,7 +110,10 @@ def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> 
             to_state=step.target,
             comment=comment,
         )
-    pledge.refresh_from_db()
+    # What the UPDATE wrote, without reading the row back.
+    pledge.state, pledge.version, pledge.updated_at = step.target, pledge.version + 1, now
+    for key, value in fields.items():
+        setattr(pledge, key, value)
     return pledge
 
 

@@ -22,7 +22,7 @@ from orgs.models import MemberTally, Organization, counted_subtree_members
 from orgs.rollups import subtree_member_counts
 from pledges import services, workflow
 from pledges.models import Pledge, PledgeState, PledgeTally
-from pledges.selectors import coverage_by_node, counted_coverage_by_node
+from pledges.selectors import counted_coverage_by_node, coverage_by_node
 
 from ..factories import MemberFactory, UserFactory, make_campaign, make_pledge
 
