@@ -1,4 +1,4 @@
-"""python manage.py bench [--quick] [--json PATH] [--rebuild] [-k NAME]
+"""python manage.py bench [--quick] [--json PATH] [--rebuild] [-k NAME] [--http]
 
 Measures pages and operations against a district of 5,000 organisations and 100,000 members, in a
 database of its own: the test database of the configured engine (PostgreSQL `<name>_bench` when
@@ -7,6 +7,10 @@ The data is kept between runs and rebuilt only when its counts are wrong or with
 
 Each app may add entries in `<app>/benchmarks.py` (harness: core/benchmarks.py). The command
 reports; it never fails because a target was missed, only when a benchmark itself breaks.
+
+With --http it then serves the same database with gunicorn and runs wrk against the apps'
+HTTP_TARGETS (core/loadtest.py); without wrk that part is skipped with a message. -k selects
+HTTP targets by name too.
 """
 
 import logging
@@ -20,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import override_settings
 
-from core import demo
+from core import demo, loadtest
 from core.benchmarks import (
     BenchContext,
     Benchmark,
@@ -54,13 +58,23 @@ class Command(BaseCommand):
             metavar="NAME",
             help="run only benchmarks whose name contains NAME (repeatable)",
         )
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="also load the pages through gunicorn with wrk (10 and 50 connections)",
+        )
 
-    def handle(self, *args, quick, json, rebuild, only, **options):
+    def handle(self, *args, quick, json, rebuild, only, http, **options):
         started = time.perf_counter()
         benchmarks = [
             bench
             for bench in collect_benchmarks()
             if not only or any(part in bench.name for part in only)
+        ]
+        targets = [
+            target
+            for target in collect_benchmarks("HTTP_TARGETS")
+            if not only or any(part in target.name for part in only)
         ]
         self.verbosity = options["verbosity"]
         if self.verbosity < 2:
@@ -75,8 +89,9 @@ class Command(BaseCommand):
             results = [self._run(bench, ctx, quick) for bench in benchmarks]
         self.stdout.write("")
         self.stdout.write(format_table(results))
+        http_rows = self._load_test(ctx, targets, quick) if http else None
         if json:
-            write_json(results, json)
+            write_json(results, json, http=http_rows)
             self.stdout.write(f"JSON: {json}")
         self.stdout.write(f"总用时 {time.perf_counter() - started:.1f} 秒。")
         failed = [result["name"] for result in results if result["status"].startswith("failed")]
@@ -126,6 +141,24 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - building
         self.stdout.write(f"已生成 {ORGS} 个党组织和 {MEMBERS} 名党员，用时 {seconds:.1f} 秒。")
         return ctx.root
+
+    def _load_test(self, ctx: BenchContext, targets: list, quick: bool) -> list[dict]:
+        """The HTTP rows, or none when the load test cannot run here (it reports, never fails)."""
+        self.stdout.write("")
+        # --quick keeps the whole run near a minute: enough to compare, not to publish.
+        plan = loadtest.Plan(seconds=3, warmup_seconds=1) if quick else loadtest.Plan()
+        try:
+            rows = loadtest.run(ctx, targets, plan, say=self._say)
+        except loadtest.LoadTestError as error:
+            self.stdout.write(f"跳过 HTTP 压测：{error}")
+            return []
+        self.stdout.write("")
+        self.stdout.write(loadtest.format_table(rows))
+        return rows
+
+    def _say(self, text: str, ending: str = "\n") -> None:
+        self.stdout.write(text, ending=ending)
+        self.stdout.flush()
 
     def _run(self, bench: Benchmark, ctx: BenchContext, quick: bool) -> dict:
         self.stdout.write(f"· {bench.name} …", ending="")

@@ -1,0 +1,92 @@
+"""The pages of the HTTP load test (`python manage.py bench --http`, driver: core/loadtest.py).
+
+They are issue 7's table of targets, which looks across apps (the district's and a town's figures
+from pledges and orgs, the public board, a pledge made through its form), so they are listed in
+the top app, which may reach every app's bench users and campaign.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from core.benchmarks import BenchContext
+from core.loadtest import Target
+from orgs.benchmarks import bench_users
+from orgs.models import Member, Role, RoleKind
+from pledges.benchmarks import bench_campaign
+from pledges.models import Pledge
+
+POSTING_USER = "bench-http-admin"
+
+
+def _campaign(ctx: BenchContext) -> str:
+    return f"campaign={bench_campaign(ctx).pk}"
+
+
+def _office(ctx: BenchContext):
+    return bench_users(ctx).office
+
+
+def _district_admin(ctx: BenchContext):
+    """An admin of the district: the office role only reads, and a pledge wants a manager; one
+    above every branch may post for any of the 100,000 members."""
+    user, _ = get_user_model().objects.get_or_create(username=POSTING_USER)
+    Role.objects.get_or_create(user=user, organization=ctx.root, kind=RoleKind.ADMIN)
+    return user
+
+
+def _members_without_pledge(ctx: BenchContext) -> list[int]:
+    """About 30,000 members (pledges/benchmarks.py gives 70% a pledge); a run posts thousands."""
+    pledged = Pledge.objects.filter(campaign=bench_campaign(ctx), member__isnull=False)
+    return list(
+        Member.objects.active()
+        .within(ctx.root)
+        .exclude(pk__in=pledged.values("member_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _pledge_form(ctx: BenchContext) -> dict:
+    deadline = min(timezone.localdate() + datetime.timedelta(days=30), bench_campaign(ctx).ends_on)
+    return {"title": "每月走访一户", "content": "每月走访一户困难群众。", "deadline": deadline}
+
+
+def _remove_posted_pledges(ctx: BenchContext) -> None:
+    """The next run, and the in-process bench, find the district's pledges as they were built."""
+    Pledge.objects.filter(campaign=bench_campaign(ctx), created_by__username=POSTING_USER).delete()
+
+
+HTTP_TARGETS = [
+    Target(
+        "district: pledges page",
+        lambda ctx: f"/pledges/org/{ctx.root.pk}/?{_campaign(ctx)}",
+        as_user=_office,
+    ),
+    Target(
+        "district: tree coverage",
+        lambda ctx: f"/pledges/tree/coverage/?{_campaign(ctx)}",
+        as_user=_office,
+    ),
+    Target(
+        "town: pledges page",
+        lambda ctx: f"/pledges/org/{bench_users(ctx).town.pk}/?{_campaign(ctx)}",
+        as_user=_office,
+    ),
+    Target(
+        "town: tree children",
+        lambda ctx: f"/orgs/{bench_users(ctx).town.pk}/children/",
+        as_user=_office,
+    ),
+    Target("public board (branch)", lambda ctx: f"/board/{bench_users(ctx).branch.pk}/"),
+    Target(
+        "pledge creation POST",
+        lambda ctx: f"/pledges/new/?member={{id}}&{_campaign(ctx)}",
+        as_user=_district_admin,
+        form=_pledge_form,
+        ids=_members_without_pledge,
+        cleanup=_remove_posted_pledges,
+        expect=302,
+    ),
+]
