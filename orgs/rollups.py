@@ -152,3 +152,27 @@ def subtree_member_counts(parents) -> dict[int, int]:
         f"LEFT JOIN {TALLY} AS t ON t.organization_id = o.id",
     )
     return {pk: figures[0] for pk, figures in sums.items()}
+
+
+# --- Versions: names for the state cached fragments show (core/fragments.py) --------------------
+
+
+def tree_version() -> int:
+    """Changes with every change to an organisation or a member anywhere: the sum of the counter
+    rows' versions, each of which only grows, so every committed change makes it larger."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(SUM(version), 0) FROM {TALLY}")
+        return cursor.fetchone()[0]
+
+
+def family_versions(org: Organization) -> list[tuple[int, int]]:
+    """(id, version) of the organisation and its children: changes with any of them or their
+    members, and when a child comes or goes (the organisation's numchild changes)."""
+    upper = org.path + "Z" * (255 - len(org.path))
+    return sorted(
+        MemberTally.objects.filter(
+            organization__path__gte=org.path,
+            organization__path__lte=upper,
+            organization__depth__lte=org.depth + 1,
+        ).values_list("organization_id", "version")
+    )

@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import fragments
 from core.audit.trail import of, trail, under
 from core.forms import apply_errors, flash_errors
 
-from . import access, selectors, services
+from . import access, rollups, selectors, services
 from .forms import (
     DeactivateMemberForm,
     MemberFilter,
@@ -43,8 +46,14 @@ def tree(request):
 def children(request, pk):
     """The children of one node with their member counts: loaded when a node is expanded."""
     org = access.get_organization_for_user(request.user, pk)
-    context = {"org": org, "nodes": selectors.child_nodes(org)}
-    return render(request, "orgs/_children.html", context)
+    query = request.GET.urlencode()  # the slots below forward it
+
+    def fragment():
+        context = {"org": org, "nodes": selectors.child_nodes(org)}
+        return render_to_string("orgs/_children.html", context, request)
+
+    html = fragments.cached("children", org.pk, query, rollups.tree_version(), render=fragment)
+    return HttpResponse(html)
 
 
 @login_required

@@ -12,6 +12,7 @@ what they are given.
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -34,7 +35,7 @@ from orgs.models import (
     roll_up,
     within_roots,
 )
-from orgs.rollups import subtree_sums
+from orgs.rollups import family_versions, subtree_sums
 
 from . import access, workflow
 from .models import (
@@ -114,6 +115,19 @@ def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
         [OrgKind.GROUP, campaign.organization_id] * 2 + [campaign.pk],
     )
     return {pk: Coverage(*figures) for pk, figures in sums.items()}
+
+
+def coverage_version(campaign: Campaign) -> tuple:
+    """Changes with every change coverage_by_node may show for the campaign, in any subtree: the
+    sums of the counter rows' versions (each only grows), and the campaign's name."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COALESCE(SUM(version), 0) FROM {PledgeTally._meta.db_table} "
+            f"WHERE campaign_id = %s), "
+            f"(SELECT COALESCE(SUM(version), 0) FROM {MemberTally._meta.db_table})",
+            [campaign.pk],
+        )
+        return (campaign.pk, campaign.name, *cursor.fetchone())
 
 
 def counted_coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:
@@ -197,8 +211,6 @@ class BranchSheet:
     today: datetime.date
     own: SheetRow  # the organisation's own pledge
     rows: list[SheetRow]  # its active members, those without a pledge first
-    coverage: Coverage
-    children: list[NodeCoverage]
 
     @property
     def batchable(self) -> bool:
@@ -207,7 +219,7 @@ class BranchSheet:
 
 def branch_sheet(org: Organization, campaign: Campaign, *, user) -> BranchSheet:
     """The secretary's page: every active member with their pledge, the organisation's own
-    pledge, the coverage of the organisation and of each active child, and what may be batched."""
+    pledge, and what may be batched (its coverage: branch_coverage)."""
     today = timezone.localdate()
     pledges = Pledge.objects.filter(campaign=campaign).select_related("member__branch")
     by_member = {p.member_id: p for p in pledges.filter(member__branch=org)}
@@ -225,9 +237,14 @@ def branch_sheet(org: Organization, campaign: Campaign, *, user) -> BranchSheet:
 
     rows = [row(m, by_member.get(m.pk)) for m in org.members.active().order_by("name")]
     rows.sort(key=lambda r: r.pledge is not None)  # members without a pledge first
+    return BranchSheet(org, campaign, today, row(None, own), rows)
+
+
+def branch_coverage(org: Organization, campaign: Campaign) -> tuple[Coverage, list[NodeCoverage]]:
+    """The coverage of the organisation and of each of its active children."""
     children = list(Organization.objects.get_children(org).filter(active=True))
     figures = nodes_coverage([org, *children], [org], campaign)
-    return BranchSheet(org, campaign, today, row(None, own), rows, figures[0].coverage, figures[1:])
+    return figures[0].coverage, figures[1:]
 
 
 # --- One pledge -----------------------------------------------------------------------------------
@@ -285,12 +302,31 @@ class Board:
     children: list[Organization]  # the active organisations below, whose boards it links to
 
 
-def public_board(org: Organization, wanted: str | None = None) -> Board:
+def board_campaign(org: Organization, wanted: str | None = None) -> Campaign | None:
+    """The campaign a board shows: the active one covering the organisation that was asked for,
+    else the latest."""
+    return Campaign.objects.active().current_for(org, wanted)
+
+
+def board_version(org: Organization, campaign: Campaign | None) -> tuple:
+    """Changes with everything public_board shows: the organisation's pledges in the campaign and
+    their progress, the organisation, its members and its children (their counter rows'
+    versions), the campaign's name, and the day (what is overdue)."""
+    pledges = (
+        PledgeTally.objects.filter(campaign=campaign, organization=org)
+        .values_list("version", flat=True)
+        .first()
+        if campaign
+        else None
+    )
+    stamp = (campaign.pk, campaign.name) if campaign else None
+    return (org.pk, stamp, pledges, family_versions(org), timezone.localdate())
+
+
+def public_board(org: Organization, campaign: Campaign | None) -> Board:
     """What the public may know of an organisation's pledges: names and public pledges of the
-    active campaign covering it (the one asked for, else the latest), with their corrections and
-    latest progress."""
+    campaign (board_campaign), with their corrections and latest progress."""
     children = list(Organization.objects.get_children(org).filter(active=True).only("name"))
-    campaign = Campaign.objects.active().current_for(org, wanted)
     if campaign is None:
         return Board(org, None, [], children)
     latest = PledgeProgress.objects.filter(pledge=OuterRef("pk")).order_by("-happened_on", "-id")

@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign import access as campaign_access
+from core import fragments
 from core.forms import apply_errors, flash_errors
 from core.services import require
 from orgs import access as org_access
@@ -37,12 +39,31 @@ def branch(request, pk):
     campaign = _campaign_or_none(request, org)
     context = {"org": org, "campaign": campaign, "breadcrumb": org.ancestors()}
     if campaign is not None:
+        summary, table = _branch_coverage(org, campaign)
         context.update(
             sheet=selectors.branch_sheet(org, campaign, user=request.user),
             batch_steps=[workflow.STEPS[name] for name in workflow.BATCH_STEPS],
             can_manage=org_access.can_manage(request.user, org),
+            coverage_summary=summary,
+            coverage_table=table,
         )
     return render(request, "pledges/branch.html", context)
+
+
+def _branch_coverage(org: Organization, campaign) -> tuple[str, str]:
+    """The coverage cards and the children's table of the branch page, rendered once per state of
+    the counters (core/fragments.py): they are the same for everyone who may see the page."""
+
+    def render_both():
+        coverage, children = selectors.branch_coverage(org, campaign)
+        context = {"org": org, "campaign": campaign, "coverage": coverage, "children": children}
+        return (
+            render_to_string("pledges/_branch_coverage.html", context),
+            render_to_string("pledges/_children_coverage.html", context),
+        )
+
+    version = selectors.coverage_version(campaign)
+    return fragments.cached("branch-coverage", org.pk, version, render=render_both)
 
 
 @require_POST
@@ -279,13 +300,20 @@ def missing(request, pk):
 def tree_coverage(request):
     """The "orgs.tree" slot: a note naming the campaign, and the coverage of each top node of the
     tree page (out of band); nothing when no campaign covers the user's scope."""
-    roots, children = org_selectors.top_organizations(request.user)
+    roots = org_access.roots_for(request.user)
     campaign = _campaign_or_none(request, roots[0]) if roots else None
     if campaign is None:
         return HttpResponse("")
-    figures = selectors.nodes_coverage([*roots, *children], roots, campaign)
-    context = {"campaign": campaign, "figures": figures, "note": True}
-    return render(request, "pledges/_node_coverage.html", context)
+
+    def fragment():
+        roots, children = org_selectors.top_organizations(request.user)
+        figures = selectors.nodes_coverage([*roots, *children], roots, campaign)
+        context = {"campaign": campaign, "figures": figures, "note": True}
+        return render_to_string("pledges/_node_coverage.html", context)
+
+    version = selectors.coverage_version(campaign)
+    roots_ids = [root.pk for root in roots]
+    return HttpResponse(fragments.cached("tree-coverage", roots_ids, version, render=fragment))
 
 
 @login_required
@@ -295,8 +323,13 @@ def children_coverage(request, pk):
     campaign = _campaign_or_none(request, org)
     if campaign is None:
         return HttpResponse("")
-    figures = selectors.children_coverage(org, campaign)
-    return render(request, "pledges/_node_coverage.html", {"figures": figures})
+
+    def fragment():
+        figures = selectors.children_coverage(org, campaign)
+        return render_to_string("pledges/_node_coverage.html", {"figures": figures})
+
+    version = selectors.coverage_version(campaign)
+    return HttpResponse(fragments.cached("children-coverage", org.pk, version, render=fragment))
 
 
 @login_required

@@ -5,19 +5,29 @@ categories or drafts; an organisation that does not exist or is inactive answers
 """
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
+
+from core import fragments
 
 from . import access, selectors
 
 
 @cache_control(public=True, max_age=60)
 def board(request, pk):
+    """The board's page, rendered once per state of what it shows (core/fragments.py)."""
     org = access.get_public_organization(pk)
-    context = {"board": selectors.public_board(org, request.GET.get("campaign"))}
-    return render(request, "pledges/board.html", context)
+    campaign = selectors.board_campaign(org, request.GET.get("campaign"))
+
+    def page():
+        board = selectors.public_board(org, campaign)
+        # No request: nothing of the visitor's may end up in what every visitor is served.
+        return render_to_string("pledges/board.html", {"board": board})
+
+    html = fragments.cached("board", selectors.board_version(org, campaign), render=page)
+    return HttpResponse(html)
 
 
 def poster(request, pk):
@@ -25,9 +35,10 @@ def poster(request, pk):
     from .poster import board_poster_pdf
 
     org = access.get_public_organization(pk)
-    board = selectors.public_board(org, request.GET.get("campaign"))
-    if board.campaign is None:
+    campaign = selectors.board_campaign(org, request.GET.get("campaign"))
+    if campaign is None:
         raise Http404
+    board = selectors.public_board(org, campaign)
     url = request.build_absolute_uri(reverse("board:board", args=[org.pk]))
     data = board_poster_pdf(
         org_name=org.name,

@@ -51,6 +51,17 @@ def fresh_redis_cache():
 
 
 @pytest.fixture
+def local_cache(settings):
+    """A cache in the process's memory and sessions in the database, for tests that count SQL
+    statements: the database cache would add statements of its own, and Redis (as in CI, where
+    sessions are cached too) fewer, so the counts would differ by set-up."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    yield caches["default"]
+    caches["default"].clear()
+
+
+@pytest.fixture
 def district(db):
     root = add_org(None, "某某区委", kind=OrgKind.COMMITTEE, sector=Sector.GOVERNMENT)
     east = add_org(root, "东城街道党工委", kind=OrgKind.WORKING_COMMITTEE)

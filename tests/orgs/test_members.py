@@ -151,7 +151,7 @@ def test_roster_pages_through_members(district, alice_client):
 
 @pytest.mark.parametrize("size", [10, 100])
 def test_roster_queries_do_not_grow_with_members(
-    size, district, alice_client, django_assert_num_queries
+    size, district, alice_client, local_cache, django_assert_num_queries
 ):
     MemberFactory.create_batch(size, branch=district.branch_a)
     # session, user, roles, org, ancestors, count, page, nav roots

@@ -46,7 +46,7 @@ def _wide_tree(root, branches: int):
 
 @pytest.mark.parametrize("size", [10, 100])
 def test_tree_page_queries_do_not_grow_with_the_tree(
-    size, district, ada, client, django_assert_num_queries
+    size, district, ada, client, local_cache, django_assert_num_queries
 ):
     town = _wide_tree(district.root, size)
     client.force_login(ada)
@@ -55,23 +55,29 @@ def test_tree_page_queries_do_not_grow_with_the_tree(
     with django_assert_num_queries(6):
         response = client.get("/orgs/")
     assert response.status_code == 200
-    # What the pledges app fills in after it: session, user, roles, roots, children, campaign,
-    # coverage.
-    with django_assert_num_queries(7):
-        response = client.get("/pledges/tree/coverage/")
-    assert response.status_code == 200
-    # session, user, roles, org, children, counts
+    # What the pledges app fills in after it: session, user, roles, roots, campaign, coverage
+    # version, then children and coverage; from the cache, the first six only.
+    with django_assert_num_queries(8):
+        first = client.get("/pledges/tree/coverage/")
+    assert first.status_code == 200
     with django_assert_num_queries(6):
+        assert client.get("/pledges/tree/coverage/").content == first.content
+    # session, user, roles, org, tree version, children, counts
+    with django_assert_num_queries(7):
         response = client.get(f"/orgs/{town.pk}/children/")
     assert response.status_code == 200
     body = response.content.decode()
     assert body.count('class="node"') == size
     assert body.count('id="node-extra-') == size
     assert f'hx-get="/pledges/tree/{town.pk}/coverage/"' in body
-    # session, user, roles, org, campaign, children, coverage
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
+        assert client.get(f"/orgs/{town.pk}/children/").content.decode() == body
+    # session, user, roles, org, campaign, coverage version, children, coverage
+    with django_assert_num_queries(8):
         response = client.get(f"/pledges/tree/{town.pk}/coverage/")
     assert response.content.decode().count('id="node-extra-') == size
+    with django_assert_num_queries(6):
+        client.get(f"/pledges/tree/{town.pk}/coverage/")
 
 
 def test_tree_page_shows_counts_including_subtrees(district, ada, client):
@@ -119,7 +125,7 @@ def test_tree_shows_only_the_users_subtree(district, alice_client):
 
 @pytest.mark.parametrize("size", [10, 100])
 def test_detail_page_queries_do_not_grow_with_children(
-    size, district, ada, client, django_assert_num_queries
+    size, district, ada, client, local_cache, django_assert_num_queries
 ):
     town = _wide_tree(district.root, size)
     client.force_login(ada)

@@ -3,10 +3,11 @@ import io
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from pledges.models import Pledge, PledgeProgress, PledgeState
 
-from ..factories import MemberFactory, make_campaign, make_pledge
+from ..factories import MemberFactory, add_org, make_campaign, make_pledge
 
 S = PledgeState
 TODAY = datetime.date.today()
@@ -80,19 +81,24 @@ def test_the_branch_page_makes_members_without_a_pledge_stand_out(district, camp
     assert "王五" in body and "未承诺" in body
     rows = response.context["sheet"].rows
     assert rows[0].member.name == "王五" and rows[0].pledge is None
-    assert response.context["sheet"].coverage.pledged_members == 1
+    assert "党员承诺率 1/2" in body
 
 
 @pytest.mark.parametrize("size", [10, 100])
 def test_the_branch_page_queries_do_not_grow(
-    size, district, campaign, alice_client, django_assert_num_queries
+    size, district, campaign, alice_client, local_cache, django_assert_num_queries
 ):
     for member in MemberFactory.create_batch(size, branch=district.branch_a):
         make_pledge(campaign, member=member, state=S.SUBMITTED)
-    # session, user, roles, org, campaign, pledges, members, coverage, own, ancestors, nav
-    with django_assert_num_queries(11):
-        response = alice_client.get(f"/pledges/org/{district.branch_a.pk}/")
+    url = f"/pledges/org/{district.branch_a.pk}/"
+    # session, user, roles, org, campaign, ancestors, coverage version, coverage (a branch has no
+    # children to read), pledges, own, members, nav
+    with django_assert_num_queries(12):
+        response = alice_client.get(url)
     assert len(response.context["sheet"].rows) == size + 1
+    # The coverage comes from the cache while the counters stand still.
+    with django_assert_num_queries(11):
+        alice_client.get(url)
 
 
 def test_batch_approves_the_selected_pledges(district, campaign, alice_client):
@@ -220,14 +226,34 @@ def test_the_public_board_shows_published_pledges_without_private_fields(
 
 @pytest.mark.parametrize("size", [10, 100])
 def test_the_public_board_queries_do_not_grow(
-    size, district, campaign, client, django_assert_num_queries
+    size, district, campaign, client, local_cache, django_assert_num_queries
 ):
     for member in MemberFactory.create_batch(size, branch=district.branch_a):
         make_pledge(campaign, member=member, state=S.PUBLISHED)
-    # org, campaign, its own pledge, its members' pledges, corrections (a branch has no children)
-    with django_assert_num_queries(5):
-        response = client.get(f"/board/{district.branch_a.pk}/")
-    assert len(response.context["board"].entries) == size
+    url = f"/board/{district.branch_a.pk}/"
+    # org, campaign, the versions (its pledges, it and its children); then, rendering it: its
+    # own pledge, its members' pledges, corrections (a branch without children reads none)
+    with django_assert_num_queries(7):
+        first = client.get(url).content.decode()
+    assert first.count('class="card mb-2"') == size
+    # Served again from the cache while nothing it shows has changed.
+    with django_assert_num_queries(4):
+        assert client.get(url).content.decode() == first
+
+
+def test_the_public_board_shows_a_change_at_once(district, campaign, client):
+    pledge = make_pledge(campaign, member=district.member_a, state=S.PUBLISHED, title="旧标题")
+    url = f"/board/{district.branch_a.pk}/"
+    assert "旧标题" in client.get(url).content.decode()
+    Pledge.objects.filter(pk=pledge.pk).update(title="新标题")
+    assert "新标题" in client.get(url).content.decode()
+    pledge.progress.create(happened_on=timezone.localdate(), text="走访了三户")
+    assert "走访了三户" in client.get(url).content.decode()
+    district.member_a.name = "张三丰"
+    district.member_a.save()
+    assert "张三丰" in client.get(url).content.decode()
+    add_org(district.branch_a, "第一党小组", kind="group")
+    assert "第一党小组" in client.get(url).content.decode()
 
 
 def test_the_public_board_of_an_unknown_or_inactive_org_is_404(district, client):
@@ -250,3 +276,19 @@ def test_a_campaign_elsewhere_does_not_apply(district, alice_client):
     response = alice_client.get(f"/pledges/org/{district.branch_a.pk}/")
     assert response.context["campaign"] is None
     assert "目前没有覆盖本组织的进行中活动" in response.content.decode()
+
+
+def test_cached_coverage_follows_every_change_at_once(district, campaign, ada, client):
+    client.force_login(ada)
+    pledge = make_pledge(campaign, member=district.member_a, state=S.SIGNED)
+    branch_url = f"/pledges/org/{district.east.pk}/"
+    tree_url = f"/pledges/tree/{district.east.pk}/coverage/"
+    assert "党员承诺率 0/1" in client.get(branch_url).content.decode()
+    before = client.get(tree_url).content.decode()
+    Pledge.objects.filter(pk=pledge.pk).update(state=S.PUBLISHED)
+    assert "党员承诺率 1/1" in client.get(branch_url).content.decode()
+    assert client.get(tree_url).content.decode() != before
+    district.peace.name = "和平社区第二党支部"
+    district.peace.save()
+    assert "和平社区第二党支部" in client.get(branch_url).content.decode()
+    assert "和平社区第二党支部" in client.get(f"/orgs/{district.east.pk}/children/").content.decode()
