@@ -291,4 +291,5 @@ def test_cached_coverage_follows_every_change_at_once(district, campaign, ada, c
     district.peace.name = "和平社区第二党支部"
     district.peace.save()
     assert "和平社区第二党支部" in client.get(branch_url).content.decode()
-    assert "和平社区第二党支部" in client.get(f"/orgs/{district.east.pk}/children/").content.decode()
+    children = client.get(f"/orgs/{district.east.pk}/children/").content.decode()
+    assert "和平社区第二党支部" in children
