@@ -169,6 +169,9 @@ elif CACHE_URL in ("", "db://"):
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
+            # Rendered fragments of a whole district (a board per organisation) must fit; past
+            # this, a third of the entries is dropped at once (Django's culling).
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 else:
