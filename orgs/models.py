@@ -72,8 +72,13 @@ def subtree_q(path: str, field: str = "path") -> Q:
     beside it (every descendant sorts between the path and the path padded with the highest
     character) lets both SQLite and PostgreSQL walk the path index instead of scanning.
     """
-    upper = path + PATH_MAX_CHAR * (PATH_MAX_LENGTH - len(path))
+    upper = subtree_upper(path)
     return Q(**{f"{field}__startswith": path, f"{field}__gte": path, f"{field}__lte": upper})
+
+
+def subtree_upper(path: str) -> str:
+    """The highest path the subtree rooted at `path` may hold."""
+    return path + PATH_MAX_CHAR * (PATH_MAX_LENGTH - len(path))
 
 
 class OrganizationQuerySet(MP_NodeQuerySet):

@@ -12,7 +12,7 @@ from django.db import connection
 from core import rollups
 from core.rollups import existing_row, pg_trigger, sqlite_row, sqlite_trigger, upsert
 
-from .models import MemberTally, Organization
+from .models import MemberTally, Organization, subtree_upper
 
 TALLY = MemberTally._meta.db_table
 MEMBER_COLUMNS = ("id", "branch_id", "active")
@@ -115,8 +115,7 @@ def subtree_sums(parents, sums: list[str], joins: str = "", params=()) -> dict[i
     values = ", ".join(["(%s, %s, %s)"] * len(parents))
     cte_params = []
     for parent in parents:
-        upper = parent.path + "Z" * (255 - len(parent.path))
-        cte_params += [parent.path, upper, len(parent.path) + step]
+        cte_params += [parent.path, subtree_upper(parent.path), len(parent.path) + step]
     columns = ", ".join(f"{expression} AS v{i}" for i, expression in enumerate(sums))
     picked = ", ".join(f"s.v{i}" for i in range(len(sums)))
     sql = (
@@ -168,11 +167,10 @@ def tree_version() -> int:
 def family_versions(org: Organization) -> list[tuple[int, int]]:
     """(id, version) of the organisation and its children: changes with any of them or their
     members, and when a child comes or goes (the organisation's numchild changes)."""
-    upper = org.path + "Z" * (255 - len(org.path))
     return sorted(
         MemberTally.objects.filter(
             organization__path__gte=org.path,
-            organization__path__lte=upper,
+            organization__path__lte=subtree_upper(org.path),
             organization__depth__lte=org.depth + 1,
         ).values_list("organization_id", "version")
     )
