@@ -45,5 +45,8 @@ def organizations_to_run(user):
 
 
 def current_campaign(user, org: Organization, wanted: str | None = None) -> Campaign | None:
-    """The campaign a page about `org` shows, among those the user may see."""
-    return campaigns_for(user).current_for(org, wanted)
+    """The campaign a page about `org` shows, for a user who may see `org`.
+
+    The campaigns covering `org` are run by it or its ancestors, and a user who sees `org` sees
+    every one of them (campaigns_for), so no scope filter is added to the lookup."""
+    return Campaign.objects.current_for(org, wanted)

@@ -117,17 +117,44 @@ def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
     return {pk: Coverage(*figures) for pk, figures in sums.items()}
 
 
+# The versions of counter rows (pledges/rollups.py, orgs/rollups.py) name the state of what a
+# cached fragment shows (core/fragments.py): each only grows, so a sum of them grows with every
+# committed change.
+COVERAGE_VERSION = (
+    f"(SELECT COALESCE(SUM(version), 0) FROM {PledgeTally._meta.db_table} WHERE campaign_id = %s), "
+    f"(SELECT COALESCE(SUM(version), 0) FROM {MemberTally._meta.db_table})"
+)
+
+
 def coverage_version(campaign: Campaign) -> tuple:
-    """Changes with every change coverage_by_node may show for the campaign, in any subtree: the
-    sums of the counter rows' versions (each only grows), and the campaign's name."""
+    """Changes with every change coverage_by_node may show for the campaign, in any subtree, and
+    with the campaign's name."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {COVERAGE_VERSION}", [campaign.pk])
+        return (campaign.pk, campaign.name, *cursor.fetchone())
+
+
+@dataclass
+class BranchVersions:
+    coverage: tuple  # as coverage_version
+    sheet: tuple  # the organisation's pledges and members, and the day (what is overdue)
+
+
+def branch_versions(org: Organization, campaign: Campaign) -> BranchVersions:
+    """The versions of the branch page's parts, in one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT COALESCE(SUM(version), 0) FROM {PledgeTally._meta.db_table} "
-            f"WHERE campaign_id = %s), "
-            f"(SELECT COALESCE(SUM(version), 0) FROM {MemberTally._meta.db_table})",
-            [campaign.pk],
+            f"SELECT {COVERAGE_VERSION}, "
+            f"(SELECT version FROM {PledgeTally._meta.db_table} "
+            f"WHERE campaign_id = %s AND organization_id = %s), "
+            f"(SELECT version FROM {MemberTally._meta.db_table} WHERE organization_id = %s)",
+            [campaign.pk, campaign.pk, org.pk, org.pk],
         )
-        return (campaign.pk, campaign.name, *cursor.fetchone())
+        pledges, members, own_pledges, own_members = cursor.fetchone()
+    return BranchVersions(
+        coverage=(campaign.pk, campaign.name, pledges, members),
+        sheet=(campaign.pk, own_pledges, own_members, timezone.localdate()),
+    )
 
 
 def counted_coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Coverage]:

@@ -34,25 +34,42 @@ def _campaign_or_none(request, org: Organization):
 @login_required
 def branch(request, pk):
     """The secretary's page: every active member with their pledge, the organisation's own pledge,
-    coverage, and batch steps."""
+    coverage, and batch steps. Its parts are rendered once per state of what they show
+    (core/fragments.py): the coverage is the same for everyone who may see the page, the sheet
+    for everyone who may do the same on it."""
     org = org_access.get_organization_for_user(request.user, pk)
     campaign = _campaign_or_none(request, org)
     context = {"org": org, "campaign": campaign, "breadcrumb": org.ancestors()}
     if campaign is not None:
-        summary, table = _branch_coverage(org, campaign)
+        versions = selectors.branch_versions(org, campaign)
+        summary, table = _branch_coverage(org, campaign, versions.coverage)
         context.update(
-            sheet=selectors.branch_sheet(org, campaign, user=request.user),
-            batch_steps=[workflow.STEPS[name] for name in workflow.BATCH_STEPS],
-            can_manage=org_access.can_manage(request.user, org),
+            sheet_html=_branch_sheet(request.user, org, campaign, versions.sheet),
             coverage_summary=summary,
             coverage_table=table,
         )
     return render(request, "pledges/branch.html", context)
 
 
-def _branch_coverage(org: Organization, campaign) -> tuple[str, str]:
-    """The coverage cards and the children's table of the branch page, rendered once per state of
-    the counters (core/fragments.py): they are the same for everyone who may see the page."""
+def _branch_sheet(user, org: Organization, campaign, version) -> str:
+    # What the sheet offers a user follows from these two (pledges.access, workflow.may_take).
+    powers = (org_access.can_manage(user, org), org_access.can_manage_strictly_below(user, org))
+
+    def render_sheet():
+        context = {
+            "org": org,
+            "campaign": campaign,
+            "sheet": selectors.branch_sheet(org, campaign, user=user),
+            "batch_steps": [workflow.STEPS[name] for name in workflow.BATCH_STEPS],
+            "can_manage": powers[0],
+        }
+        return render_to_string("pledges/_sheet.html", context)
+
+    return fragments.cached("branch-sheet", org.pk, version, powers, render=render_sheet)
+
+
+def _branch_coverage(org: Organization, campaign, version) -> tuple[str, str]:
+    """The coverage cards and the children's table of the branch page."""
 
     def render_both():
         coverage, children = selectors.branch_coverage(org, campaign)
@@ -62,7 +79,6 @@ def _branch_coverage(org: Organization, campaign) -> tuple[str, str]:
             render_to_string("pledges/_children_coverage.html", context),
         )
 
-    version = selectors.coverage_version(campaign)
     return fragments.cached("branch-coverage", org.pk, version, render=render_both)
 
 
