@@ -162,15 +162,3 @@ def tree_version() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(SUM(version), 0) FROM {TALLY}")
         return cursor.fetchone()[0]
-
-
-def family_versions(org: Organization) -> list[tuple[int, int]]:
-    """(id, version) of the organisation and its children: changes with any of them or their
-    members, and when a child comes or goes (the organisation's numchild changes)."""
-    return sorted(
-        MemberTally.objects.filter(
-            organization__path__gte=org.path,
-            organization__path__lte=subtree_upper(org.path),
-            organization__depth__lte=org.depth + 1,
-        ).values_list("organization_id", "version")
-    )

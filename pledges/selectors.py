@@ -33,9 +33,10 @@ from orgs.models import (
     OrgKind,
     counted_members,
     roll_up,
+    subtree_upper,
     within_roots,
 )
-from orgs.rollups import family_versions, subtree_sums
+from orgs.rollups import subtree_sums
 
 from . import access, workflow
 from .models import (
@@ -337,17 +338,20 @@ def board_campaign(org: Organization, wanted: str | None = None) -> Campaign | N
 
 def board_version(org: Organization, campaign: Campaign | None) -> tuple:
     """Changes with everything public_board shows: the organisation's pledges in the campaign and
-    their progress, the organisation, its members and its children (their counter rows'
-    versions), the campaign's name, and the day (what is overdue)."""
-    pledges = (
-        PledgeTally.objects.filter(campaign=campaign, organization=org)
-        .values_list("version", flat=True)
-        .first()
-        if campaign
-        else None
-    )
+    their progress, the organisation, its members and its children (the (id, version) pairs of
+    their counter rows), the campaign's name, and the day (what is overdue). One statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.organization_id, t.version FROM {MemberTally._meta.db_table} AS t "
+            f"JOIN {Organization._meta.db_table} AS o ON o.id = t.organization_id "
+            f"WHERE o.path >= %s AND o.path <= %s AND o.depth <= %s "
+            f"UNION ALL SELECT 0, version FROM {PledgeTally._meta.db_table} "
+            f"WHERE campaign_id = %s AND organization_id = %s",
+            [org.path, subtree_upper(org.path), org.depth + 1, getattr(campaign, "pk", 0), org.pk],
+        )
+        rows = sorted(cursor.fetchall())
     stamp = (campaign.pk, campaign.name) if campaign else None
-    return (org.pk, stamp, pledges, family_versions(org), timezone.localdate())
+    return (org.pk, stamp, rows, timezone.localdate())
 
 
 def public_board(org: Organization, campaign: Campaign | None) -> Board:
