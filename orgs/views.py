@@ -38,8 +38,15 @@ def tree(request):
         result = selectors.search_organizations(request.user, query)
         context = {"form": form, "query": query, "result": result}
         return render(request, "orgs/search.html", context)
-    context = {"form": form, "nodes": selectors.tree_top(request.user)}
-    return render(request, "orgs/tree.html", context)
+    user = request.user
+
+    def nodes():
+        context = {"nodes": selectors.tree_top(user)}
+        return render_to_string("orgs/_tree_nodes.html", context)
+
+    roots = [root.pk for root in access.roots_for(user)]
+    nodes_html = fragments.cached("tree", roots, rollups.tree_version(), render=nodes)
+    return render(request, "orgs/tree.html", {"form": form, "nodes_html": nodes_html})
 
 
 @login_required

@@ -51,10 +51,13 @@ def test_tree_page_queries_do_not_grow_with_the_tree(
     town = _wide_tree(district.root, size)
     client.force_login(ada)
     make_campaign(district.root)
-    # session, user, roles, roots, children, counts
-    with django_assert_num_queries(6):
+    # session, user, roles, roots, tree version, children, counts; then from the cache
+    with django_assert_num_queries(7):
         response = client.get("/orgs/")
     assert response.status_code == 200
+    nodes = response.content.count(b'class="node"')
+    with django_assert_num_queries(5):
+        assert client.get("/orgs/").content.count(b'class="node"') == nodes == 4
     # What the pledges app fills in after it: session, user, roles, roots, campaign, coverage
     # version, then children and coverage; from the cache, the first six only.
     with django_assert_num_queries(8):
