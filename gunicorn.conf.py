@@ -3,7 +3,7 @@
 Sized for a machine of two cores shared with PostgreSQL and the Celery worker; measured with wrk
 against the public board and the district pages (README, "Serving"). WEB_WORKERS and WEB_THREADS
 override the sizes on a larger machine: keep workers × threads about the number of database
-connections PostgreSQL can spare (each thread keeps one).
+connections PostgreSQL can spare (each keeps one).
 """
 
 import os
@@ -11,10 +11,12 @@ import os
 wsgi_app = "config.wsgi:application"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 
-# Processes do the Python work (the GIL lets one thread at a time run it); threads let a process
-# serve another request while one waits on the database or a slow client.
-workers = int(os.environ.get("WEB_WORKERS", "3"))
-threads = int(os.environ.get("WEB_THREADS", "2"))
+# Processes do the Python work (the GIL lets one thread at a time run it). On two cores, four
+# single-threaded (sync) workers served as many requests as three of two threads and kept the
+# tail far shorter (README, "Serving"); threads (WEB_THREADS > 1) help where requests wait long
+# on slow clients, which the proxy in front absorbs here.
+workers = int(os.environ.get("WEB_WORKERS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 
 # A request still running after this long is a fault: the worker is killed and replaced. Imports
