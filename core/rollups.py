@@ -115,6 +115,20 @@ def existing_row(table: str, keys: tuple[str, ...]) -> str:
     return f"EXISTS (SELECT 1 FROM {table} WHERE {match})"
 
 
+def writers(table: str, keys: tuple[str, ...], counts: tuple[str, ...], existing: str):
+    """The two statements a rollup's triggers write with: `keep(source)` adds a change to the
+    counter rows of keys whose source rows exist (`existing`, an `upsert` condition), creating
+    missing counter rows; `drop(source)`, for deletes, changes only counter rows that exist."""
+
+    def keep(source: str) -> str:
+        return upsert(table, keys, counts, source, existing)
+
+    def drop(source: str) -> str:
+        return upsert(table, keys, counts, source, existing_row(table, keys))
+
+    return keep, drop
+
+
 def sqlite_row(row: str, columns: tuple[str, ...]) -> str:
     """The OLD or NEW row of a SQLite row trigger as a one-row table the trigger's SELECTs read."""
     return "(SELECT " + ", ".join(f"{row}.{c} AS {c}" for c in columns) + ")"

@@ -10,7 +10,7 @@ deactivated), so a cached table that names or places it is not served again.
 from django.db import connection
 
 from core import rollups
-from core.rollups import existing_row, pg_trigger, sqlite_row, sqlite_trigger, upsert
+from core.rollups import pg_trigger, sqlite_row, sqlite_trigger, writers
 
 from .models import MemberTally, Organization, subtree_upper
 
@@ -35,12 +35,7 @@ def _organizations(source: str) -> str:
 
 
 def _triggers(vendor: str) -> list[rollups.Trigger]:
-    def keep(source):
-        return upsert(TALLY, KEYS, COUNTS, source, EXISTING)
-
-    def drop(source):
-        return upsert(TALLY, KEYS, COUNTS, source, existing_row(TALLY, KEYS))
-
+    keep, drop = writers(TALLY, KEYS, COUNTS, EXISTING)
     if vendor == "sqlite":
         new, old = sqlite_row("NEW", MEMBER_COLUMNS), sqlite_row("OLD", MEMBER_COLUMNS)
         new_org = sqlite_row("NEW", ("id",))

@@ -11,7 +11,7 @@ knows nothing of them.
 
 from campaign.models import Campaign
 from core import rollups
-from core.rollups import existing_row, pg_trigger, sqlite_row, sqlite_trigger, upsert
+from core.rollups import pg_trigger, sqlite_row, sqlite_trigger, writers
 from orgs.models import Member, Organization
 
 from .models import PUBLIC_STATES, Pledge, PledgeProgress, PledgeState, PledgeTally
@@ -90,12 +90,7 @@ def _moved(rows: str) -> str:
 
 
 def _triggers(vendor: str) -> list[rollups.Trigger]:
-    def keep(source):
-        return upsert(TALLY, KEYS, COUNTS, source, EXISTING)
-
-    def drop(source):
-        return upsert(TALLY, KEYS, COUNTS, source, existing_row(TALLY, KEYS))
-
+    keep, drop = writers(TALLY, KEYS, COUNTS, EXISTING)
     if vendor == "sqlite":
         new, old = sqlite_row("NEW", PLEDGE_COLUMNS), sqlite_row("OLD", PLEDGE_COLUMNS)
         new_m, old_m = sqlite_row("NEW", MEMBER_COLUMNS), sqlite_row("OLD", MEMBER_COLUMNS)
