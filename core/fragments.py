@@ -8,9 +8,14 @@ never out of date. Entries no longer reached expire.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db import DatabaseError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 # How long an entry is kept when nothing reaches it any more.
 FRAGMENT_SECONDS = 24 * 3600
@@ -22,5 +27,11 @@ def key(name: str, *state) -> str:
 
 
 def cached(name: str, *state, render: Callable[[], object]):
-    """What `render()` returns for this state, rendered once and then read from the cache."""
-    return cache.get_or_set(key(name, *state), render, FRAGMENT_SECONDS)
+    """What `render()` returns for this state, rendered once and then read from the cache.
+
+    The cache only saves work: while it is unreachable (Redis restarting), pages render afresh."""
+    try:
+        return cache.get_or_set(key(name, *state), render, FRAGMENT_SECONDS)
+    except (RedisError, DatabaseError, OSError) as error:
+        logger.warning("fragment cache unavailable, rendering %s afresh: %s", name, error)
+        return render()

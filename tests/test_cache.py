@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from .conftest import require_service
 
@@ -62,3 +63,17 @@ def test_the_cache_is_redis_when_services_are_required():
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     cache.set("test-cache-redis", "红", timeout=60)
     assert cache.get("test-cache-redis") == "红"
+
+
+def test_pages_render_afresh_while_the_cache_is_unreachable(district, campaign, client):
+    # A Redis that is not there (nothing listens on port 1): the public board still answers.
+    gone = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=gone):
+        response = client.get(f"/board/{district.branch_a.pk}/")
+    assert response.status_code == 200
+    assert "幸福社区党支部" in response.content.decode()
