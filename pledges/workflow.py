@@ -110,7 +110,8 @@ def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> 
             to_state=step.target,
             comment=comment,
         )
-    # What the UPDATE wrote, without reading the row back.
+    # What the UPDATE wrote, without reading the row back. The version is one above the one read:
+    # if an edit came in between, a later save with it is refused as stale, never lost.
     pledge.state, pledge.version, pledge.updated_at = step.target, pledge.version + 1, now
     for key, value in fields.items():
         setattr(pledge, key, value)
