@@ -151,9 +151,25 @@ def subtree_member_counts(parents) -> dict[int, int]:
 # --- Versions: names for the state cached fragments show (core/fragments.py) --------------------
 
 
+# Changes with every change to an organisation or a member anywhere: the sum of the counter
+# rows' versions, each of which only grows, so every committed change makes it larger. As SQL, for
+# callers that read it in the same statement as versions of their own.
+TREE_VERSION = f"(SELECT COALESCE(SUM(version), 0) FROM {TALLY})"
+
+
 def tree_version() -> int:
-    """Changes with every change to an organisation or a member anywhere: the sum of the counter
-    rows' versions, each of which only grows, so every committed change makes it larger."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(SUM(version), 0) FROM {TALLY}")
+        cursor.execute(f"SELECT {TREE_VERSION}")
         return cursor.fetchone()[0]
+
+
+def family_versions_sql(org: Organization) -> tuple[str, list]:
+    """A SELECT of (id, version) for the organisation and its children: it changes with any of
+    them or their members, and when a child comes or goes (the organisation's numchild moves).
+    Returned as SQL so that a caller can read it in the same statement as its own versions."""
+    sql = (
+        f"SELECT t.organization_id, t.version FROM {TALLY} AS t "
+        f"JOIN {Organization._meta.db_table} AS o ON o.id = t.organization_id "
+        f"WHERE o.path >= %s AND o.path <= %s AND o.depth <= %s"
+    )
+    return sql, [org.path, subtree_upper(org.path), org.depth + 1]

@@ -41,6 +41,13 @@ def is_reviewer_side(user, pledge: Pledge) -> bool:
     return org_access.can_manage_strictly_below(user, pledge.organization)
 
 
+def powers_on(user, org: Organization) -> tuple[bool, bool]:
+    """Everything the two sides above depend on for the pledges of `org` and of its members:
+    managing it, and managing it from above. Users equal in these may do the same on its pledges,
+    so a page listing them may be cached under them."""
+    return org_access.can_manage(user, org), org_access.can_manage_strictly_below(user, org)
+
+
 def get_progress_for_user(user, pk: int) -> PledgeProgress:
     return get_object_or_404(PledgeProgress.objects.filter(pledge__in=pledges_for(user)), pk=pk)
 

@@ -33,10 +33,9 @@ from orgs.models import (
     OrgKind,
     counted_members,
     roll_up,
-    subtree_upper,
     within_roots,
 )
-from orgs.rollups import subtree_sums
+from orgs.rollups import TREE_VERSION, family_versions_sql, subtree_sums
 
 from . import access, workflow
 from .models import (
@@ -123,7 +122,7 @@ def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
 # committed change.
 COVERAGE_VERSION = (
     f"(SELECT COALESCE(SUM(version), 0) FROM {PledgeTally._meta.db_table} WHERE campaign_id = %s), "
-    f"(SELECT COALESCE(SUM(version), 0) FROM {MemberTally._meta.db_table})"
+    f"{TREE_VERSION}"
 )
 
 
@@ -340,14 +339,12 @@ def board_version(org: Organization, campaign: Campaign | None) -> tuple:
     """Changes with everything public_board shows: the organisation's pledges in the campaign and
     their progress, the organisation, its members and its children (the (id, version) pairs of
     their counter rows), the campaign's name, and the day (what is overdue). One statement."""
+    family, params = family_versions_sql(org)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.organization_id, t.version FROM {MemberTally._meta.db_table} AS t "
-            f"JOIN {Organization._meta.db_table} AS o ON o.id = t.organization_id "
-            f"WHERE o.path >= %s AND o.path <= %s AND o.depth <= %s "
-            f"UNION ALL SELECT 0, version FROM {PledgeTally._meta.db_table} "
+            f"{family} UNION ALL SELECT 0, version FROM {PledgeTally._meta.db_table} "
             f"WHERE campaign_id = %s AND organization_id = %s",
-            [org.path, subtree_upper(org.path), org.depth + 1, getattr(campaign, "pk", 0), org.pk],
+            [*params, getattr(campaign, "pk", 0), org.pk],
         )
         rows = sorted(cursor.fetchall())
     stamp = (campaign.pk, campaign.name) if campaign else None

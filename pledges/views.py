@@ -52,8 +52,7 @@ def branch(request, pk):
 
 
 def _branch_sheet(user, org: Organization, campaign, version) -> str:
-    # What the sheet offers a user follows from these two (pledges.access, workflow.may_take).
-    powers = (org_access.can_manage(user, org), org_access.can_manage_strictly_below(user, org))
+    powers = access.powers_on(user, org)  # what the sheet offers this user follows from them
 
     def render_sheet():
         context = {
