@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_filters",
     "treebeard",
     "axes",
+    "django_ratelimit",
     # The project's apps, in their layers from the bottom up (docs/ARCHITECTURE.md): each imports
     # only from those listed before it.
     "core",
@@ -193,16 +194,41 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failures: counted per username whether or not the user exists, so the
-# answer never tells an attacker which accounts are real; and per client address, so one machine
-# cannot try many usernames.
+# The client's address (core.clientip.client_ip, for the lockout, rate limits and logs) is read
+# from X-Forwarded-For only as far as this many reverse proxies of our own appended to it: 1 for
+# nginx in front of gunicorn. 0 (direct clients, `make run`) ignores the header, which a client
+# can write at will. AXES_PROXY_COUNT is the older name.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT") or os.environ.get("AXES_PROXY_COUNT") or "0"
+)
+
+# Lockout after repeated failures of one username from one client address: counted whether or
+# not the user exists, so the answer never tells an attacker which accounts are real. Locking by
+# username alone would let anyone lock a colleague out; by address alone, behind a shared proxy
+# or office NAT, one mistyping user would lock out everybody. A locked-out user can still sign
+# in from another address.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+
+# Sign-in attempts per client address across all usernames (django-ratelimit, "count/period"
+# with s, m, h or d), against a password spray that stays under each username's lockout. Counted
+# in the shared cache; while it is unreachable, sign-ins are not counted (the lockout, in the
+# database, still holds).
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+# django-ratelimit's checks know only memcached and django-redis. Django's own Redis backend
+# increments with Redis' INCR, atomically (W001 does not apply). The database cache is shared by
+# every process too, but increments by a read and a write, so attempts at the same instant may
+# count once: on the embedded default the limit is approximate (E003), never per process.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

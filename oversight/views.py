@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from core import ratelimits
 from orgs import access
 
 from .context_processors import remember_navigation
@@ -19,9 +21,18 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, which also keeps the user's navigation in the new session."""
+    """Django's login, which also keeps the user's navigation in the new session.
+
+    Sign-ins are counted per client address across usernames (LOGIN_RATE_LIMIT), against a
+    password spray that stays under the lockout of each username; past the limit the form is not
+    even checked."""
 
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if ratelimits.exceeded(request, group="login", rate=settings.LOGIN_RATE_LIMIT):
+            return render(request, "registration/rate_limited.html", status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

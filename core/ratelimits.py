@@ -1,0 +1,35 @@
+"""Rate limits per client address, counted by django-ratelimit in the shared cache (CACHES).
+
+The address is core.clientip's, so a limit follows the real client behind the trusted proxies and
+every web process counts in the same place (Redis in production, the database table on the
+embedded default).
+"""
+
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
+
+from .clientip import client_ip
+
+logger = logging.getLogger(__name__)
+
+
+def by_client_ip(group: str, request: HttpRequest) -> str:
+    """django-ratelimit's key: the client's address."""
+    return client_ip(request)
+
+
+def exceeded(request: HttpRequest, *, group: str, rate: str) -> bool:
+    """Counts this request against `rate` ("30/10m") for its client address in `group`; True once
+    the client has gone past it.
+
+    While the cache is unreachable nothing is counted and nothing refused: a limit only adds to
+    the guards kept in the database (the login lockout)."""
+    try:
+        return is_ratelimited(request, group=group, key=by_client_ip, rate=rate, increment=True)
+    except (RedisError, DatabaseError, OSError) as error:
+        logger.warning("rate limit %s not counted, the cache is unavailable: %s", group, error)
+        return False
