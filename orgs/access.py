@@ -88,6 +88,23 @@ def can_manage_strictly_below(user, org: Organization) -> bool:
     return paths is None or any(org.path.startswith(p) and org.path != p for p in paths)
 
 
+# An organisation's standing: what it is (kind, sector), how it is rated (grade) and whether it
+# still exists (active). A 党小组 drops out of the 两个100% denominator, so it is never the
+# organisation's own to decide.
+STANDING_FIELDS = ("kind", "sector", "grade", "active")
+
+
+def can_change_standing(user, org: Organization) -> bool:
+    """May the user change the organisation's standing (STANDING_FIELDS), deactivate or move it?
+
+    Only the level above: a managing role (secretary, admin) on a strict ancestor, or a
+    superuser. A role on the organisation itself edits its descriptive fields (its name) only.
+    The office and leaders stay read-only on the tree, even above: the office's grading comes
+    with its dashboard, and until then the grade too changes only from above.
+    """
+    return can_manage_strictly_below(user, org)
+
+
 def get_organization_for_user(user, pk: int, write: bool = False) -> Organization:
     org = get_object_or_404(organizations_for(user), pk=pk)
     if write:

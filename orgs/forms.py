@@ -12,9 +12,20 @@ from .models import Gender, Member, MemberCategory, Organization
 
 
 class OrganizationForm(forms.ModelForm):
+    """An organisation's name and standing; with standing=False (a user on the organisation
+    itself, access.can_change_standing) the standing is shown but cannot be changed."""
+
     class Meta:
         model = Organization
         fields = ["name", "kind", "sector", "grade"]
+
+    def __init__(self, *args, standing: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not standing:
+            for name in ("kind", "sector", "grade"):
+                # A disabled field keeps its stored value whatever the POST holds.
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("由上级组织更改。")
 
 
 class MemberForm(forms.ModelForm):

@@ -38,7 +38,24 @@ def create_organization(parent: Organization, *, by, **fields) -> Organization:
 
 
 def update_organization(org: Organization, *, by, **fields) -> Organization:
+    """Changes the organisation's name, and its kind, sector and grade when the user may change
+    its standing (access.can_change_standing); `active` changes through deactivate_organization
+    and reactivate_organization."""
     require(access.can_manage(by, org))
+    check_update(org, fields, by=by)
+    model_update(org, {key: fields[key] for key in ORG_FIELDS if key in fields}, by=by)
+    return org
+
+
+def check_update(org: Organization, fields: dict, *, by) -> None:
+    """Refuses what update_organization refuses (for the admin's form, which checks before it
+    saves): a change to the standing from the organisation itself, a name a sibling has."""
+    standing = [key for key in access.STANDING_FIELDS if key in fields]
+    changed = any(fields[key] != getattr(org, key) for key in standing)
+    if changed and not access.can_change_standing(by, org):
+        raise ValidationError(
+            _("组织的类型、领域、分类定级和是否有效由上级组织更改，本组织只能修改名称。")
+        )
     name = fields.get("name", org.name)
     parent = Organization.objects.get_parent(org)
     if (
@@ -46,14 +63,12 @@ def update_organization(org: Organization, *, by, **fields) -> Organization:
         and Organization.objects.get_children(parent).filter(name=name).exclude(pk=org.pk).exists()
     ):
         raise ValidationError({"name": _("同一上级组织下已有同名组织。")})
-    model_update(org, {key: fields[key] for key in ORG_FIELDS if key in fields}, by=by)
-    return org
 
 
 def move_organization(org: Organization, parent: Organization, *, by) -> Organization:
     """Moves an organisation with its whole subtree under another parent (e.g. a branch that
     changes town). The user must manage both the organisation's old place and the new parent."""
-    require(access.can_manage_strictly_below(by, org) and access.can_manage(by, parent))
+    require(access.can_change_standing(by, org) and access.can_manage(by, parent))
     check_move(org, parent)
     with audited(by=by):
         # treebeard computes the new paths from the rows as stored: no tree import in between,
@@ -82,7 +97,13 @@ def check_move(org: Organization, parent: Organization) -> None:
 
 def deactivate_organization(org: Organization, *, by) -> Organization:
     """Marks an organisation 撤销; refused while it holds members or active sub-organisations."""
-    require(access.can_manage_strictly_below(by, org))
+    require(access.can_change_standing(by, org))
+    check_deactivate(org)
+    model_update(org, {"active": False}, by=by)
+    return org
+
+
+def check_deactivate(org: Organization) -> None:
     members = Member.objects.active().within(org).count()
     if members:
         raise ValidationError(
@@ -95,19 +116,21 @@ def deactivate_organization(org: Organization, *, by) -> Organization:
             _("“%(name)s”仍有 %(count)s 个有效的下级组织，请先撤销它们。")
             % {"name": org.name, "count": children}
         )
-    model_update(org, {"active": False}, by=by)
-    return org
 
 
 def reactivate_organization(org: Organization, *, by) -> Organization:
-    require(access.can_manage_strictly_below(by, org))
+    require(access.can_change_standing(by, org))
+    check_reactivate(org)
+    model_update(org, {"active": True}, by=by)
+    return org
+
+
+def check_reactivate(org: Organization) -> None:
     parent = Organization.objects.get_parent(org)
     if parent and not parent.active:
         raise ValidationError(
             _("上级组织“%(name)s”已撤销，请先恢复上级组织。") % {"name": parent.name}
         )
-    model_update(org, {"active": True}, by=by)
-    return org
 
 
 def create_member(branch: Organization, *, by, **fields) -> Member:

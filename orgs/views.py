@@ -81,7 +81,8 @@ def detail(request, pk):
 @login_required
 def edit(request, pk):
     org = access.get_organization_for_user(request.user, pk, write=True)
-    form = OrganizationForm(request.POST or None, instance=copy(org))
+    standing = access.can_change_standing(request.user, org)
+    form = OrganizationForm(request.POST or None, instance=copy(org), standing=standing)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organization(org, by=request.user, **form.cleaned_data)
