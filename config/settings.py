@@ -266,6 +266,14 @@ PLEDGE_ATTACHMENT_MAX_BYTES = int(os.environ.get("PLEDGE_ATTACHMENT_MAX_MB", "5"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Backups of the embedded default (core/backup.py, `manage.py backup` / `restore`): the nightly
+# task writes an archive here and keeps the newest BACKUP_KEEP. Copy them off the machine too.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+# Members who left keep their record, but their phone (and ID number) is erased this many days
+# after the day they left (orgs/retention.py): three years by default.
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "1095"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -320,6 +328,18 @@ CELERY_BEAT_SCHEDULE = {
     "verify-rollups": {
         "task": "core.tasks.verify_rollups_task",
         "schedule": crontab(hour=2, minute=43),
+    },
+    # Backs up the embedded SQLite database and uploads at night, when few write, keeping the
+    # newest BACKUP_KEEP; on PostgreSQL it only logs that pg_dump does it (README).
+    "backup": {
+        "task": "core.tasks.backup_task",
+        "schedule": crontab(hour=1, minute=37),
+    },
+    # Erases the phone (and ID number) of members who left over PERSONAL_DATA_RETENTION_DAYS
+    # ago; nightly, so none is kept a day longer than the rule says.
+    "erase-departed-personal-data": {
+        "task": "orgs.tasks.erase_departed_personal_data_task",
+        "schedule": crontab(hour=3, minute=53),
     },
 }
 

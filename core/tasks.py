@@ -17,7 +17,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.core.management import call_command
 
-from . import jobs, rollups
+from . import backup, jobs, rollups
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,21 @@ def verify_rollups_task() -> int:
     drifts = rollups.verify_all()
     logger.info("verified the rollups: %s drifted rows", len(drifts))
     return len(drifts)
+
+
+@shared_task
+def backup_task() -> str:
+    """Backs up the embedded SQLite database and the uploaded files, then keeps the newest
+    BACKUP_KEEP archives. PostgreSQL is backed up by its own tools (README, "Backup and
+    restore"): there it only says so in the log."""
+    try:
+        archive = backup.make_backup()
+    except backup.UnsupportedDatabase:
+        logger.info("backup skipped: PostgreSQL is backed up with pg_dump (README)")
+        return ""
+    pruned = backup.prune_backups(settings.BACKUP_KEEP)
+    logger.info("backed up to %s; deleted %s older backup(s)", archive, len(pruned))
+    return str(archive)
 
 
 @shared_task
