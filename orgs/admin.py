@@ -3,14 +3,19 @@
 Non-superusers see only their subtree; an object outside it answers 404, as on the rest of the site.
 """
 
+import copy
+
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
+from core.forms import apply_errors
 
-from . import access, services
+from . import access, rules, services
+from .forms import MemberForm as SiteMemberForm
 from .models import Member, Organization, Role
 
 
@@ -54,7 +59,27 @@ class ScopedAdminMixin:
             super().delete_queryset(request, queryset)
 
 
-class OrganizationForm(forms.ModelForm):
+class ServiceFormMixin:
+    """A form whose changes the admin saves through the services: `clean` runs the services'
+    checks, so a refusal shows on the form in Chinese instead of failing the save. `user` is set
+    by the ModelAdmin's get_form; `self.instance` still holds the stored row during `clean`."""
+
+    user = None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                self.check(data)
+            except ValidationError as error:
+                apply_errors(self, error)
+        return data
+
+    def check(self, data: dict) -> None:
+        raise NotImplementedError
+
+
+class OrganizationForm(ServiceFormMixin, forms.ModelForm):
     """The organisation's fields and its parent; a new parent moves it with its subtree through
     services.move_organization, as anywhere else."""
 
@@ -66,12 +91,17 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = ["name", "kind", "sector", "grade", "active"]
 
-    def clean(self):
-        data = super().clean()
+    def check(self, data):
+        org = self.instance
+        services.check_update(org, data, by=self.user)
+        if "active" in data and data["active"] != org.active:
+            if data["active"]:
+                services.check_reactivate(org)
+            else:
+                services.check_deactivate(org)
         parent = data.get("parent")
-        if self.instance.pk and parent and "parent" in self.changed_data:
-            services.check_move(self.instance, parent)
-        return data
+        if parent and "parent" in self.changed_data:
+            services.check_move(org, parent)
 
 
 @admin.register(Organization)
@@ -93,19 +123,44 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def in_scope(self, request, queryset):
         return queryset.filter(pk__in=access.organizations_for(request.user, write=True))
 
+    def get_readonly_fields(self, request, obj=None):
+        # The organisation's own roles see its standing without changing it (as on the site).
+        if obj is not None and not access.can_change_standing(request.user, obj):
+            return [*access.STANDING_FIELDS]
+        return []
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        parent_field = form.base_fields["parent"]
-        parent_field.queryset = access.organizations_for(request.user, write=True)
-        parent_field.initial = Organization.objects.get_parent(obj) if obj else None
-        parent_field.disabled = obj is None or obj.is_root()
+        form.user = request.user
+        # The declared field is shared by every form class made from OrganizationForm.
+        parent_field = form.base_fields["parent"] = copy.deepcopy(form.base_fields["parent"])
+        parent = Organization.objects.get_parent(obj) if obj else None
+        parent_field.initial = parent
+        if obj is not None and parent and access.can_change_standing(request.user, obj):
+            parent_field.queryset = access.organizations_for(request.user, write=True)
+        else:
+            # Shown, not changed: the parent may lie above the user's scope.
+            parent_field.queryset = Organization.objects.filter(pk=parent.pk if parent else None)
+            parent_field.disabled = True
         return form
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        parent = form.cleaned_data.get("parent")
-        if change and parent and "parent" in form.changed_data:
-            services.move_organization(obj, parent, by=request.user)
+        """Saves through the services the site uses, which check again what the form checked."""
+        data, by = form.cleaned_data, request.user
+        stored = Organization.objects.get(pk=obj.pk)  # obj already holds what was typed
+        fields = {key: data[key] for key in services.ORG_FIELDS if key in data}
+        services.update_organization(stored, by=by, **fields)
+        if "active" in data and data["active"] != stored.active:
+            change_active = (
+                services.reactivate_organization
+                if data["active"]
+                else services.deactivate_organization
+            )
+            change_active(stored, by=by)
+        parent = data.get("parent")
+        if parent and "parent" in form.changed_data:
+            services.move_organization(stored, parent, by=by)
+        obj.refresh_from_db()
 
     @admin.display(description=_("名称"), ordering="path")
     def indented_name(self, obj):
@@ -119,8 +174,36 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
+class MemberForm(ServiceFormMixin, SiteMemberForm):
+    """The site's member form (its phone rule included) with the branch; a new branch moves the
+    member through services.move_member."""
+
+    def check(self, data):
+        member = self.instance
+        fields = {key: data[key] for key in services.MEMBER_FIELDS if key in data}
+        if member.pk is None:
+            rules.require_branch(data["branch"])
+            rules.validate_member_dates(fields)
+            return
+        stored = {key: getattr(member, key) for key in services.MEMBER_FIELDS}
+        rules.validate_member_dates({**stored, **fields})
+        if "branch" in self.changed_data:
+            services.check_move_member(member, data["branch"])
+
+
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = MemberForm
+    # What the site's form edits; leaving and returning go through the site's 减少/恢复 pages,
+    # which keep the date and reason.
+    fields = [
+        *SiteMemberForm.Meta.fields,
+        "branch",
+        "active",
+        "deactivated_on",
+        "deactivation_reason",
+    ]
+    readonly_fields = ["active", "deactivated_on", "deactivation_reason"]
     list_display = ["name", "gender", "category", "branch", "active"]
     list_filter = ["active", "category", "gender"]
     search_fields = ["name", "phone"]
@@ -130,8 +213,23 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def in_scope(self, request, queryset):
         return queryset.filter(pk__in=access.members_for(request.user, write=True))
 
-    # Leaving and returning go through the site's 减少/恢复 pages, which keep the date and reason.
-    readonly_fields = ["active", "deactivated_on", "deactivation_reason"]
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Saves through the services the site uses, which check again what the form checked."""
+        data, by = form.cleaned_data, request.user
+        fields = {key: data[key] for key in services.MEMBER_FIELDS if key in data}
+        if not change:
+            obj.pk = services.create_member(data["branch"], by=by, **fields).pk
+            return
+        stored = Member.objects.select_related("branch").get(pk=obj.pk)
+        services.update_member(stored, by=by, **fields)
+        if "branch" in form.changed_data:
+            services.move_member(stored, data["branch"], by=by)
+        obj.refresh_from_db()
 
     def has_delete_permission(self, request, obj=None):
         # Members leave by being deactivated, never deleted, so their history stays.
@@ -140,15 +238,26 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Roles are given (services.assign_role) and taken away (services.revoke_role), never
+    edited: a changed kind would skip what giving it does (an admin role opens the admin)."""
+
     list_display = ["user", "organization", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "organization__name"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["organization"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "organization", "kind", "created_at"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
+        if not change:
             role = services.assign_role(obj.user, obj.organization, obj.kind, by=request.user)
             obj.pk, obj.created_at = role.pk, role.created_at
+
+    def delete_model(self, request, obj):
+        services.revoke_role(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for role in queryset.select_related("user", "organization"):
+            services.revoke_role(role, by=request.user)

@@ -154,13 +154,17 @@ def update_member(member: Member, *, by, **fields) -> Member:
 def move_member(member: Member, to: Organization, *, by) -> Member:
     """Transfers a member to another branch; both ends must be in the user's write scope."""
     require(access.can_manage(by, member.branch) and access.can_manage(by, to))
+    check_move_member(member, to)
+    model_update(member, {"branch": to}, by=by)
+    return member
+
+
+def check_move_member(member: Member, to: Organization) -> None:
     if not member.active:
         raise ValidationError(_("已减少的党员不能转移，请先恢复。"))
     require_branch(to)
     if to.pk == member.branch_id:
         raise ValidationError({"branch": _("党员已在该组织。")})
-    model_update(member, {"branch": to}, by=by)
-    return member
 
 
 def deactivate_member(
@@ -221,6 +225,16 @@ def assign_role(user, organization: Organization, kind: str, *, by=None) -> Role
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
     return role
+
+
+def revoke_role(role: Role, *, by) -> None:
+    """Takes a role away; the last admin role taken closes the admin site's pages to the user."""
+    require(access.can_manage(by, role.organization) and access.is_admin(by))
+    with audited(by=by):
+        role.delete()
+        user = role.user
+        if role.kind == RoleKind.ADMIN and not user.roles.filter(kind=RoleKind.ADMIN).exists():
+            user.groups.remove(admin_group())
 
 
 def start_import(kind: str, upload, *, by, default_branch: Organization | None = None) -> Job:

@@ -17,3 +17,16 @@ def test_the_admin_lists_pledges_in_scope_read_only(district, campaign, client):
     assert response.status_code == 403
     mine.refresh_from_db()
     assert mine.title == "本街道的承诺"
+
+
+def test_a_pledges_state_moves_only_through_the_workflow(district, campaign, client):
+    # Not even a superuser changes or deletes a pledge in the admin: its steps keep the history.
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    pledge = make_pledge(campaign, member=district.member_a, state="draft")
+    url = f"/admin/pledges/pledge/{pledge.pk}/change/"
+    assert 'name="state"' not in client.get(url).content.decode()
+    assert client.post(url, {"state": "public", "title": pledge.title}).status_code == 403
+    delete_url = f"/admin/pledges/pledge/{pledge.pk}/delete/"
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    pledge.refresh_from_db()
+    assert pledge.state == "draft"
