@@ -30,7 +30,8 @@ prepare: $(VENV)/.installed
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  打开 http://$(HOST):$(PORT)/ 登录（演示账号见上表）；按 Ctrl-C 停止全部进程。"
+	@echo "  网址见下方 web 进程的「打开 http://…」一行（服务实际监听的地址），用上表的演示账号登录；"
+	@echo "  按 Ctrl-C 停止全部进程。"
 	@echo ""
 
 # As a small office runs it on one machine: gunicorn (gunicorn.conf.py) with DEBUG off, static

@@ -7,6 +7,7 @@ connections PostgreSQL can spare (each keeps one).
 """
 
 import os
+import socket
 
 wsgi_app = "config.wsgi:application"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -36,3 +37,19 @@ accesslog = "-" if os.environ.get("ACCESS_LOG", "") in {"1", "true", "yes", "on"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "ccz-web"
+
+
+def when_ready(server):
+    """Says where the site answers, from the sockets gunicorn really bound: `make run` prints no
+    address of its own, which could differ from this one (a PORT in .env read by honcho, --bind,
+    GUNICORN_CMD_ARGS, or PORT=0 for any free port)."""
+    for listener in server.LISTENERS:
+        if listener.FAMILY == socket.AF_UNIX:
+            server.log.info("在 %s 上等待请求", listener)
+            continue
+        host, port = listener.getsockname()[:2]
+        # Bound to every address: this machine's own answers too.
+        shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+        shown = f"[{shown}]" if ":" in shown else shown
+        everywhere = "（监听本机所有网络地址）" if shown.strip("[]") != host else ""
+        server.log.info("打开 http://%s:%d/%s", shown, port, everywhere)

@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 
 from core import demo
 
-DEMO_URL = "http://127.0.0.1:8000/"
-
 
 class Command(BaseCommand):
     help = "Builds the demo district with demo logins, or with --orgs/--members a large one."
@@ -81,7 +79,9 @@ class Command(BaseCommand):
 
     def _print_logins(self, logins):
         self.stdout.write("")
-        self.stdout.write(_("演示账号（打开 %(url)s 登录）：") % {"url": DEMO_URL})
+        # No address here: the command does not know where the site will be served (the web
+        # server prints the one it listens on).
+        self.stdout.write(_("演示账号："))
         # Usernames and passwords are ASCII, so they align; the Chinese columns come last.
         width = max(len(password) for _username, password, _role, _org in logins)
         # The headings are padded by characters: 用户名 (three wide ones) fills the 12 columns.
