@@ -5,6 +5,7 @@ every web process counts in the same place (Redis in production, the database ta
 embedded default).
 """
 
+import ipaddress
 import logging
 
 from django.db import DatabaseError
@@ -18,8 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 def by_client_ip(group: str, request: HttpRequest) -> str:
-    """django-ratelimit's key: the client's address."""
-    return client_ip(request)
+    """django-ratelimit's key: the client's address; for IPv6 its /64 network, since one host is
+    commonly given a whole /64 and could otherwise change address at every attempt."""
+    address = ipaddress.ip_address(client_ip(request))
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def exceeded(request: HttpRequest, *, group: str, rate: str) -> bool:

@@ -118,3 +118,11 @@ def test_sign_in_goes_on_while_the_cache_is_unreachable(db, login):
     with override_settings(CACHES=gone, SESSION_ENGINE="django.contrib.sessions.backends.db"):
         for _ in range(3):
             assert login("alice", "password").status_code == 302
+
+
+@override_settings(LOGIN_RATE_LIMIT="2/10m")
+def test_an_ipv6_client_cannot_escape_the_limit_by_changing_address_within_its_network(db, login):
+    for n in range(2):
+        assert login("alice", "wrong", remote=f"2001:db8:1:2::{n + 1}").status_code == 200
+    assert login("alice", "wrong", remote="2001:db8:1:2::99").status_code == 429
+    assert login("alice", "wrong", remote="2001:db8:1:3::1").status_code == 200
