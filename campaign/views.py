@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.audit.trail import of, trail
 from core.forms import apply_errors
@@ -15,6 +16,7 @@ from .forms import CampaignForm
 from .models import Campaign
 
 
+@require_safe
 @login_required
 def campaign_list(request):
     campaigns = access.campaigns_for(request.user).select_related("organization")
@@ -23,6 +25,7 @@ def campaign_list(request):
     return render(request, "campaign/list.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def create(request):
     organizations = access.organizations_to_run(request.user)
@@ -39,6 +42,7 @@ def create(request):
     return render(request, "campaign/form.html", {"form": form})
 
 
+@require_safe
 @login_required
 def detail(request, pk):
     """A campaign's page; other apps add their way into it through the "campaign.detail" slot."""
@@ -51,6 +55,7 @@ def detail(request, pk):
     return render(request, "campaign/detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def edit(request, pk):
     campaign = access.get_campaign_for_user(request.user, pk, write=True)

@@ -11,15 +11,30 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from core.models import AuditRecord, Job
+
+# The admin's pages read with GET (and HEAD) and change with POST; Django's admin views would
+# render a page for any other method (TRACE, PUT…), the site answers 405.
+ADMIN_METHODS = ["GET", "HEAD", "POST"]
 
 
 class AdminSite(admin.AdminSite):
     site_header = _("创先争优活动管理")
     site_title = _("创先争优活动管理")
     index_title = _("后台管理")
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page (the model admins' too, which are wrapped here) takes only
+        ADMIN_METHODS."""
+        return require_http_methods(ADMIN_METHODS)(super().admin_view(view, cacheable))
+
+    @method_decorator(require_http_methods(ADMIN_METHODS))
+    def login(self, request, extra_context=None):
+        return super().login(request, extra_context)
 
     def get_urls(self):
         urls = [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]

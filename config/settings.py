@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,9 @@ INSTALLED_APPS = [
 # "Vary: Accept-Language", which keeps proxies from sharing the public board.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer, static files included.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -349,6 +353,52 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# What a page may load and run (django-csp): everything from the site itself, no inline script
+# or style (templates use static/js/app.js and classes of static/css/app.css; htmx's indicator
+# styles are in app.css), images also as data: URIs (Bootstrap's CSS draws its checkboxes,
+# select arrows and close buttons with them). The admin gets the same policy: Django 5.2's admin
+# needs no inline script, and its one inline <style> (a change list without actions) is
+# cosmetic. Not set on DEBUG's own 404 and 500 pages, which are inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the site never uses, refused to its pages and to anything they might embed
+# (django-permissions-policy; an empty list is "()", none).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 # HTTPS=1: the site is reached over https through a TLS-terminating proxy, which sets
 # X-Forwarded-Proto (and must be the only way in). It follows its own setting, not DEBUG, so that
 # `make run` (DEBUG off) serves plain http on 127.0.0.1. BEHIND_TLS_PROXY=1 is the older name.

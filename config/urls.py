@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods, require_safe
 
 from oversight import views as oversight_views
 
@@ -10,12 +11,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        # Django's form views take PUT as a POST: the site answers 405, before the login check.
+        require_http_methods(["GET", "HEAD", "POST"])(auth_views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(
         "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        require_safe(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
     path("orgs/", include("orgs.urls")),

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from . import access
 
@@ -17,6 +18,7 @@ def row_errors(errors: list, total: int | None = None) -> dict:
     }
 
 
+@require_safe
 @login_required
 def job(request, pk):
     """A background job's page: its progress while it runs (the status part polls itself), then

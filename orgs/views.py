@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import fragments
 from core.audit.trail import of, trail, under
@@ -28,6 +28,7 @@ from .models import Member, Organization, OrgKind, Role
 ROSTER_PAGE_SIZE = 50
 
 
+@require_safe
 @login_required
 def tree(request):
     """The user's part of the tree: their top organisations and one level below, the rest loaded
@@ -49,6 +50,7 @@ def tree(request):
     return render(request, "orgs/tree.html", {"form": form, "nodes_html": nodes_html})
 
 
+@require_safe
 @login_required
 def children(request, pk):
     """The children of one node with their member counts: loaded when a node is expanded."""
@@ -63,6 +65,7 @@ def children(request, pk):
     return HttpResponse(html)
 
 
+@require_safe
 @login_required
 def detail(request, pk):
     org = access.get_organization_for_user(request.user, pk)
@@ -78,6 +81,7 @@ def detail(request, pk):
     return render(request, "orgs/detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def edit(request, pk):
     org = access.get_organization_for_user(request.user, pk, write=True)
@@ -95,6 +99,7 @@ def edit(request, pk):
     return render(request, "orgs/org_form.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def add_child(request, pk):
     parent = access.get_organization_for_user(request.user, pk, write=True)
@@ -137,6 +142,7 @@ def _change_standing(request, obj, service, done):
     return redirect(obj)
 
 
+@require_safe
 @login_required
 def roster(request, pk):
     """Members of an organisation's subtree (or only its own with ?direct=1), filtered and paged."""
@@ -164,6 +170,7 @@ def _querystring_without_page(request) -> str:
     return params.urlencode()
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def add_member(request, pk):
     branch = access.get_organization_for_user(request.user, pk, write=True)
@@ -182,6 +189,7 @@ def add_member(request, pk):
     return render(request, "orgs/member_form.html", context)
 
 
+@require_safe
 @login_required
 def member(request, pk):
     member = access.get_member_for_user(request.user, pk)
@@ -194,6 +202,7 @@ def member(request, pk):
     return render(request, "orgs/member_detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def edit_member(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)
@@ -211,6 +220,7 @@ def edit_member(request, pk):
     return render(request, "orgs/member_form.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def move_member(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)
@@ -233,6 +243,7 @@ def move_member(request, pk):
     return render(request, "orgs/member_move.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def deactivate_member(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.services import require
 from core.views import row_errors
@@ -31,6 +32,7 @@ def _default_branch(request, branches) -> int | None:
     return only[0] if len(only) == 1 else None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_members(request):
     require(access.can_manage_anything(request.user))
@@ -52,6 +54,7 @@ def import_members(request):
     return _render(request, form, result, "members")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_tree(request):
     require(access.can_manage_anything(request.user))
@@ -106,12 +109,14 @@ def _render(request, form, result, kind):
     return render(request, "orgs/import.html", context)
 
 
+@require_safe
 @login_required
 def member_template(request):
     require(access.can_manage_anything(request.user))
     return _xlsx_response(importing.member_template_xlsx(), _("党员花名册导入模板.xlsx"))
 
 
+@require_safe
 @login_required
 def tree_template(request):
     require(access.can_manage_anything(request.user))

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core import ratelimits
 from orgs import access
@@ -9,6 +11,7 @@ from orgs import access
 from .context_processors import remember_navigation
 
 
+@require_safe
 @login_required
 def home(request):
     """Where a user lands: the branch page of a secretary of one branch, the tree otherwise."""
@@ -20,6 +23,9 @@ def home(request):
     return redirect("orgs:tree")
 
 
+# Before anything else: Django's login would redirect a signed-in user whatever the method, and
+# its form views take PUT as a POST.
+@method_decorator(require_http_methods(["GET", "HEAD", "POST"]), name="dispatch")
 class LoginView(auth_views.LoginView):
     """Django's login, which also keeps the user's navigation in the new session.
 

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campaign import access as campaign_access
 from core import fragments
@@ -31,6 +31,7 @@ def _campaign_or_none(request, org: Organization):
     return campaign_access.current_campaign(request.user, org, request.GET.get("campaign"))
 
 
+@require_safe
 @login_required
 def branch(request, pk):
     """The secretary's page: every active member with their pledge, the organisation's own pledge,
@@ -124,6 +125,7 @@ def _owner_for(request):
     raise Http404
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def create(request):
     member, org = _owner_for(request)
@@ -164,6 +166,7 @@ def _branch_url(org, campaign) -> str:
     return reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}"
 
 
+@require_safe
 @login_required
 def detail(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
@@ -213,6 +216,7 @@ def _save(form, save) -> tuple[bool, "services.StaleEdit | None"]:
     return True, None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def edit(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
@@ -233,6 +237,7 @@ def edit(request, pk):
     return render(request, "pledges/form.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def correct(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
@@ -273,6 +278,7 @@ def add_progress(request, pk):
     return redirect(pledge)
 
 
+@require_safe
 @login_required
 def attachment(request, pk):
     progress = access.get_progress_for_user(request.user, pk)
@@ -286,6 +292,7 @@ def attachment(request, pk):
     )
 
 
+@require_safe
 @login_required
 def missing(request, pk):
     """The drill-down behind the coverage figures: exactly who has no public pledge yet."""
@@ -311,6 +318,7 @@ def missing(request, pk):
 # --- Parts of other apps' pages (slots, see core/slots.py) ----------------------------------------
 
 
+@require_safe
 @login_required
 def tree_coverage(request):
     """The "orgs.tree" slot: a note naming the campaign, and the coverage of each top node of the
@@ -331,6 +339,7 @@ def tree_coverage(request):
     return HttpResponse(fragments.cached("tree-coverage", roots_ids, version, render=fragment))
 
 
+@require_safe
 @login_required
 def children_coverage(request, pk):
     """The "orgs.children" slot: the coverage of an expanded node's children (out of band)."""
@@ -347,6 +356,7 @@ def children_coverage(request, pk):
     return HttpResponse(fragments.cached("children-coverage", org.pk, version, render=fragment))
 
 
+@require_safe
 @login_required
 def campaign_link(request, pk):
     """The "campaign.detail" slot: the way from a campaign to its pledges."""

@@ -4,17 +4,20 @@ It shows only what the public may know: names and pledges. No phone numbers, bir
 categories or drafts; an organisation that does not exist or is inactive answers 404.
 """
 
+from csp.decorators import csp_exempt
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from core import fragments
 
 from . import access, selectors
 
 
+@require_safe
 @cache_control(public=True, max_age=60)
 def board(request, pk):
     """The board's page, rendered once per state of what it shows (core/fragments.py)."""
@@ -30,6 +33,10 @@ def board(request, pk):
     return HttpResponse(html)
 
 
+# A PDF, not a page: Chrome shows it in its own viewer, which a Content-Security-Policy
+# (object-src 'none', no inline style) leaves blank.
+@csp_exempt()
+@require_safe
 def poster(request, pk):
     # ReportLab and the font load only when someone asks for a poster, not in every process.
     from .poster import board_poster_pdf
