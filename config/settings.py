@@ -265,6 +265,9 @@ STORAGES = {
 # background size are imported by a worker while the page shows the progress.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "20")) * 1024 * 1024
 IMPORT_BACKGROUND_BYTES = int(float(os.environ.get("IMPORT_BACKGROUND_MB", "1")) * 1024 * 1024)
+# Rows below the header a roster or tree file may have: a larger file is refused before its
+# rows are checked (orgs/importing/reading.py), in the request or on the worker.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 # Evidence attached to a pledge's progress (images, PDF).
 PLEDGE_ATTACHMENT_MAX_BYTES = int(os.environ.get("PLEDGE_ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

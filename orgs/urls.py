@@ -22,5 +22,6 @@ urlpatterns = [
     path("import/members/", views_import.import_members, name="import_members"),
     path("import/members/template.xlsx", views_import.member_template, name="member_template"),
     path("import/tree/", views_import.import_tree, name="import_tree"),
+    path("import/errors/<slug:token>.csv", views_import.import_errors, name="import_errors"),
     path("import/tree/template.xlsx", views_import.tree_template, name="tree_template"),
 ]

@@ -7,7 +7,8 @@ stored and imported by a worker, and the user follows it on the job's page.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -98,11 +99,33 @@ def _run(form, service, user, **options) -> importing.ImportResult | None:
         return None
 
 
+@require_safe
+@login_required
+def import_errors(request, token):
+    """The CSV of every error of one of the user's failed imports. The file is kept in the user's
+    own folder, so the same link is a 404 for anyone else."""
+    name = importing.errors_file_path(request.user.pk, token)
+    if name is None:
+        raise Http404
+    return FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=_("导入问题清单.csv"),
+        content_type="text/csv; charset=utf-8",
+    )
+
+
 def _render(request, form, result, kind):
     context = {
         "form": form,
         "kind": kind,
-        **row_errors(result.errors if result else []),
+        **row_errors(result.errors if result else [], result.errors_total if result else None),
+        # Every error as a CSV when the page shows only the first ones.
+        "errors_url": (
+            reverse("orgs:import_errors", args=[result.errors_file])
+            if result and result.errors_file
+            else ""
+        ),
         "template_url": reverse(f"orgs:{'member' if kind == 'members' else 'tree'}_template"),
         "max_bytes": settings.IMPORT_MAX_BYTES,
     }

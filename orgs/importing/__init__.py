@@ -13,6 +13,7 @@ here.
 """
 
 from .base import IMPORT_LOCK, ImportRejected, ImportResult, RowError
+from .errors import errors_file_path
 from .jobs import MEMBERS, TREE, run_import_job
 from .members import import_members
 from .reading import check_size, parse_date
@@ -27,6 +28,7 @@ __all__ = [
     "ImportResult",
     "RowError",
     "check_size",
+    "errors_file_path",
     "import_members",
     "import_tree",
     "member_template_xlsx",

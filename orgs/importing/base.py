@@ -42,6 +42,10 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # All the errors, of which `errors` holds the first ones (errors.RowErrors), and the token of
+    # the CSV file that lists them all when the page shows fewer ("" otherwise).
+    errors_total: int = 0
+    errors_file: str = ""
 
     @property
     def ok(self) -> bool:
@@ -59,7 +63,8 @@ class ImportResult:
 def failed_result(errors: list[RowError], table: "Table") -> ImportResult:
     """A result with the errors in reading order: by row, then by column as in the file."""
     order = {header: position for position, header in table.columns.values()}
-    return ImportResult(errors=sorted(errors, key=lambda e: (e.row, order.get(e.column, -1))))
+    first = sorted(errors, key=lambda e: (e.row, order.get(e.column, -1)))
+    return ImportResult(errors=first, errors_total=len(errors))
 
 
 class BadCell(Exception):

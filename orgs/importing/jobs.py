@@ -52,10 +52,12 @@ def _import(job: Job) -> tuple[dict, list]:
     except PermissionDenied:
         return _refused([_("您无权导入这些党组织或党员。")])
     if not result.ok:
-        message = _("文件中有 %(count)s 个问题，全部未导入。请改正后重新上传。") % {
-            "count": len(result.errors)
-        }
-        return {"message": message}, [asdict(error) for error in result.errors]
+        total = result.errors_total or len(result.errors)
+        message = _("文件中有 %(count)s 个问题，全部未导入。请改正后重新上传。") % {"count": total}
+        failed = {"message": message, "errors_total": total}
+        if result.errors_file:
+            failed["errors_url"] = reverse("orgs:import_errors", args=[result.errors_file])
+        return failed, [asdict(error) for error in result.errors]
     return _done(job, result, options.get("default_branch")), []
 
 

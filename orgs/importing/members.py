@@ -34,8 +34,8 @@ from .base import (
     Progress,
     RowError,
     Table,
-    failed_result,
 )
+from .errors import RowErrors
 from .reading import (
     blank,
     cached,
@@ -167,14 +167,14 @@ def import_members(
         raise ImportRejected(
             _("文件中没有“所在党支部”列：请添加这一列，或在页面上选择默认党支部。")
         )
-    errors: list[RowError] = []
+    errors = RowErrors(by)
     rows = _read_member_rows(table, errors, progress)
     if not rows and not errors:
         raise ImportRejected(_("表头下面没有党员数据。"))
     state = _rosters_state(by)
     plan = _plan_members(rows, table, by, default_branch, errors)
     if errors:
-        return failed_result(errors, table)
+        return errors.result(table)
     if progress is not None:
         progress(READ_SHARE)
     with audited(by=by):
@@ -185,7 +185,7 @@ def import_members(
             # Someone changed the rosters or the tree meanwhile: match the rows again.
             plan = _plan_members(rows, table, by, default_branch, errors)
             if errors:
-                return failed_result(errors, table)
+                return errors.result(table)
         plan.write()
     return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
 

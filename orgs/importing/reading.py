@@ -112,7 +112,8 @@ def open_table(uploaded, synonyms: dict[str, tuple[str, ...]], key: str) -> Tabl
                 if name and name not in columns:
                     columns[name] = (position, text)
             if key in columns:
-                rest = itertools.chain(head[index + 1 :], rows)
+                _check_rows(height - index - 1)
+                rest = _capped(itertools.chain(head[index + 1 :], rows))
                 return Table(columns, zip(itertools.count(index + 2), rest), height)
     raise ImportRejected(
         _(
@@ -121,6 +122,31 @@ def open_table(uploaded, synonyms: dict[str, tuple[str, ...]], key: str) -> Tabl
         )
         % {"rows": HEADER_SCAN_ROWS, "column": synonyms[key][0]}
     )
+
+
+def _too_many_rows(count: int | None = None) -> ImportRejected:
+    limit = f"{settings.IMPORT_MAX_ROWS:,}"
+    if count is None:
+        message = _("文件超过每个文件 %(limit)s 行数据的上限，未导入任何数据。")
+    else:
+        message = _("文件有 %(count)s 行数据，超过每个文件 %(limit)s 行的上限，未导入任何数据。")
+    message %= {"count": f"{count or 0:,}", "limit": limit}
+    return ImportRejected(message + _("请分成几个文件分别导入。"))
+
+
+def _check_rows(count: int) -> None:
+    """Refuses a sheet with more rows below its header than IMPORT_MAX_ROWS, before reading it."""
+    if count > settings.IMPORT_MAX_ROWS:
+        raise _too_many_rows(count)
+
+
+def _capped(rows: Iterator[list]) -> Iterator[list]:
+    """The rows, refused past IMPORT_MAX_ROWS in case the sheet said it had fewer."""
+    limit = settings.IMPORT_MAX_ROWS
+    for number, cells in enumerate(rows, 1):
+        if number > limit:
+            raise _too_many_rows()
+        yield cells
 
 
 def _header_key(text: str, brackets: bool = False) -> str:
@@ -188,7 +214,12 @@ def _csv_rows(data: bytes) -> tuple[Iterator[list], int]:
     sample = text[:4096]
     delimiter = max(",\t;", key=sample.count)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return rows, text.count("\n") + 1
+    height = text.count("\n") + 1
+    if height > settings.IMPORT_MAX_ROWS:
+        # Lines overcount the rows when cells hold line breaks: count the rows themselves (a
+        # quick pass that parses no cell) before refusing the file.
+        height = sum(1 for _row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return rows, height
 
 
 def _decode_text(data: bytes) -> str:

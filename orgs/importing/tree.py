@@ -30,8 +30,8 @@ from .base import (
     Progress,
     RowError,
     Table,
-    failed_result,
 )
+from .errors import RowErrors
 from .reading import blank, cached, cell_text, lookup, name_key, open_table, split_path
 from .scope import ORG_ONLY, orgs_with_keys, scope_orgs, tree_state
 
@@ -142,14 +142,14 @@ def import_tree(
     """
     require(access.can_manage_anything(by))
     table = open_table(uploaded, TREE_COLUMNS, key="path")
-    errors: list[RowError] = []
+    errors = RowErrors(by)
     rows = _read_tree_rows(table, errors, progress)
     if not rows and not errors:
         raise ImportRejected(_("表头下面没有党组织数据。"))
     state = tree_state(by)
     plan = _plan_tree(rows, table, by, errors)
     if errors:
-        return failed_result(errors, table)
+        return errors.result(table)
     if progress is not None:
         progress(READ_SHARE)
     with audited(by=by):
@@ -160,7 +160,7 @@ def import_tree(
             # Someone changed the tree meanwhile: match the rows again.
             plan = _plan_tree(rows, table, by, errors)
             if errors:
-                return failed_result(errors, table)
+                return errors.result(table)
         plan.write()
     return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
 
