@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from core.forms import DATE_WIDGET
 
 from . import rules
-from .models import Gender, Member, MemberCategory, Organization
+from .models import DatePrecision, Gender, Member, MemberCategory, Organization, partial_date_text
 
 
 class OrganizationForm(forms.ModelForm):
@@ -33,6 +33,18 @@ class MemberForm(forms.ModelForm):
         model = Member
         fields = ["name", "gender", "birth_date", "join_date", "category", "phone"]
         widgets = {"birth_date": DATE_WIDGET, "join_date": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A roster may give only the year or month: the picker shows the period's first day,
+        # which services.update_member keeps at its precision unless the date is changed.
+        for name in ("birth_date", "join_date"):
+            known = getattr(self.instance, f"{name}_precision", DatePrecision.DAY)
+            if getattr(self.instance, name) and known != DatePrecision.DAY:
+                text = partial_date_text(getattr(self.instance, name), known)
+                self.fields[name].help_text = _(
+                    "名册中只记到“%(date)s”，不改动时按“%(date)s”保存；改动后按所填日期保存。"
+                ) % {"date": text}
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

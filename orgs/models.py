@@ -166,6 +166,25 @@ class MemberCategory(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date a roster knew: many give only the year, or the year and month."""
+
+    DAY = "day", _("年月日")
+    MONTH = "month", _("年月")
+    YEAR = "year", _("年")
+
+
+def partial_date_text(day, precision: str) -> str:
+    """A date as far as it is known: 1955-03-12, 1955年3月 or 1955年 (never an invented day)."""
+    if day is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return f"{day.year}年"
+    if precision == DatePrecision.MONTH:
+        return f"{day.year}年{day.month}月"
+    return day.strftime("%Y-%m-%d")
+
+
 class MemberQuerySet(models.QuerySet):
     def within(self, org: Organization) -> "MemberQuerySet":
         """Members of the organisation and of every organisation below it."""
@@ -178,8 +197,16 @@ class MemberQuerySet(models.QuerySet):
 class Member(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    # A date known only to the month or year is stored as the first day of that period, with
+    # its precision beside it; pages show it through birth_date_text and join_date_text.
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    birth_date_precision = models.CharField(
+        _("出生日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     join_date = models.DateField(_("入党时间"), null=True, blank=True)
+    join_date_precision = models.CharField(
+        _("入党时间精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     category = models.CharField(
         _("岗位类别"), max_length=20, choices=MemberCategory.choices, default=MemberCategory.OTHER
     )
@@ -218,6 +245,14 @@ class Member(models.Model):
 
     def get_absolute_url(self):
         return reverse("orgs:member", args=[self.pk])
+
+    @property
+    def birth_date_text(self) -> str:
+        return partial_date_text(self.birth_date, self.birth_date_precision)
+
+    @property
+    def join_date_text(self) -> str:
+        return partial_date_text(self.join_date, self.join_date_precision)
 
 
 class RoleKind(models.TextChoices):

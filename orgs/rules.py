@@ -5,11 +5,12 @@ import datetime
 import re
 import unicodedata
 
+import emoji
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import MEMBER_HOLDING_KINDS, Organization
+from .models import MEMBER_HOLDING_KINDS, DatePrecision, Organization
 
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 # The founding of the Party: no one joined earlier.
@@ -24,13 +25,30 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def period_end(day: datetime.date, precision: str) -> datetime.date:
+    """The last day a date known to `precision` may be: 1955年 → 1955-12-31."""
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return following - datetime.timedelta(days=1)
+    return day
+
+
 def validate_member_dates(fields: dict, today: datetime.date | None = None) -> None:
     """The rules on a member's dates, shared by the forms and the roster import.
 
-    Raises ValidationError keyed by field; `today` may be passed by callers checking many rows.
+    A date known only to the month or year (fields' `birth_date_precision`, `join_date_precision`)
+    is refused only when every day it may be breaks a rule: 1955年 for a member who joined in
+    March 1973 may be a birth in January. Raises ValidationError keyed by field; `today` may be
+    passed by callers checking many rows.
     """
     today = today or timezone.localdate()
     birth, joined = fields.get("birth_date"), fields.get("join_date")
+    # The latest day the join may have been, against the earliest the birth may have been.
+    joined_latest = joined and period_end(
+        joined, fields.get("join_date_precision") or DatePrecision.DAY
+    )
     errors = {}
     if birth and birth > today:
         errors["birth_date"] = _("出生日期不能晚于今天。")
@@ -38,9 +56,9 @@ def validate_member_dates(fields: dict, today: datetime.date | None = None) -> N
         errors["birth_date"] = _("出生日期早于 1900 年，请核对。")
     if joined and joined > today:
         errors["join_date"] = _("入党时间不能晚于今天。")
-    elif joined and joined < EARLIEST_JOIN:
-        errors["join_date"] = _("入党时间早于 1921 年，请核对。")
-    elif birth and joined and not errors and joined < add_years(birth, 18):
+    elif joined and joined_latest < EARLIEST_JOIN:
+        errors["join_date"] = _("入党时间早于 1921 年 7 月，请核对。")
+    elif birth and joined and not errors and joined_latest < add_years(birth, 18):
         errors["join_date"] = _("入党时应年满十八周岁，请核对入党时间和出生日期。")
     if errors:
         raise ValidationError(errors)
@@ -72,3 +90,38 @@ def clean_phone(text: str) -> str:
     if not 7 <= len(phone) <= 12:
         raise ValidationError(_("联系电话位数不对，手机号码为 11 位。"))
     return phone
+
+
+# Characters that make two names that look the same differ (zero-width spaces and joiners, the
+# byte-order mark, the word joiner and invisible operators) or reorder how a name is shown
+# (bidirectional marks, embeddings, overrides and isolates). They are removed, not refused: a
+# roster copied from a web page carries them unseen, and 赵\u200b六 is the 赵六 already on it.
+INVISIBLE_IN_NAMES = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# The dots written between the parts of a minority or foreign name (阿依古丽·买买提). NFKC leaves
+# them apart (only the half-width katakana dot becomes ・), so all are written as U+00B7, the dot
+# of the ID card.
+MIDDLE_DOTS = re.compile("[\u0387\u2022\u2027\u2219\u22c5\u30fb\u00b7\u2e31\ua78f]")
+NAME_DOT = "\u00b7"
+HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+# NFKC makes full-width brackets half-width; a Chinese name is written with full-width ones
+# (某某公司（集团）党委), so both spellings are stored as that one.
+CHINESE_BRACKETS = str.maketrans("()", "（）")
+
+
+def clean_name(text: str, *, label: str | None = None) -> str:
+    """A person's or an organisation's name as stored, the same way from a form, a service and an
+    import: NFKC (full-width letters and digits become half-width), invisible and direction
+    characters removed, one middle dot, full-width brackets in a Chinese name, outer spaces
+    stripped. Emoji are refused with a ValidationError naming `label` (姓名 by default)."""
+    name = unicodedata.normalize("NFKC", text)
+    name = INVISIBLE_IN_NAMES.sub("", name)
+    name = MIDDLE_DOTS.sub(NAME_DOT, name).strip()
+    if HAN.search(name):
+        name = name.translate(CHINESE_BRACKETS)
+    found = emoji.distinct_emoji_list(name)
+    if found:
+        raise ValidationError(
+            _("%(label)s中不能有表情符号（%(emoji)s），请删除后再试。")
+            % {"label": label or _("姓名"), "emoji": "".join(found)}
+        )
+    return name

@@ -15,16 +15,38 @@ from core.models import Job
 from core.services import model_update, one_at_a_time, require
 
 from . import access, importing
-from .models import Member, Organization, OrgKind, Role, RoleKind
-from .rules import require_branch, validate_member_dates
+from .models import DatePrecision, Member, Organization, OrgKind, Role, RoleKind
+from .rules import clean_name, require_branch, validate_member_dates
 from .tasks import import_job_task
 
 ORG_FIELDS = ("name", "kind", "sector", "grade")
-MEMBER_FIELDS = ("name", "gender", "birth_date", "join_date", "category", "phone")
+MEMBER_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "birth_date_precision",
+    "join_date",
+    "join_date_precision",
+    "category",
+    "phone",
+)
+DATE_FIELDS = ("birth_date", "join_date")
+
+
+def with_clean_name(fields: dict, label: str | None = None) -> dict:
+    """The fields with their name as stored (rules.clean_name); an emoji in it is an error on
+    the name field."""
+    if "name" not in fields:
+        return fields
+    try:
+        return {**fields, "name": clean_name(fields["name"], label=label)}
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from None
 
 
 def create_organization(parent: Organization, *, by, **fields) -> Organization:
     require(access.can_manage(by, parent))
+    fields = with_clean_name(fields, _("组织名称"))
     if not parent.active:
         raise ValidationError(_("“%(name)s”已撤销，不能新建下级组织。") % {"name": parent.name})
     if Organization.objects.get_children(parent).filter(name=fields["name"]).exists():
@@ -42,6 +64,7 @@ def update_organization(org: Organization, *, by, **fields) -> Organization:
     its standing (access.can_change_standing); `active` changes through deactivate_organization
     and reactivate_organization."""
     require(access.can_manage(by, org))
+    fields = with_clean_name(fields, _("组织名称"))
     check_update(org, fields, by=by)
     model_update(org, {key: fields[key] for key in ORG_FIELDS if key in fields}, by=by)
     return org
@@ -136,6 +159,7 @@ def check_reactivate(org: Organization) -> None:
 def create_member(branch: Organization, *, by, **fields) -> Member:
     require(access.can_manage(by, branch))
     require_branch(branch)
+    fields = with_clean_name(fields)
     validate_member_dates(fields)
     member = Member(branch=branch, **{key: fields[key] for key in MEMBER_FIELDS if key in fields})
     member.full_clean()
@@ -146,9 +170,21 @@ def create_member(branch: Organization, *, by, **fields) -> Member:
 
 def update_member(member: Member, *, by, **fields) -> Member:
     require(access.can_manage(by, member.branch))
+    fields = with_clean_name(_keep_precision(member, fields))
     validate_member_dates({**{k: getattr(member, k) for k in MEMBER_FIELDS}, **fields})
     model_update(member, {key: fields[key] for key in MEMBER_FIELDS if key in fields}, by=by)
     return member
+
+
+def _keep_precision(member: Member, fields: dict) -> dict:
+    """A date known only to the month or year (from a roster) keeps its precision while the
+    form sends it back unchanged; a date typed anew is known to the day."""
+    fields = dict(fields)
+    for name in DATE_FIELDS:
+        precision = f"{name}_precision"
+        if name in fields and precision not in fields and fields[name] != getattr(member, name):
+            fields[precision] = DatePrecision.DAY
+    return fields
 
 
 def move_member(member: Member, to: Organization, *, by) -> Member:

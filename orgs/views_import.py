@@ -51,6 +51,7 @@ def import_members(request):
             messages.success(
                 request, _("党员名册导入完成：%(summary)s。") % {"summary": result.summary}
             )
+            _flash_notes(request, result.notes)
             return redirect("orgs:roster", pk=branch.pk) if branch else redirect("orgs:tree")
     return _render(request, form, result, "members")
 
@@ -72,6 +73,25 @@ def import_tree(request):
             )
             return redirect("orgs:tree")
     return _render(request, form, result, "tree")
+
+
+# Notes beyond these are counted, not listed: a roster of year-only dates would flood the page.
+NOTES_FLASHED = 20
+
+
+def _flash_notes(request, notes: list[importing.RowError]) -> None:
+    """Tells the user which rows were imported with a note (a date without its day, a category
+    read as 其他), one message per row and column."""
+    for note in notes[:NOTES_FLASHED]:
+        messages.info(
+            request,
+            _("第 %(row)s 行“%(column)s”：%(message)s")
+            % {"row": note.row, "column": note.column, "message": note.message},
+        )
+    if len(notes) > NOTES_FLASHED:
+        messages.info(
+            request, _("另有 %(count)s 条说明未列出。") % {"count": len(notes) - NOTES_FLASHED}
+        )
 
 
 def _in_background(form) -> bool:

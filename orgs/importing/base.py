@@ -46,6 +46,9 @@ class ImportResult:
     # the CSV file that lists them all when the page shows fewer ("" otherwise).
     errors_total: int = 0
     errors_file: str = ""
+    # Rows imported but read in a way the user should know of (a date without its day, a
+    # category outside the list), shown with the result like the errors.
+    notes: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

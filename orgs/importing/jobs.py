@@ -20,6 +20,8 @@ from .base import ImportRejected
 from .members import import_members
 from .tree import import_tree
 
+# A job's result keeps this many of the rows read with a note, and counts the rest.
+NOTES_KEPT = 200
 MEMBERS = "orgs.import_members"
 TREE = "orgs.import_tree"
 
@@ -73,6 +75,9 @@ def _done(job: Job, result, branch: Organization | None) -> dict:
         "created": result.created,
         "updated": result.updated,
         "unchanged": result.unchanged,
+        # Rows read with a note (a date without its day, a category read as 其他).
+        "notes": [asdict(note) for note in result.notes[:NOTES_KEPT]],
+        "notes_total": len(result.notes),
     }
     if branch is not None:
         done |= {"next_url": reverse("orgs:roster", args=[branch.pk]), "next_label": _("查看名册")}

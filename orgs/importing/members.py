@@ -23,8 +23,8 @@ from core.bulk import insert_rows, update_rows
 from core.services import one_at_a_time, require
 
 from .. import access
-from ..models import Gender, Member, MemberCategory, Organization
-from ..rules import clean_phone, require_branch, validate_member_dates
+from ..models import DatePrecision, Gender, Member, MemberCategory, Organization, partial_date_text
+from ..rules import clean_name, clean_phone, require_branch, validate_member_dates
 from .base import (
     IMPORT_LOCK,
     READ_SHARE,
@@ -43,7 +43,8 @@ from .reading import (
     lookup,
     name_key,
     open_table,
-    parse_date,
+    parse_partial_date,
+    placeholder,
     split_path,
 )
 from .scope import orgs_with_keys, scope_orgs, tree_state
@@ -71,8 +72,8 @@ MEMBER_COLUMNS = {
 }
 GENDERS = {"男": Gender.MALE, "男性": Gender.MALE, "M": Gender.MALE}
 GENDERS |= {"女": Gender.FEMALE, "女性": Gender.FEMALE, "F": Gender.FEMALE}
-# Labels and the variants offices write. There is no rural category: 农村党员 and 流动党员 go to
-# 其他 rather than failing every row of a village roster.
+# Labels and the variants offices write. A category outside the list (农村党员, 流动党员) is
+# imported as 其他 rather than failing every row of a village roster, with a note in the result.
 CATEGORIES = {name_key(str(label)): value for value, label in MemberCategory.choices}
 CATEGORIES |= {value: value for value in MemberCategory.values}
 CATEGORY_VARIANTS = {
@@ -84,46 +85,98 @@ CATEGORY_VARIANTS = {
     MemberCategory.SERVICE: ("服务人员", "后勤", "后勤服务"),
     MemberCategory.STUDENT: ("学生党员",),
     MemberCategory.RETIRED: ("离退休党员", "退休", "离休", "退休党员", "离休党员", "离退休人员"),
-    MemberCategory.OTHER: ("其它", "农村党员", "农村", "流动党员"),
+    MemberCategory.OTHER: ("其它",),
 }
 CATEGORIES |= {word: value for value, words in CATEGORY_VARIANTS.items() for word in words}
 CATEGORY_CHOICES = "、".join(str(label) for label in MemberCategory.labels)
 UNKNOWN_GENDER = gettext_lazy("无法识别的性别“%(value)s”，可填：%(choices)s。")
-UNKNOWN_CATEGORY = gettext_lazy("无法识别的岗位类别“%(value)s”，可填：%(choices)s。")
-MEMBER_FIELDS = ("gender", "birth_date", "join_date", "category", "phone")
+OTHER_CATEGORY = gettext_lazy("“%(value)s”不在岗位类别（%(choices)s）中，按“其他”导入。")
+PARTIAL_DATE = {
+    DatePrecision.YEAR: gettext_lazy("只有年份，按“%(date)s”保存，未补月日。"),
+    DatePrecision.MONTH: gettext_lazy("只有年月，按“%(date)s”保存，未补日。"),
+}
+MEMBER_FIELDS = (
+    "gender",
+    "birth_date",
+    "birth_date_precision",
+    "join_date",
+    "join_date_precision",
+    "category",
+    "phone",
+)
 
 
-def _gender(value) -> str:
-    return lookup(GENDERS, "男、女", UNKNOWN_GENDER, value)
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a cell gives: the member's fields it sets, and a note for the result when it was read
+    in a way the user should know of (a date without its day, a category outside the list)."""
+
+    fields: dict
+    note: str = ""
 
 
-def _category(value) -> str:
-    return lookup(CATEGORIES, CATEGORY_CHOICES, UNKNOWN_CATEGORY, value)
+def _gender(value) -> _Read:
+    return _Read({"gender": lookup(GENDERS, "男、女", UNKNOWN_GENDER, value)})
 
 
-def _phone(value) -> str:
+def _category(value) -> _Read:
+    key = name_key(cell_text(value))
+    category = CATEGORIES.get(key) or CATEGORIES.get(key.upper())
+    if category is not None:
+        return _Read({"category": category})
+    note = OTHER_CATEGORY % {"value": cell_text(value), "choices": CATEGORY_CHOICES}
+    return _Read({"category": MemberCategory.OTHER.value}, str(note))
+
+
+def _date_parser(name: str):
+    def parse(value) -> _Read:
+        day, precision = parse_partial_date(value)
+        fields = {name: day, f"{name}_precision": str(precision)}
+        if precision == DatePrecision.DAY:
+            return _Read(fields)
+        return _Read(
+            fields, str(PARTIAL_DATE[precision]) % {"date": partial_date_text(day, precision)}
+        )
+
+    return parse
+
+
+def _phone(value) -> _Read:
     if isinstance(value, float) and value.is_integer():
         value = str(int(value))
     if isinstance(value, str) and value.isascii() and value.isdigit() and 7 <= len(value) <= 12:
-        return value  # most cells: nothing to clean
+        return _Read({"phone": value})  # most cells: nothing to clean
     try:
-        return clean_phone(cell_text(value))  # the member form's rule
+        return _Read({"phone": clean_phone(cell_text(value))})  # the member form's rule
     except ValidationError as error:
         raise BadCell(error.messages[0]) from None
 
 
 def _member_name(value) -> str:
+    """The name as stored (rules.clean_name: NFKC, no invisible characters, one middle dot);
+    raises ValidationError for a name with emoji."""
     name = value.strip() if isinstance(value, str) else cell_text(value)
     if " " in name or "\u3000" in name:
         # Offices pad two-character names to line up with three: 张  三 is 张三.
         name = SPACES_BETWEEN_HAN.sub("", name.replace("\u3000", " ")).strip()
-    return name
+    if name.isascii() and name.isprintable():
+        return name  # nothing to normalise
+    return clean_name(name)
+
+
+def _stored_name(name: str) -> str:
+    """An existing member's name as the rows' names are compared with it (an old row may predate
+    clean_name, or hold what it refuses)."""
+    try:
+        return _member_name(name)
+    except ValidationError:
+        return name
 
 
 MEMBER_PARSERS = {
     "gender": _gender,
-    "birth_date": parse_date,
-    "join_date": parse_date,
+    "birth_date": _date_parser("birth_date"),
+    "join_date": _date_parser("join_date"),
     "category": _category,
     "phone": _phone,
 }
@@ -168,7 +221,8 @@ def import_members(
             _("文件中没有“所在党支部”列：请添加这一列，或在页面上选择默认党支部。")
         )
     errors = RowErrors(by)
-    rows = _read_member_rows(table, errors, progress)
+    notes: list[RowError] = []
+    rows = _read_member_rows(table, errors, progress, notes)
     if not rows and not errors:
         raise ImportRejected(_("表头下面没有党员数据。"))
     state = _rosters_state(by)
@@ -187,7 +241,7 @@ def import_members(
             if errors:
                 return errors.result(table)
         plan.write()
-    return ImportResult(len(plan.new), len(plan.changed), plan.unchanged)
+    return ImportResult(len(plan.new), len(plan.changed), plan.unchanged, notes=notes)
 
 
 def _rosters_state(by) -> tuple:
@@ -208,8 +262,11 @@ def _plan_members(rows, table: Table, by, default_branch, errors) -> "_MemberPla
 
 
 def _read_member_rows(
-    table: Table, errors: list[RowError], progress: Progress | None
+    table: Table, errors: list[RowError], progress: Progress | None, notes: list[RowError]
 ) -> list[_MemberRow]:
+    """The rows with their fields; a cell that cannot be read is an error, a cell read in a way
+    the user should know of (a date without its day, a category outside the list) a note. A
+    placeholder (无, 不详, —, /) in an optional column is an empty cell."""
     parsers = [
         (name, position, header, MEMBER_PARSERS[name], {})
         for name, (position, header) in table.columns.items()
@@ -223,22 +280,39 @@ def _read_member_rows(
     for number, cells in table.rows:
         table.report(progress, number)
         width = len(cells)
-        name = _member_name(cells[name_at]) if name_at < width else ""
-        if not name and all(p >= width or blank(cells[p]) for p in used):
+        name_cell = cells[name_at] if name_at < width else None
+        if all(p >= width or blank(cells[p]) for p in used):
             continue  # an empty row, or one with only a 序号
         fields = {}
-        for field_name, position, header, parse, cache in parsers:
+        for _field_name, position, header, parse, cache in parsers:
             value = cells[position] if position < width else None
-            if blank(value):
+            if blank(value) or placeholder(value):
                 continue
             outcome = cached(parse, cache, value)
             if isinstance(outcome, BadCell):
                 errors.append(RowError(number, header, outcome.message))
-            else:
-                fields[field_name] = outcome
-        if not name:
-            errors.append(RowError(number, name_header, _("姓名不能为空。")))
-        elif len(name) > NAME_LENGTH:
+                continue
+            fields.update(outcome.fields)
+            if outcome.note:
+                notes.append(RowError(number, header, outcome.note))
+        try:
+            name = _member_name(name_cell)
+        except ValidationError as error:
+            name = ""
+            errors.append(RowError(number, name_header, error.messages[0]))
+        else:
+            if placeholder(name):
+                errors.append(
+                    RowError(
+                        number,
+                        name_header,
+                        _("姓名不能为“%(name)s”，请填写党员姓名。") % {"name": name},
+                    )
+                )
+                name = ""
+            elif not name:
+                errors.append(RowError(number, name_header, _("姓名不能为空。")))
+        if len(name) > NAME_LENGTH:
             errors.append(RowError(number, name_header, _("姓名过长，请核对。")))
         if "birth_date" in fields or "join_date" in fields:
             _check_member_dates(number, fields, table, today, errors)
@@ -342,7 +416,7 @@ class _MemberPlan:
             "id", "name", *MEMBER_FIELDS, "branch_id", "active", named=True
         )
         for member in existing.order_by("id"):
-            name = _member_name(member.name)
+            name = _stored_name(member.name)
             self.by_branch[name, member.branch_id].append(member)
             if member.birth_date:
                 self.by_birth[name, member.birth_date].append(member)
@@ -412,7 +486,9 @@ class _MemberPlan:
                 row.name,
                 row.fields.get("gender", ""),
                 row.fields.get("birth_date"),
+                row.fields.get("birth_date_precision", DatePrecision.DAY.value),
                 row.fields.get("join_date"),
+                row.fields.get("join_date_precision", DatePrecision.DAY.value),
                 row.fields.get("category", category),
                 row.fields.get("phone", ""),
                 row.branch.pk,

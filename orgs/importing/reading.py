@@ -18,10 +18,13 @@ import zipfile
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from ..models import DatePrecision
+from ..rules import clean_name
 from .base import BadCell, ImportRejected, Table
 
 HEADER_SCAN_ROWS = 10
@@ -247,6 +250,23 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# What offices write in a cell they have nothing for. Compared after NFKC (／ is /, Ｎ／Ａ is N/A),
+# without spaces and case-blind; dashes of any length stand for nothing too.
+PLACEHOLDERS = frozenset(
+    {"无", "暂无", "没有", "不详", "空", "缺", "略", "待定", "待补", "n/a", "na", "none", "null"}
+    | {"nil", "/", "\\", "?"}
+)
+DASHES = re.compile(r"[-—–―－─━_~～.。…·]+")
+
+
+def placeholder(value) -> bool:
+    """Is the cell one of the words that mean "nothing here" (无, 暂无, 不详, —, /, N/A …)?"""
+    if not isinstance(value, str):
+        return False
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).lower()
+    return bool(text) and (text in PLACEHOLDERS or DASHES.fullmatch(text) is not None)
+
+
 def cell_text(value) -> str:
     """A cell as text: 13912345678.0 from Excel reads 13912345678."""
     if value is None:
@@ -262,8 +282,14 @@ def name_key(name: str) -> str:
 
 
 def split_path(text: str) -> list[str]:
-    # Not normalised: a new organisation keeps its name as written, full-width brackets and all.
-    segments = [segment.strip() for segment in PATH_SEPARATORS.split(text)]
+    """The names of a path of organisations, each as stored (rules.clean_name, as the site's forms
+    store one); raises BadCell for an empty level or an emoji."""
+    try:
+        segments = [
+            clean_name(segment, label=_("组织名称")) for segment in PATH_SEPARATORS.split(text)
+        ]
+    except ValidationError as error:
+        raise BadCell(error.messages[0]) from None
     if any(not s for s in segments):
         raise BadCell(_("“%(text)s”中有空的一级，请检查分隔符“/”。") % {"text": text})
     return segments
@@ -303,40 +329,59 @@ DATE_TEXT = re.compile(
     r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})?")
+YEAR_TEXT = re.compile(r"(\d{4})\s*年?")
 NUMBER_TEXT = re.compile(r"\d+(?:\.\d+)?")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 is 1900-01-01, after Excel's 1900 leap day
 
 
 def parse_date(value) -> datetime.date:
-    """Reads the date forms rosters use; month-only values become the 1st of the month.
+    """The date parse_partial_date reads, a month or year known alone as its first day."""
+    return parse_partial_date(value)[0]
 
-    Accepts date cells, 1980-01-02, 1980/1/2, 1980年1月2日, 1980年1月, 1980.01, 1980.1.2, 198001,
-    19800102 and Excel serial numbers (29222 → 1980-01-02). Raises BadCell with a message otherwise.
+
+def parse_partial_date(value) -> tuple[datetime.date, str]:
+    """Reads the date forms rosters use, with how much of the date they give (DatePrecision).
+
+    Accepts date cells, 1980-01-02, 1980/1/2, 1980年1月2日, 1980.1.2, 19800102 and Excel serial
+    numbers (29222 → 1980-01-02) to the day; 1980年1月, 1980.01, 1980-01, 1980/1 and 198001 to the
+    month; 1980 and 1980年 to the year. A month or a year alone is stored as its first day, and
+    its precision says so. Raises BadCell with a message otherwise.
     """
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return value.date(), DatePrecision.DAY
     if isinstance(value, datetime.date):
-        return value
+        return value, DatePrecision.DAY
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _date_from_number(value, typed=True)
     text = unicodedata.normalize("NFKC", cell_text(value))
+    year_only = YEAR_TEXT.fullmatch(text)
+    if year_only and 1800 <= int(year_only[1]) <= 2200:
+        return _make_date(text, int(year_only[1]), 1, 1), DatePrecision.YEAR
     match = DATE_TEXT.fullmatch(text) or DATE_DIGITS.fullmatch(text)
     if match:
-        year, month, day = match.groups()
-        return _make_date(text, int(year), int(month), int(day) if day else 1)
+        return _from_parts(text, *match.groups())
     if NUMBER_TEXT.fullmatch(text):
         return _date_from_number(float(text), typed=False, text=text)
     raise _unknown_date(text)
 
 
+def _from_parts(text: str, year: str, month: str, day: str | None) -> tuple[datetime.date, str]:
+    if day:
+        return _make_date(text, int(year), int(month), int(day)), DatePrecision.DAY
+    return _make_date(text, int(year), int(month), 1), DatePrecision.MONTH
+
+
 def _unknown_date(text: str) -> BadCell:
     return BadCell(
-        _("无法识别的日期“%(text)s”，请写成 1980-01-02、1980/1/2、1980年1月2日 或 1980.01 的格式。")
+        _(
+            "无法识别的日期“%(text)s”，请写成 1980-01-02、1980/1/2、1980年1月2日、"
+            "1980.01（只知年月）或 1980（只知年份）的格式。"
+        )
         % {"text": text}
     )
 
 
-def _date_from_number(number: float, typed: bool, text: str = "") -> datetime.date:
+def _date_from_number(number: float, typed: bool, text: str = "") -> tuple[datetime.date, str]:
     text = text or cell_text(number)
     if 1900 <= number < 2101 and not float(number).is_integer():
         # 1980.01 typed into a number cell. Excel drops trailing zeros, so 1980.1 may have been
@@ -352,18 +397,16 @@ def _date_from_number(number: float, typed: bool, text: str = "") -> datetime.da
             )
         if len(fraction) > 2:
             raise _unknown_date(text)
-        return _make_date(text, int(year), int(fraction), 1)
+        return _make_date(text, int(year), int(fraction), 1), DatePrecision.MONTH
     whole = int(number)
-    if 1900 <= whole <= 2100:
-        raise BadCell(
-            _("“%(text)s”只有年份，请写明月份，如 %(year)s.01。") % {"text": text, "year": whole}
-        )
+    if 1800 <= whole <= 2200 and number == whole:
+        # A year alone, typed as a number (an Excel serial this low would be a date before 1905).
+        return _make_date(text, whole, 1, 1), DatePrecision.YEAR
     if 1000 <= whole <= 80000:
-        return EXCEL_EPOCH + datetime.timedelta(days=whole)
+        return EXCEL_EPOCH + datetime.timedelta(days=whole), DatePrecision.DAY
     digits = DATE_DIGITS.fullmatch(str(whole))
     if digits and number == whole:
-        year, month, day = digits.groups()
-        return _make_date(text, int(year), int(month), int(day) if day else 1)
+        return _from_parts(text, *digits.groups())
     raise _unknown_date(text)
 
 
