@@ -44,7 +44,7 @@ def organizations_to_run(user):
     return org_access.organizations_for(user, kinds=RUNNING_ROLES).filter(active=True)
 
 
-def current_campaign(user, org: Organization, wanted: str | None = None) -> Campaign | None:
+def current_campaign(user, org: Organization, wanted: int | None = None) -> Campaign | None:
     """The campaign a page about `org` shows, for a user who may see `org`.
 
     The campaigns covering `org` are run by it or its ancestors, and a user who sees `org` sees

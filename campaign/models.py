@@ -15,12 +15,13 @@ class CampaignQuerySet(models.QuerySet):
         """Campaigns run by the organisation or an ancestor of it: the ones it takes part in."""
         return self.filter(organization__path__in=[*org.ancestor_paths(), org.path])
 
-    def current_for(self, org: Organization, wanted: str | None = None) -> "Campaign | None":
-        """The campaign a page about `org` shows: the one asked for (?campaign=) if it covers the
-        organisation, else the latest active one covering it."""
+    def current_for(self, org: Organization, wanted: int | None = None) -> "Campaign | None":
+        """The campaign a page about `org` shows: the one asked for (?campaign=, read with
+        core.params.id_param) if it covers the organisation, else the latest active one
+        covering it."""
         campaigns = self.covering(org).select_related("organization")
-        if wanted and str(wanted).isdigit():
-            chosen = campaigns.filter(pk=int(wanted)).first()
+        if wanted is not None:
+            chosen = campaigns.filter(pk=wanted).first()
             if chosen is not None:
                 return chosen
         return campaigns.active().order_by("-starts_on", "-id").first()

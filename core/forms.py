@@ -1,11 +1,28 @@
-"""What every app's forms and views share: a service's refusal put on a form or flashed, and the
-date widget."""
+"""What every app's forms and views share: a service's refusal put on a form or flashed, the
+date widget, and a field of ids that takes only what core.params reads as one."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
+from .params import parse_id
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """Ticked objects by id. Django's own field hands a number past the database's range to an
+    IN query, which fails on both databases (a 500); here anything but an id is refused first."""
+
+    def _check_values(self, value):
+        for pk in value:  # a list or tuple: clean() refused anything else
+            if parse_id(str(pk)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 def apply_errors(form, error: ValidationError) -> None:

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.params import id_param
 from core.services import require
 from core.views import row_errors
 
@@ -26,9 +27,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _default_branch(request, branches) -> int | None:
     """?branch=<id> from a roster page, or the only branch a secretary of one branch manages."""
-    value = request.GET.get("branch", "")
-    if value.isdigit():
-        return int(value)
+    if (branch := id_param(request.GET, "branch")) is not None:
+        return branch
     only = list(branches.values_list("pk", flat=True)[:2])
     return only[0] if len(only) == 1 else None
 

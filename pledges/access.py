@@ -7,11 +7,14 @@ its member's branch, is. Steps split between two sides:
 - the reviewer side reviews, signs and assesses: the branch itself for a member's pledge, the
   organisation above for an organisation's pledge.
 
-The public board (公开栏) is open to anyone for every active organisation.
+The public board (公开栏) is open to anyone for every active organisation that an active campaign
+covers; there is no board outside a running campaign.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from campaign.models import Campaign
 from orgs import access as org_access
 from orgs.models import Organization
 
@@ -52,6 +55,15 @@ def get_progress_for_user(user, pk: int) -> PledgeProgress:
     return get_object_or_404(PledgeProgress.objects.filter(pledge__in=pledges_for(user)), pk=pk)
 
 
-def get_public_organization(pk: int) -> Organization:
-    """An organisation whose board anyone may read: any active one; 404 otherwise."""
-    return get_object_or_404(Organization.objects.filter(active=True), pk=pk)
+def get_public_board(pk: int, wanted: int | None = None) -> tuple[Organization, Campaign]:
+    """The organisation of a board anyone may read and the campaign it shows: the active campaign
+    covering it that was asked for (?campaign=), else the latest active one. 404 for an
+    organisation that is unknown, inactive or covered by no active campaign.
+
+    Checked on every request before any cached board is read, so a board stops answering as
+    soon as its campaign ends."""
+    org = get_object_or_404(Organization.objects.filter(active=True), pk=pk)
+    campaign = Campaign.objects.active().current_for(org, wanted)
+    if campaign is None:
+        raise Http404
+    return org, campaign

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE_WIDGET
+from core.forms import DATE_WIDGET, ModelIdsField
 
 from .attachments import ACCEPT
 from .models import FIVE_ITEMS, Pledge
@@ -89,7 +89,7 @@ class BatchForm(forms.Form):
     step = forms.ChoiceField(
         label=_("批量操作"), choices=[(name, STEPS[name].label) for name in BATCH_STEPS]
     )
-    pledges = forms.ModelMultipleChoiceField(queryset=Pledge.objects.none())
+    pledges = ModelIdsField(queryset=Pledge.objects.none())
     signed_by = forms.CharField(label=_("签约人"), max_length=100, required=False)
     signed_on = forms.DateField(
         label=_("签约日期"), widget=DATE_WIDGET, required=False, initial=timezone.localdate

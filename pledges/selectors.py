@@ -329,12 +329,6 @@ class Board:
     children: list[Organization]  # the active organisations below, whose boards it links to
 
 
-def board_campaign(org: Organization, wanted: str | None = None) -> Campaign | None:
-    """The campaign a board shows: the active one covering the organisation that was asked for,
-    else the latest."""
-    return Campaign.objects.active().current_for(org, wanted)
-
-
 def board_version(org: Organization, campaign: Campaign | None) -> tuple:
     """Changes with everything public_board shows: the organisation's pledges in the campaign and
     their progress, the organisation, its members and its children (the (id, version) pairs of
@@ -353,7 +347,7 @@ def board_version(org: Organization, campaign: Campaign | None) -> tuple:
 
 def public_board(org: Organization, campaign: Campaign | None) -> Board:
     """What the public may know of an organisation's pledges: names and public pledges of the
-    campaign (board_campaign), with their corrections and latest progress."""
+    campaign (access.get_public_board), with their corrections and latest progress."""
     children = list(Organization.objects.get_children(org).filter(active=True).only("name"))
     if campaign is None:
         return Board(org, None, [], children)

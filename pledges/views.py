@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from campaign import access as campaign_access
 from core import fragments
 from core.forms import apply_errors, flash_errors
+from core.params import id_param
 from core.services import require
 from orgs import access as org_access
 from orgs import selectors as org_selectors
@@ -28,7 +29,8 @@ MISSING_PAGE_SIZE = 50
 
 
 def _campaign_or_none(request, org: Organization):
-    return campaign_access.current_campaign(request.user, org, request.GET.get("campaign"))
+    wanted = id_param(request.GET, "campaign")
+    return campaign_access.current_campaign(request.user, org, wanted)
 
 
 @require_safe
@@ -89,8 +91,8 @@ def batch(request, pk):
     pledges = access.pledges_for(request.user).select_related("member__branch", "organization")
     form = BatchForm(request.POST, pledges=pledges)
     back = reverse("pledges:branch", args=[org.pk])
-    if request.POST.get("campaign", "").isdigit():
-        back += f"?campaign={request.POST['campaign']}"
+    if (campaign := id_param(request.POST, "campaign")) is not None:
+        back += f"?campaign={campaign}"
     if not form.is_valid():
         flash_errors(request, form)
         return redirect(back)
@@ -112,16 +114,10 @@ def batch(request, pk):
 
 def _owner_for(request):
     """The member or organisation a new pledge is for, reached through the access module."""
-    if request.GET.get("member", "").isdigit():
-        member = org_access.get_member_for_user(
-            request.user, int(request.GET["member"]), write=True
-        )
-        return member, None
-    if request.GET.get("org", "").isdigit():
-        org = org_access.get_organization_for_user(
-            request.user, int(request.GET["org"]), write=True
-        )
-        return None, org
+    if (member_id := id_param(request.GET, "member")) is not None:
+        return org_access.get_member_for_user(request.user, member_id, write=True), None
+    if (org_id := id_param(request.GET, "org")) is not None:
+        return None, org_access.get_organization_for_user(request.user, org_id, write=True)
     raise Http404
 
 

@@ -1,11 +1,12 @@
 """The public pledge board (公开栏): readable by anyone, on a phone, without an account.
 
 It shows only what the public may know: names and pledges. No phone numbers, birth dates,
-categories or drafts; an organisation that does not exist or is inactive answers 404.
+categories or drafts; an organisation that does not exist, is inactive or is covered by no active
+campaign answers 404 (access.get_public_board).
 """
 
 from csp.decorators import csp_exempt
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from core import fragments
+from core.params import id_param
 
 from . import access, selectors
 
@@ -21,8 +23,7 @@ from . import access, selectors
 @cache_control(public=True, max_age=60)
 def board(request, pk):
     """The board's page, rendered once per state of what it shows (core/fragments.py)."""
-    org = access.get_public_organization(pk)
-    campaign = selectors.board_campaign(org, request.GET.get("campaign"))
+    org, campaign = access.get_public_board(pk, id_param(request.GET, "campaign"))
 
     def page():
         board = selectors.public_board(org, campaign)
@@ -41,10 +42,7 @@ def poster(request, pk):
     # ReportLab and the font load only when someone asks for a poster, not in every process.
     from .poster import board_poster_pdf
 
-    org = access.get_public_organization(pk)
-    campaign = selectors.board_campaign(org, request.GET.get("campaign"))
-    if campaign is None:
-        raise Http404
+    org, campaign = access.get_public_board(pk, id_param(request.GET, "campaign"))
     board = selectors.public_board(org, campaign)
     url = request.build_absolute_uri(reverse("board:board", args=[org.pk]))
     data = board_poster_pdf(
