@@ -81,7 +81,16 @@ def require_branch(branch: Organization) -> None:
 
 def clean_phone(text: str) -> str:
     """A phone number as stored, digits only, from the way people write one: spaces, dashes and
-    brackets, full-width digits, a +86 prefix. Raises ValidationError with the reason."""
+    brackets (full-width ones too), a +86 prefix. Raises ValidationError with the reason.
+
+    The digits are ASCII 0-9 only. NFKC would read full-width, superscript and circled digits
+    (１, ², ①) as digits, and other scripts' (٨) pass a looser check: a number that is not
+    what it looks like would be stored, so they are refused by name."""
+    if other := next((c for c in text if _numeral(c) and not "0" <= c <= "9"), None):
+        raise ValidationError(
+            _("联系电话只能使用半角数字 0–9，“%(char)s”不是，请切换到半角输入后重新填写。")
+            % {"char": other}
+        )
     phone = re.sub(r"[\s\-()—–]", "", unicodedata.normalize("NFKC", text))
     if phone.startswith("+86"):
         phone = phone[3:]
@@ -90,6 +99,11 @@ def clean_phone(text: str) -> str:
     if not 7 <= len(phone) <= 12:
         raise ValidationError(_("联系电话位数不对，手机号码为 11 位。"))
     return phone
+
+
+def _numeral(char: str) -> bool:
+    """Whether Unicode counts `char` a digit or a number (１, ², ٨, ①, 五)."""
+    return unicodedata.numeric(char, None) is not None
 
 
 # Characters that make two names that look the same differ (zero-width spaces and joiners, the

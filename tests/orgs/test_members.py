@@ -42,9 +42,29 @@ def test_it_refuses_a_future_birth_date(district, alice_client):
 
 
 def test_it_reads_a_phone_as_the_roster_import_does(district, alice_client):
-    data = {**NEW_MEMBER, "phone": "+86 (139) 1234－５６７８"}
+    data = {**NEW_MEMBER, "phone": "＋86 （139） 1234－5678"}
     alice_client.post(f"/orgs/{district.branch_a.pk}/members/add/", data)
     assert Member.objects.get(name=NEW_MEMBER["name"]).phone == "13912345678"
+
+
+@pytest.mark.parametrize(
+    ("phone", "named"),
+    [
+        ("139１２345678", "１"),  # full-width
+        ("1391234567٨", "٨"),  # Arabic-Indic
+        ("1391234567²", "²"),  # superscript: NFKC would make it a 2
+        ("①3912345678", "①"),
+        ("一三九12345678", "一"),
+    ],
+)
+def test_it_refuses_a_phone_with_other_digits_than_ascii(phone, named, district, alice_client):
+    response = alice_client.post(
+        f"/orgs/{district.branch_a.pk}/members/add/", {**NEW_MEMBER, "phone": phone}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"联系电话只能使用半角数字 0–9，“{named}”不是" in body
+    assert not Member.objects.filter(name=NEW_MEMBER["name"]).exists()
 
 
 def test_it_refuses_a_malformed_phone(district, alice_client):
