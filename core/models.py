@@ -8,6 +8,8 @@ class Operation(models.TextChoices):
     INSERT = "insert", _("新增")
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
+    # Not a change: someone was shown a personal field in full (core.audit.record_view).
+    VIEW = "view", _("查看")
 
 
 class AuditRecord(models.Model):

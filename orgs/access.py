@@ -146,3 +146,12 @@ def is_admin(user) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or any(kind == RoleKind.ADMIN for _, kind, _ in user_roles(user))
+
+
+def can_see_id_number(user, member: Member) -> bool:
+    """May the user see the member's whole 公民身份号码 (after asking, which the trail records)?
+
+    Superusers and holders of an admin role on the member's branch or above it; everyone else
+    sees it masked (Member.masked_id_number), and no public page shows it at all.
+    """
+    return in_scope(user, member.branch, kinds=(RoleKind.ADMIN,))

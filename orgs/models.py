@@ -185,6 +185,13 @@ def partial_date_text(day, precision: str) -> str:
     return day.strftime("%Y-%m-%d")
 
 
+def mask_id_number(number: str | None) -> str:
+    """An ID number with only its first six (the place) and last four characters shown."""
+    if not number:
+        return ""
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
 class MemberQuerySet(models.QuerySet):
     def within(self, org: Organization) -> "MemberQuerySet":
         """Members of the organisation and of every organisation below it."""
@@ -211,6 +218,9 @@ class Member(models.Model):
         _("岗位类别"), max_length=20, choices=MemberCategory.choices, default=MemberCategory.OTHER
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # 公民身份号码 (GB 11643), 18 characters with an upper-case X; NULL when unknown, so that the
+    # uniqueness holds among the members who have one. Shown whole to admins only (access).
+    id_number = models.CharField(_("公民身份号码"), max_length=18, null=True, blank=True)
     branch = models.ForeignKey(
         Organization,
         verbose_name=_("所在党组织"),
@@ -238,6 +248,11 @@ class Member(models.Model):
                 condition=Q(active=True) | Q(deactivated_on__isnull=False),
                 name="member_inactive_has_date",
             ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(id_number__isnull=False),
+                name="member_id_number_unique",
+            ),
         ]
 
     def __str__(self):
@@ -253,6 +268,11 @@ class Member(models.Model):
     @property
     def join_date_text(self) -> str:
         return partial_date_text(self.join_date, self.join_date_precision)
+
+    @property
+    def masked_id_number(self) -> str:
+        """The ID number as everyone but an admin sees it: 110105********1234."""
+        return mask_id_number(self.id_number)
 
 
 class RoleKind(models.TextChoices):
@@ -364,7 +384,7 @@ audit.track(
     Member,
     describe=("name",),
     exclude=("created_at", "updated_at"),
-    mask=("phone",),
+    mask=("phone", "id_number"),
     parent="branch",
 )
 audit.track(Role, describe=("user", "kind"), exclude=("created_at",), parent="organization")

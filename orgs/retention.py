@@ -18,7 +18,7 @@ from core.audit import audited
 from .models import Member
 
 # The fields erased. A new personal field of Member (an ID number) is appended here.
-PERSONAL_FIELDS = ["phone"]
+PERSONAL_FIELDS = ["phone", "id_number"]
 
 
 def retention_cutoff(today: datetime.date) -> datetime.date:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/members/add/", views.add_member, name="add_member"),
     path("members/<int:pk>/", views.member, name="member"),
     path("members/<int:pk>/edit/", views.edit_member, name="edit_member"),
+    path("members/<int:pk>/id-number/", views.reveal_id_number, name="reveal_id_number"),
     path("members/<int:pk>/move/", views.move_member, name="move_member"),
     path("members/<int:pk>/deactivate/", views.deactivate_member, name="deactivate_member"),
     path("members/<int:pk>/reactivate/", views.reactivate_member, name="reactivate_member"),

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import fragments
+from core.audit import record_view
 from core.audit.trail import of, trail, under
 from core.forms import apply_errors, flash_errors
+from core.services import require
 
 from . import access, rollups, selectors, services
 from .forms import (
@@ -193,13 +195,30 @@ def add_member(request, pk):
 @login_required
 def member(request, pk):
     member = access.get_member_for_user(request.user, pk)
+    return _member_page(request, member, id_number=member.masked_id_number)
+
+
+def _member_page(request, member, *, id_number: str):
     context = {
         "member": member,
         "breadcrumb": member.branch.lineage(),
         "can_manage": access.can_manage(request.user, member.branch),
+        "id_number": id_number,
+        "can_reveal": access.can_see_id_number(request.user, member),
         "trail": trail(of(Member, member.pk)),
     }
     return render(request, "orgs/member_detail.html", context)
+
+
+@require_POST
+@login_required
+def reveal_id_number(request, pk):
+    """The member page with the whole 公民身份号码, for an admin who asked (显示); each reveal is
+    recorded in the member's trail (查看身份证号). Not a redirect: the number is shown once."""
+    member = access.get_member_for_user(request.user, pk)
+    require(bool(member.id_number) and access.can_see_id_number(request.user, member))
+    record_view(member, _("身份证号"), by=request.user)
+    return _member_page(request, member, id_number=member.id_number)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

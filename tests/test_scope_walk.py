@@ -29,6 +29,7 @@ SITE_CASES = {
     "orgs:add_member": lambda d: d.branch_b.pk,
     "orgs:member": lambda d: d.member_b.pk,
     "orgs:edit_member": lambda d: d.member_b.pk,
+    "orgs:reveal_id_number": lambda d: d.member_b.pk,
     "orgs:move_member": lambda d: d.member_b.pk,
     "orgs:deactivate_member": lambda d: d.member_b.pk,
     "orgs:reactivate_member": lambda d: d.member_b.pk,

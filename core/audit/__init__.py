@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 AUDIT_TABLE = "core_auditrecord"
 
@@ -150,6 +151,23 @@ def audited(*, by):
             )
         else:
             yield
+
+
+def record_view(obj: models.Model, what: str, *, by) -> None:
+    """Records that `by` was shown `what` of the tracked row `obj` in full (查看身份证号): a read
+    leaves no trace in the triggers, so the view that shows it writes the record itself."""
+    from ..models import AuditRecord, Operation
+
+    item = _registry[obj._meta.label_lower]
+    AuditRecord.objects.create(
+        model=item.label,
+        row_id=obj.pk,
+        parent_id=getattr(obj, item.parent.attname) if item.parent else None,
+        operation=Operation.VIEW,
+        at=timezone.now(),
+        actor=by,
+        snapshot={"what": what},
+    )
 
 
 def _run(sql: str, params=()):

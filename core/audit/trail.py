@@ -61,7 +61,9 @@ class TrailEntry:
 
     @property
     def label(self) -> str:
-        """What happened, e.g. 修改公开承诺."""
+        """What happened, e.g. 修改公开承诺, or 查看身份证号 for a read (audit.record_view)."""
+        if self.record.operation == Operation.VIEW:
+            return f"{self.record.get_operation_display()}{self.record.snapshot.get('what', '')}"
         return f"{self.record.get_operation_display()}{self.subject}"
 
     @property
@@ -96,8 +98,8 @@ def trail(*selections: Q, limit: int = SHOWN) -> list[TrailEntry]:
     found = []  # (record, its tracked model, its raw changes: (key, before, after))
     for record in records[:limit]:
         item = tracked_model(record.model)
-        if item is None:
-            raw = []  # a model no longer tracked: what happened, without details
+        if item is None or record.operation == Operation.VIEW:
+            raw = []  # a model no longer tracked, or a read: what happened, without details
         elif record.operation == Operation.UPDATE:
             raw = _raw_changes(item, record.before or {}, record.snapshot)
         else:

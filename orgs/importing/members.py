@@ -24,7 +24,14 @@ from core.services import one_at_a_time, require
 
 from .. import access
 from ..models import DatePrecision, Gender, Member, MemberCategory, Organization, partial_date_text
-from ..rules import clean_name, clean_phone, require_branch, validate_member_dates
+from ..rules import (
+    check_id_number_agrees,
+    clean_id_number,
+    clean_name,
+    clean_phone,
+    require_branch,
+    validate_member_dates,
+)
 from .base import (
     IMPORT_LOCK,
     READ_SHARE,
@@ -69,6 +76,7 @@ MEMBER_COLUMNS = {
     ),
     "category": ("岗位类别", "人员类别", "党员类别", "类别"),
     "phone": ("联系电话", "手机号码", "手机", "电话", "手机号", "联系方式"),
+    "id_number": ("公民身份号码", "身份证号", "身份证号码", "身份证", "公民身份证号码"),
 }
 GENDERS = {"男": Gender.MALE, "男性": Gender.MALE, "M": Gender.MALE}
 GENDERS |= {"女": Gender.FEMALE, "女性": Gender.FEMALE, "F": Gender.FEMALE}
@@ -103,6 +111,7 @@ MEMBER_FIELDS = (
     "join_date_precision",
     "category",
     "phone",
+    "id_number",
 )
 
 
@@ -152,6 +161,18 @@ def _phone(value) -> _Read:
         raise BadCell(error.messages[0]) from None
 
 
+def _id_number(value) -> _Read:
+    if isinstance(value, float):
+        # Excel keeps 15 significant digits: the last ones of an 18-digit number are lost.
+        raise BadCell(
+            _("身份证号被 Excel 存成了数字，末几位已丢失：请把这一列设为“文本”后重新填写。")
+        )
+    try:
+        return _Read({"id_number": clean_id_number(cell_text(value))})
+    except ValidationError as error:
+        raise BadCell(error.messages[0]) from None
+
+
 def _member_name(value) -> str:
     """The name as stored (rules.clean_name: NFKC, no invisible characters, one middle dot);
     raises ValidationError for a name with emoji."""
@@ -179,6 +200,7 @@ MEMBER_PARSERS = {
     "join_date": _date_parser("join_date"),
     "category": _category,
     "phone": _phone,
+    "id_number": _id_number,
 }
 
 
@@ -258,7 +280,31 @@ def _plan_members(rows, table: Table, by, default_branch, errors) -> "_MemberPla
     plan = _MemberPlan(by, table)
     for row in rows:
         plan.take(row, errors)
+    _refuse_id_numbers_of_others(rows, plan, errors)
     return plan
+
+
+def _refuse_id_numbers_of_others(rows, plan: "_MemberPlan", errors: list[RowError]) -> None:
+    """An ID number that a member outside the rosters `by` manages holds (each is unique) is an
+    error naming the row, rather than a failed write."""
+    wanted = {
+        row.fields["id_number"]: row.row
+        for row in rows
+        if "id_number" in row.fields and row.fields["id_number"] not in plan.by_id_number
+    }
+    if not wanted:
+        return
+    numbers = list(wanted)
+    message = _("这个公民身份号码已登记在您管理范围以外的党员名下，请与上级党组织核对。")
+    for start in range(0, len(numbers), ID_NUMBERS_PER_QUERY):
+        chunk = numbers[start : start + ID_NUMBERS_PER_QUERY]
+        taken = Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True)
+        for number in taken:
+            errors.append(RowError(wanted[number], plan.id_header, message))
+
+
+# Well under SQLite's limit of bound variables per statement.
+ID_NUMBERS_PER_QUERY = 5000
 
 
 def _read_member_rows(
@@ -316,6 +362,12 @@ def _read_member_rows(
             errors.append(RowError(number, name_header, _("姓名过长，请核对。")))
         if "birth_date" in fields or "join_date" in fields:
             _check_member_dates(number, fields, table, today, errors)
+        if "id_number" in fields:
+            try:
+                check_id_number_agrees(fields)
+            except ValidationError as error:
+                message = error.message_dict["id_number"][0]
+                errors.append(RowError(number, table.header("id_number"), message))
         branch_text = (
             cell_text(cells[branch_at]) if branch_at is not None and branch_at < width else ""
         )
@@ -410,8 +462,10 @@ class _MemberPlan:
 
     def __init__(self, by, table: Table):
         self.header = table.header("name")
+        self.id_header = table.header("id_number") if "id_number" in table.columns else ""
         self.by_birth = defaultdict(list)
         self.by_branch = defaultdict(list)
+        self.by_id_number = {}
         existing = access.members_for(by, write=True).values_list(
             "id", "name", *MEMBER_FIELDS, "branch_id", "active", named=True
         )
@@ -420,7 +474,10 @@ class _MemberPlan:
             self.by_branch[name, member.branch_id].append(member)
             if member.birth_date:
                 self.by_birth[name, member.birth_date].append(member)
+            if member.id_number:
+                self.by_id_number[member.id_number] = member
         self.seen: dict[tuple, int] = {}
+        self.seen_id_numbers: dict[str, int] = {}
         self.claimed: dict[int, int] = {}
         self.new: list[_MemberRow] = []
         self.changed: list[tuple] = []
@@ -430,17 +487,34 @@ class _MemberPlan:
         if not row.name or row.branch is None:
             return
         birth = row.fields.get("birth_date")
-        key = (row.name, birth) if birth else (row.name, row.branch.pk)
-        if key in self.seen:
-            if birth:
-                message = _("与第 %(row)s 行重复：姓名和出生日期相同。")
+        id_number = row.fields.get("id_number")
+        if id_number:
+            # The ID number is the person: the same one twice is one member, a different one
+            # another member even with the same name and birth date.
+            if id_number in self.seen_id_numbers:
+                message = _("与第 %(row)s 行的公民身份号码相同，请合并为一行。") % {
+                    "row": self.seen_id_numbers[id_number]
+                }
+                errors.append(RowError(row.row, self.id_header, message))
+                return
+            self.seen_id_numbers[id_number] = row.row
+            known = self.by_id_number.get(id_number)
+            if known is not None:
+                matches = [known]
             else:
-                message = _("与第 %(row)s 行重复：姓名和所在党支部（未填出生日期）相同。")
-            message %= {"row": self.seen[key]}
-            errors.append(RowError(row.row, self.header, message))
-            return
-        self.seen[key] = row.row
-        matches = self._matches(row, birth)
+                matches = [m for m in self._matches(row, birth) if not m.id_number]
+        else:
+            key = (row.name, birth) if birth else (row.name, row.branch.pk)
+            if key in self.seen:
+                if birth:
+                    message = _("与第 %(row)s 行重复：姓名和出生日期相同。")
+                else:
+                    message = _("与第 %(row)s 行重复：姓名和所在党支部（未填出生日期）相同。")
+                message %= {"row": self.seen[key]}
+                errors.append(RowError(row.row, self.header, message))
+                return
+            self.seen[key] = row.row
+            matches = self._matches(row, birth)
         if len(matches) > 1:
             if birth:
                 message = _("系统中已有 %(count)s 名党员“%(name)s”，无法确定是哪一位。")
@@ -460,12 +534,16 @@ class _MemberPlan:
         else:
             member = matches[0]
             self.claimed[member.id] = row.row
-            if member.branch_id == row.branch.pk and all(
-                getattr(member, name) == value for name, value in row.fields.items()
+            # A member found by ID number takes the name the file gives (a name changed since).
+            if (
+                member.branch_id == row.branch.pk
+                and member.name == row.name
+                and all(getattr(member, name) == value for name, value in row.fields.items())
             ):
                 self.unchanged += 1
             else:
                 values = {**member._asdict(), **row.fields, "branch_id": row.branch.pk}
+                values["name"] = row.name
                 self.changed.append(tuple(values[name] for name in MEMBER_UPDATE_COLUMNS))
 
     def _matches(self, row: _MemberRow, birth) -> list:
@@ -491,6 +569,7 @@ class _MemberPlan:
                 row.fields.get("join_date_precision", DatePrecision.DAY.value),
                 row.fields.get("category", category),
                 row.fields.get("phone", ""),
+                row.fields.get("id_number"),
                 row.branch.pk,
                 True,
                 None,
@@ -519,4 +598,4 @@ MEMBER_INSERT_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-MEMBER_UPDATE_COLUMNS = [*MEMBER_FIELDS, "branch_id", "id"]
+MEMBER_UPDATE_COLUMNS = ["name", *MEMBER_FIELDS, "branch_id", "id"]
