@@ -377,13 +377,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Browser features the site never uses, refused to its pages and to anything they might embed
-# (django-permissions-policy; an empty list is "()", none).
+# (django-permissions-policy; an empty list is "()", none). Only features Chromium knows: it
+# reports an unknown one (e.g. bluetooth) on every page's console.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",

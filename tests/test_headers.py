@@ -217,10 +217,10 @@ def test_the_csrf_failure_page_has_no_inline_style(district):
     assert not inline_parts(response.content.decode())
 
 
-def test_the_job_progress_bar_is_drawn_from_a_data_attribute(client, objects):
+def test_the_job_progress_bar_is_drawn_by_a_class(client, objects):
     client.force_login(objects.bob_user)
     html = client.get(f"/jobs/{objects.job_b.pk}/").content.decode()
-    assert 'data-progress="40"' in html
+    assert "pct-40" in html
     assert "40%" in html
 
 
