@@ -8,10 +8,12 @@ import datetime
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.models import Job
 from orgs import services
+from orgs.importing.errors import save_errors_file
 from orgs.models import RoleKind
 from pledges.models import PledgeProgress
 
@@ -46,8 +48,9 @@ SITE_CASES = {
     "pledges:attachment": lambda d: d.progress_b.pk,
     "pledges:children_coverage": lambda d: d.west.pk,
     "pledges:campaign_link": lambda d: d.campaign_b.pk,
-    # A job is its owner's alone, wherever it works.
+    # A job is its owner's alone, wherever it works; so is the list of an import's errors.
     "core:job": lambda d: d.job_b.pk,
+    "orgs:import_errors": lambda d: {"token": d.errors_token_b},
 }
 
 # The public board (公开栏) is open to everyone by design: published pledges of any active
@@ -124,6 +127,9 @@ def walker(district, client):
     district.job_b = Job.objects.create(
         kind="orgs.import_members", title="导入", owner=district.bob_user
     )
+    district.errors_token_b = save_errors_file(
+        district.bob_user, ContentFile("行号,问题\n2,姓名不能为空\n")
+    )
     client.force_login(alice)
     return client
 
@@ -173,8 +179,9 @@ def test_every_id_pattern_hides_other_branches(walker, district):
             url = _url(route, case(district))
         for method in ("get", "post"):
             status = getattr(walker, method)(url, follow=True).status_code
-            # A POST-only view answers GET with 405 whatever the id: no hint either.
-            allowed = expected | ({405} if method == "get" else set())
+            # A view answers a method it does not take (GET to a POST-only view, POST to a page)
+            # with 405 whatever the id: no hint either.
+            allowed = expected | {405}
             if status not in allowed:
                 leaks.append(f"{method.upper()} {url} ({name}) → {status}")
     assert not missing, "id patterns without a scope case: " + ", ".join(missing)
