@@ -73,6 +73,7 @@ def update_organization(org: Organization, *, by, **fields) -> Organization:
 def check_update(org: Organization, fields: dict, *, by) -> None:
     """Refuses what update_organization refuses (for the admin's form, which checks before it
     saves): a change to the standing from the organisation itself, a name a sibling has."""
+    fields = with_clean_name(fields, _("组织名称"))
     standing = [key for key in access.STANDING_FIELDS if key in fields]
     changed = any(fields[key] != getattr(org, key) for key in standing)
     if changed and not access.can_change_standing(by, org):

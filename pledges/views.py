@@ -280,8 +280,12 @@ def attachment(request, pk):
     progress = access.get_progress_for_user(request.user, pk)
     if not progress.attachment:
         raise Http404
+    try:
+        file = progress.attachment.open("rb")
+    except FileNotFoundError:  # gone from disk (a restore without the media folder)
+        raise Http404 from None
     return FileResponse(
-        progress.attachment.open("rb"),
+        file,
         content_type=progress.attachment_type,
         as_attachment=progress.attachment_type == "application/pdf",
         filename=progress.attachment_name or None,

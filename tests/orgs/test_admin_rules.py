@@ -186,3 +186,19 @@ def test_taking_the_last_admin_role_away_closes_the_admin_pages(district, client
     assert not Role.objects.filter(pk=role.pk).exists()
     assert not holder.groups.filter(name=services.ADMIN_GROUP).exists()
     assert Group.objects.filter(name=services.ADMIN_GROUP).exists()
+
+
+def test_a_name_with_an_emoji_is_refused_on_the_form_not_with_a_500(district, client):
+    _admin_of(district.east, client)
+    response = client.post(_url(district.branch_a), _org_data(district.branch_a, name="幸福😀支部"))
+    assert response.status_code == 200
+    assert "组织名称中不能有表情符号" in response.content.decode()
+    assert Organization.objects.get(pk=district.branch_a.pk).name == "幸福社区党支部"
+
+
+def test_a_name_is_stored_as_the_site_stores_it(district, client):
+    _admin_of(district.east, client)
+    data = _org_data(district.branch_a, name="幸福\u200b社区党支部（一）")
+    response = client.post(_url(district.branch_a), data)
+    assert response.status_code == 302
+    assert Organization.objects.get(pk=district.branch_a.pk).name == "幸福社区党支部（一）"

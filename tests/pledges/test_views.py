@@ -191,6 +191,15 @@ def test_progress_with_an_image_moves_the_pledge_to_fulfilling(district, campaig
     assert download.status_code == 200 and download["Content-Type"] == "image/png"
 
 
+def test_an_attachment_gone_from_disk_is_a_404(district, campaign, alice_client):
+    pledge = make_pledge(campaign, member=district.member_a, state=S.PUBLISHED)
+    _progress(alice_client, pledge, "photo.png", PNG)
+    record = PledgeProgress.objects.get()
+    record.attachment.storage.delete(record.attachment.name)
+    download = alice_client.get(f"/pledges/progress/{record.pk}/attachment/")
+    assert download.status_code == 404
+
+
 def test_a_renamed_file_is_refused_by_its_content(district, campaign, alice_client):
     pledge = make_pledge(campaign, member=district.member_a, state=S.PUBLISHED)
     response = _progress(alice_client, pledge, "photo.jpg", b"MZ\x90\x00 not an image at all")
