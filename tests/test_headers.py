@@ -7,22 +7,24 @@ the browser: every page of the site and of the admin is parsed, for a superuser 
 every page) and for an anonymous visitor. The pages are the ones of tests/test_scope_walk.py.
 """
 
-import datetime
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.urls import get_resolver, include, path, reverse
 
-from orgs import services as org_services
-from orgs.models import RoleKind
-from pledges.models import PledgeProgress
-
-from .factories import UserFactory, make_campaign, make_pledge
-from .test_scope_walk import ADMIN_MODEL_CASES, ADMIN_NAME, PUBLIC_CASES, SITE_CASES, _url, _walk
+from .factories import UserFactory
+from .test_scope_walk import (
+    ADMIN_MODEL_CASES,
+    ADMIN_NAME,
+    PUBLIC_CASES,
+    SITE_CASES,
+    _url,
+    _walk,
+    add_branch_b_objects,
+)
 
 REFUSED = ("TRACE", "PUT", "DELETE", "PATCH")
 
@@ -46,24 +48,7 @@ urlpatterns = [
 @pytest.fixture
 def objects(district):
     """Branch B's objects, as in the scope walk; Bob is its secretary."""
-    district.campaign_b = make_campaign(district.west, name="西山镇活动")
-    district.pledge_b = make_pledge(
-        district.campaign_b, member=district.member_b, state="published"
-    )
-    district.progress_b = PledgeProgress(
-        pledge=district.pledge_b, happened_on=datetime.date.today(), text="走访\n入户"
-    )
-    district.progress_b.attachment.save("x.png", ContentFile(b"\x89PNG\r\n"))
-    district.bob_user = UserFactory(username="bob")
-    district.role_b = org_services.assign_role(
-        district.bob_user, district.branch_b, RoleKind.SECRETARY
-    )
-    from core.models import Job
-
-    district.job_b = Job.objects.create(
-        kind="orgs.import_members", title="导入", owner=district.bob_user, progress=40
-    )
-    return district
+    return add_branch_b_objects(district)
 
 
 def _concrete(name, route, d) -> str:

@@ -7,22 +7,16 @@ visitor, a superuser and a branch secretary, by GET and by POST. Object ids in t
 past the range too: 404, never a 500. The pages are the ones of tests/test_scope_walk.py.
 """
 
-import datetime
 import inspect
 import re
 from pathlib import Path
 
 import pytest
 from django import forms
-from django.core.files.base import ContentFile
 from django.urls import get_resolver
 
-from orgs import services as org_services
-from orgs.models import RoleKind
-from pledges.models import PledgeProgress
-
-from .factories import UserFactory, make_campaign, make_pledge
-from .test_scope_walk import PUBLIC_CASES, SITE_CASES, _url, _walk
+from .factories import UserFactory
+from .test_scope_walk import PUBLIC_CASES, SITE_CASES, _url, _walk, add_branch_b_objects
 
 APPS = ("core", "orgs", "campaign", "pledges", "reviews", "oversight")
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,22 +81,7 @@ def _site_pages():
 @pytest.fixture
 def objects(district):
     """Branch B's objects, as in the scope walk; Bob is its secretary."""
-    district.campaign_b = make_campaign(district.west, name="西山镇活动")
-    district.pledge_b = make_pledge(
-        district.campaign_b, member=district.member_b, state="published"
-    )
-    district.progress_b = PledgeProgress(
-        pledge=district.pledge_b, happened_on=datetime.date.today(), text="走访"
-    )
-    district.progress_b.attachment.save("x.png", ContentFile(b"\x89PNG\r\n"))
-    district.bob_user = UserFactory(username="bob")
-    org_services.assign_role(district.bob_user, district.branch_b, RoleKind.SECRETARY)
-    from core.models import Job
-
-    district.job_b = Job.objects.create(
-        kind="orgs.import_members", title="导入", owner=district.bob_user
-    )
-    return district
+    return add_branch_b_objects(district)
 
 
 def _page_url(name, route, d) -> str:

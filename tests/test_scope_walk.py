@@ -109,27 +109,35 @@ def _url(route: str, value) -> str:
     return "/" + url.lstrip("^").rstrip("$")
 
 
+def add_branch_b_objects(district):
+    """Branch B's objects that SITE_CASES names (also used by the header and parameter walks);
+    Bob is its secretary."""
+    district.campaign_b = make_campaign(district.west, name="西山镇活动")
+    district.pledge_b = make_pledge(
+        district.campaign_b, member=district.member_b, state="published"
+    )
+    district.progress_b = PledgeProgress(
+        pledge=district.pledge_b, happened_on=datetime.date.today(), text="走访\n入户"
+    )
+    district.progress_b.attachment.save("x.png", ContentFile(b"\x89PNG\r\n"))
+    district.bob_user = UserFactory(username="bob")
+    district.role_b = services.assign_role(district.bob_user, district.branch_b, RoleKind.SECRETARY)
+    district.job_b = Job.objects.create(
+        kind="orgs.import_members", title="导入", owner=district.bob_user, progress=40
+    )
+    district.errors_token_b = save_errors_file(
+        district.bob_user, ContentFile("行号,问题\n2,姓名不能为空\n")
+    )
+    return district
+
+
 @pytest.fixture
 def walker(district, client):
     """Alice: secretary and admin of branch A only (staff, so the admin site answers her)."""
     alice = UserFactory(username="alice")
     services.assign_role(alice, district.branch_a, RoleKind.SECRETARY)
     services.assign_role(alice, district.branch_a, RoleKind.ADMIN)
-    district.campaign_b = make_campaign(district.west, name="西山镇活动")
-    district.pledge_b = make_pledge(
-        district.campaign_b, member=district.member_b, state="published"
-    )
-    district.progress_b = PledgeProgress.objects.create(
-        pledge=district.pledge_b, happened_on=datetime.date.today(), text="走访", attachment="x.png"
-    )
-    district.bob_user = UserFactory(username="bob")
-    district.role_b = services.assign_role(district.bob_user, district.branch_b, RoleKind.SECRETARY)
-    district.job_b = Job.objects.create(
-        kind="orgs.import_members", title="导入", owner=district.bob_user
-    )
-    district.errors_token_b = save_errors_file(
-        district.bob_user, ContentFile("行号,问题\n2,姓名不能为空\n")
-    )
+    add_branch_b_objects(district)
     client.force_login(alice)
     return client
 
