@@ -4,6 +4,7 @@
 import datetime
 import random
 
+from django.db.models import DateField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,9 @@ def build(ctx: DemoContext) -> None:
     campaign = ctx.shared.get("campaign")
     if campaign is None:
         return
+    shift = ctx.shared.get("campaign_shift")
+    if shift:
+        shift_demo_dates(campaign, shift)
     build_demo_pledges(campaign, ctx.root, seed=ctx.seed)
     ctx.say(
         _("演示活动“%(name)s”：%(n)s 项承诺。")
@@ -50,6 +54,20 @@ def build(ctx: DemoContext) -> None:
 def wipe() -> None:
     # Pledges protect their owners and campaigns, so they go first.
     Pledge.objects.all().delete()
+
+
+def shift_demo_dates(campaign: Campaign, shift: datetime.timedelta) -> None:
+    """Moves the dates of the campaign's pledges and progress records by `shift`, as its builder
+    moved the campaign (campaign/demo.py): what was due in a week is due in a week again."""
+    Pledge.objects.filter(campaign=campaign).update(
+        deadline=ExpressionWrapper(F("deadline") + shift, output_field=DateField())
+    )
+    Pledge.objects.filter(campaign=campaign, signed_on__isnull=False).update(
+        signed_on=ExpressionWrapper(F("signed_on") + shift, output_field=DateField())
+    )
+    PledgeProgress.objects.filter(pledge__campaign=campaign).update(
+        happened_on=ExpressionWrapper(F("happened_on") + shift, output_field=DateField())
+    )
 
 
 def build_demo_pledges(campaign: Campaign, root: Organization, seed: int = 0) -> None:
@@ -75,7 +93,8 @@ def build_demo_pledges(campaign: Campaign, root: Organization, seed: int = 0) ->
         [
             PledgeProgress(
                 pledge=pledge,
-                happened_on=today - datetime.timedelta(days=rng.randint(1, 60)),
+                # After the signing (_pledge), inside the campaign (campaign/demo.py).
+                happened_on=today - datetime.timedelta(days=rng.randint(1, 28)),
                 text="已按承诺完成本月走访，群众反映良好。",
             )
             for pledge in fulfilling

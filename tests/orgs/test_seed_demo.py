@@ -199,3 +199,62 @@ def test_the_demo_has_a_campaign_with_pledges_in_every_early_state(db):
     assert Pledge.objects.count() == before
     seed("--reset")
     assert Pledge.objects.count() == before
+
+
+def test_the_demo_campaign_runs_today_with_deadlines_ahead_and_a_few_overdue(db):
+    from campaign.models import Campaign
+    from pledges.models import Pledge, PledgeProgress
+
+    seed()
+    today = timezone.localdate()
+    campaign = Campaign.objects.get()
+    assert (
+        today - datetime.timedelta(weeks=12)
+        <= campaign.starts_on
+        <= today - datetime.timedelta(weeks=2)
+    )
+    assert campaign.ends_on >= today + datetime.timedelta(days=90)
+    pledges = Pledge.objects.filter(campaign=campaign)
+    assert pledges.filter(deadline__gt=today).count() > pledges.count() * 0.8
+    overdue = pledges.overdue(today).count()
+    assert 1 <= overdue <= pledges.count() * 0.1
+    assert not pledges.filter(deadline__lt=campaign.starts_on).exists()
+    assert not pledges.filter(deadline__gt=campaign.ends_on).exists()
+    assert not pledges.filter(signed_on__gt=today).exists()
+    assert not pledges.filter(signed_on__lt=campaign.starts_on).exists()
+    progress = PledgeProgress.objects.filter(pledge__campaign=campaign)
+    assert progress.exists()
+    assert not progress.filter(happened_on__gt=today).exists()
+    assert not progress.filter(happened_on__lt=campaign.starts_on).exists()
+
+
+def test_a_demo_seeded_on_an_earlier_day_is_moved_to_run_today(db):
+    from django.db.models import F
+
+    from campaign.models import Campaign
+    from pledges.models import Pledge, PledgeProgress
+
+    seed()
+    campaign = Campaign.objects.get()
+    before = (
+        campaign.starts_on,
+        campaign.ends_on,
+        sorted(Pledge.objects.values_list("pk", "deadline", "signed_on")),
+        sorted(PledgeProgress.objects.values_list("pk", "happened_on")),
+    )
+    # As if seeded 400 days ago: the campaign is long over.
+    ago = datetime.timedelta(days=400)
+    Campaign.objects.update(starts_on=F("starts_on") - ago, ends_on=F("ends_on") - ago)
+    Pledge.objects.update(deadline=F("deadline") - ago)
+    Pledge.objects.filter(signed_on__isnull=False).update(signed_on=F("signed_on") - ago)
+    PledgeProgress.objects.update(happened_on=F("happened_on") - ago)
+
+    seed()
+    campaign.refresh_from_db()
+    after = (
+        campaign.starts_on,
+        campaign.ends_on,
+        sorted(Pledge.objects.values_list("pk", "deadline", "signed_on")),
+        sorted(PledgeProgress.objects.values_list("pk", "happened_on")),
+    )
+    assert after == before
