@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from core.models import AuditRecord, Job
+from core.people import NAME_LABEL
 
 # The admin's pages read with GET (and HEAD) and change with POST; Django's admin views would
 # render a page for any other method (TRACE, PUT…), the site answers 405.
@@ -77,6 +78,54 @@ class SuperuserOnlyMixin:
         return obj
 
 
+def name_users() -> None:
+    """Puts NamedUserAdmin in place of Django's user admin (before restrict_to_superusers).
+    Defined here: django.contrib.auth.admin registers on the default site, this module."""
+    from django.contrib.auth.admin import UserAdmin
+
+    class NamedUserAdmin(UserAdmin):
+        """Django's user admin with the user's 姓名 (User.first_name holds it whole, core/people.py)
+        set when the user is added and shown in the list; last_name is not used."""
+
+        list_display = ["username", "name", "email", "is_staff", "is_superuser", "is_active"]
+        search_fields = ["username", "first_name", "email"]
+        ordering = ["username"]
+        fieldsets = [
+            (None, {"fields": ["username", "password"]}),
+            (_("个人信息"), {"fields": ["first_name", "email"]}),
+            *UserAdmin.fieldsets[2:],
+        ]
+        add_fieldsets = [
+            (
+                None,
+                {
+                    "classes": ["wide"],
+                    "fields": [
+                        "username",
+                        "first_name",
+                        "usable_password",
+                        "password1",
+                        "password2",
+                    ],
+                },
+            )
+        ]
+
+        @admin.display(description=NAME_LABEL, ordering="first_name")
+        def name(self, obj):
+            return obj.first_name
+
+        def get_form(self, request, obj=None, **kwargs):
+            form = super().get_form(request, obj, **kwargs)
+            if "first_name" in form.base_fields:
+                form.base_fields["first_name"].label = NAME_LABEL
+            return form
+
+    if admin.site.is_registered(User):
+        admin.site.unregister(User)
+    admin.site.register(User, NamedUserAdmin)
+
+
 def _superuser_only(model):
     model_admin = admin.site._registry.get(model)
     if model_admin is None:
@@ -90,5 +139,6 @@ def _superuser_only(model):
 
 def restrict_to_superusers() -> None:
     """Called once the apps' admin modules are loaded (config.apps.AdminConfig.ready)."""
+    name_users()
     for model in (User, Group, AccessAttempt, AccessLog, AccessFailureLog, AuditRecord, Job):
         _superuser_only(model)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited
 from core.forms import apply_errors
+from core.people import display_name, labelled
 
 from . import access, rules, services
 from .forms import MemberForm as SiteMemberForm
@@ -241,14 +242,28 @@ class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Roles are given (services.assign_role) and taken away (services.revoke_role), never
     edited: a changed kind would skip what giving it does (an admin role opens the admin)."""
 
-    list_display = ["user", "organization", "kind", "created_at"]
+    list_display = ["user_name", "organization", "kind", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["user__username", "organization__name"]
+    search_fields = ["user__username", "user__first_name", "organization__name"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["organization"]
 
+    @admin.display(description=_("用户"), ordering="user__first_name")
+    def user_name(self, obj):
+        return display_name(obj.user)
+
     def get_readonly_fields(self, request, obj=None):
-        return ["user", "organization", "kind", "created_at"] if obj is not None else []
+        return ["user_name", "organization", "kind", "created_at"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return ["user_name" if f == "user" else f for f in fields] if obj is not None else fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and field is not None:
+            field.label_from_instance = labelled
+        return field
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -47,6 +47,14 @@ DEMO_USERS = [
     ("secretary", "demo-secretary-2026", RoleKind.SECRETARY, False),
     ("secretary2", "demo-secretary2-2026", RoleKind.SECRETARY, False),
 ]
+# The demo users' 姓名 (User.first_name, core/people.py), shown instead of their logins.
+DEMO_NAMES = {
+    "admin": "周建国",
+    "office": "李秀英",
+    "leader": "王志强",
+    "secretary": "陈红梅",
+    "secretary2": "刘永福",
+}
 
 
 # --- Tree paths -----------------------------------------------------------------------------------
@@ -468,6 +476,7 @@ def ensure_demo_users(places: list[Organization]) -> list[tuple[str, str, str, s
         user, _ = User.objects.get_or_create(username=username)
         user.is_superuser = user.is_staff = superuser
         user.is_active = True
+        user.first_name = DEMO_NAMES[username]
         user.set_password(password)
         user.save()
         services.assign_role(user, org, kind)

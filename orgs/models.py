@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from core import audit
+from core.people import display_name
 
 
 class OrgKind(models.TextChoices):
@@ -309,7 +310,7 @@ class Role(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.organization} · {self.get_kind_display()}"
+        return f"{display_name(self.user)} · {self.organization} · {self.get_kind_display()}"
 
 
 def roll_up(nodes, rows) -> dict[int, int]:

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ..models import AuditRecord, Operation
+from ..people import display_name
 from . import Tracked, tracked_model
 
 EMPTY = "—"
@@ -72,7 +73,7 @@ class TrailEntry:
 
 
 def person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def of(model, *pks) -> Q:
