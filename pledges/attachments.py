@@ -14,6 +14,13 @@ SIGNATURES = [
 ACCEPT = ".jpg,.jpeg,.png,.pdf"
 
 
+def size_label(size: int) -> str:
+    """A size as people say it: "5 MB", "1.5 MB", "300 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
 def sniff(head: bytes) -> str | None:
     for signature, content_type in SIGNATURES:
         if head.startswith(signature):
@@ -27,8 +34,8 @@ def check_attachment(upload) -> str:
     if upload.size > limit:
         raise ValidationError(
             {
-                "attachment": _("附件不能超过 %(limit)s MB，请压缩后再上传。")
-                % {"limit": limit // (1024 * 1024)}
+                "attachment": _("附件不能超过 %(limit)s，请压缩后再上传（请重新选择文件）。")
+                % {"limit": size_label(limit)}
             }
         )
     upload.seek(0)

@@ -1,10 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET, ModelIdsField
 
-from .attachments import ACCEPT
+from .attachments import ACCEPT, size_label
 from .models import FIVE_ITEMS, Pledge
 from .workflow import BATCH_STEPS, STEPS
 
@@ -73,16 +74,44 @@ class SignForm(CommentForm):
 
 
 class ProgressForm(forms.Form):
-    happened_on = forms.DateField(label=_("日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    happened_on = forms.DateField(
+        label=_("日期"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+        error_messages={
+            "required": _("请填写践诺日期。"),
+            "invalid": _("践诺日期格式不对，请按“2026-05-01”的格式填写。"),
+        },
+    )
     text = forms.CharField(
-        label=_("践诺情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("践诺情况"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("请填写践诺情况：做了什么、帮了谁、效果如何。"),
+            "max_length": _("践诺情况最多 %(limit_value)d 字（现有 %(show_value)d 字），请精简。"),
+        },
     )
     attachment = forms.FileField(
         label=_("附件（可选）"),
         required=False,
-        help_text=_("JPG、PNG 图片或 PDF，不超过 5 MB"),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT, "class": "js-shrink-upload"}),
+        error_messages={
+            "invalid": _("附件没有传上来，请重新选择文件。"),
+            "empty": _("附件是空文件，请重新选择文件。"),
+        },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser shrinks a larger photo to this size before sending it
+        # (static/js/progress-upload.js); the server checks it again (attachments.check_attachment).
+        limit = settings.PLEDGE_ATTACHMENT_MAX_BYTES
+        field = self.fields["attachment"]
+        field.widget.attrs["data-max-bytes"] = str(limit)
+        field.help_text = _(
+            "JPG、PNG 图片或 PDF，不超过 %(limit)s；较大的照片会在上传前自动缩小。"
+        ) % {"limit": size_label(limit)}
 
 
 class BatchForm(forms.Form):

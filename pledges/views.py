@@ -166,12 +166,18 @@ def _branch_url(org, campaign) -> str:
 @login_required
 def detail(request, pk):
     pledge = access.get_pledge_for_user(request.user, pk)
+    return _detail_page(request, pledge, ProgressForm())
+
+
+def _detail_page(request, pledge, progress_form: ProgressForm):
+    """The pledge's page; after a refused 践诺 record, with the form as it was typed and its
+    errors next to their fields (nothing typed is lost to a redirect)."""
     context = {
         "sheet": selectors.pledge_sheet(pledge, user=request.user),
         "pledge": pledge,
         "home": pledge.home_org,
         "breadcrumb": pledge.home_org.lineage(),
-        "progress_form": ProgressForm(),
+        "progress_form": progress_form,
         "sign_form": SignForm(),
     }
     return render(request, "pledges/detail.html", context)
@@ -266,12 +272,11 @@ def add_progress(request, pk):
         try:
             services.add_progress(pledge, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            flash_errors(request, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已记录践诺情况。"))
-    else:
-        flash_errors(request, form)
-    return redirect(pledge)
+            return redirect(pledge)
+    return _detail_page(request, pledge, form)
 
 
 @require_safe
