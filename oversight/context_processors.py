@@ -26,6 +26,8 @@ def navigation_for(user) -> dict:
     home = roots[0] if len(roots) == 1 else None
     return {
         "home_org": [home.pk, home.name, home.get_absolute_url()] if home else None,
+        # One branch (members, nothing below): its page is a button in the phone's header.
+        "home_branch": bool(home and home.holds_members and home.numchild == 0),
         "can_manage": access.can_manage_anything(user),
     }
 
@@ -44,6 +46,10 @@ def navigation(request):
             return {}
         stored = request.session.get(SESSION_KEY) or navigation_for(request.user)
         home = stored["home_org"]
-        return {"home_org": NavOrg(*home) if home else None, "can_manage": stored["can_manage"]}
+        return {
+            "home_org": NavOrg(*home) if home else None,
+            "home_branch": stored.get("home_branch", False),  # a session from before it
+            "can_manage": stored["can_manage"],
+        }
 
     return {"nav": SimpleLazyObject(nav)}

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core import home as home_cards
 from core import ratelimits
 from orgs import access
 
@@ -14,13 +15,14 @@ from .context_processors import remember_navigation
 @require_safe
 @login_required
 def home(request):
-    """Where a user lands: the branch page of a secretary of one branch, the tree otherwise."""
+    """Where a user lands: what each app has for them to do or look at (core/home.py), e.g. a
+    secretary's branch during a campaign, the coverage of an office's scope; links to the
+    organisations at the top of their scope otherwise."""
     roots = access.roots_for(request.user)
     if not roots:
         return render(request, "oversight/no_role.html")
-    if len(roots) == 1 and roots[0].holds_members and roots[0].numchild == 0:
-        return redirect(roots[0])
-    return redirect("orgs:tree")
+    context = {"cards": home_cards.cards_for(request.user), "roots": roots[:10]}
+    return render(request, "oversight/home.html", context)
 
 
 # Before anything else: Django's login would redirect a signed-in user whatever the method, and

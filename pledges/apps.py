@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core import slots
+from core import home, slots
 
 
 class PledgesConfig(AppConfig):
@@ -17,3 +17,8 @@ class PledgesConfig(AppConfig):
         slots.fill("orgs.tree", "pledges:tree_coverage")
         slots.fill("orgs.children", "pledges:children_coverage")
         slots.fill("campaign.detail", "pledges:campaign_link")
+
+        # What is left to do on the user's branch, or the coverage of their scope, on the home.
+        from .home import cards
+
+        home.register(cards)

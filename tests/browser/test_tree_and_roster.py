@@ -19,7 +19,9 @@ def _login(page, live_server, username):
 def test_a_secretary_reads_the_roster_on_a_phone(phone, live_server, district, alice):
     MemberFactory.create_batch(3, branch=district.branch_a)
     _login(phone, live_server, "alice")
-    # A secretary of one branch lands on it.
+    # A secretary of one branch lands on the home, which links the branch's page.
+    phone.locator("main a", has_text="幸福社区党支部").first.click()
+    phone.wait_for_load_state("networkidle")
     assert "幸福社区党支部" in phone.locator("h1").inner_text()
     phone.locator("main a.btn", has_text="党员名册").click()
     phone.wait_for_load_state("networkidle")
