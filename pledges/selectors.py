@@ -10,6 +10,7 @@ what they are given.
 """
 
 import datetime
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -313,6 +314,16 @@ def pledge_trail(pledge: Pledge) -> list[TrailEntry]:
 
 # --- The public board (公开栏) ----------------------------------------------------------------
 
+BOARD_QUERY_LENGTH = 20  # a name, or part of one
+
+
+def board_query(text: str) -> str:
+    """What a visitor typed in the board's search, made safe to look up and to key a cache
+    with: control and invisible characters (a NUL, which PostgreSQL refuses) dropped, spaces
+    collapsed, cut to BOARD_QUERY_LENGTH characters."""
+    kept = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in text)
+    return " ".join(kept.split())[:BOARD_QUERY_LENGTH]
+
 
 @dataclass
 class BoardEntry:
@@ -345,9 +356,11 @@ def board_version(org: Organization, campaign: Campaign | None) -> tuple:
     return (org.pk, stamp, rows, timezone.localdate())
 
 
-def public_board(org: Organization, campaign: Campaign | None) -> Board:
+def public_board(org: Organization, campaign: Campaign | None, name: str = "") -> Board:
     """What the public may know of an organisation's pledges: names and public pledges of the
-    campaign (access.get_public_board), with their corrections and latest progress."""
+    campaign (access.get_public_board), with their corrections and latest progress; the
+    organisation's own first. With `name`, only the pledges of owners whose name holds it
+    (the board's search; board_query cleans it)."""
     children = list(Organization.objects.get_children(org).filter(active=True).only("name"))
     if campaign is None:
         return Board(org, None, [], children)
@@ -364,8 +377,15 @@ def public_board(org: Organization, campaign: Campaign | None) -> Board:
     )
     # Two indexed lookups rather than one OR across both owners, which the planner can only
     # serve by scanning the campaign's pledges.
-    members = Member.objects.filter(branch=org, active=True).values("pk")
-    rows = [*pledges.filter(organization=org), *pledges.filter(member__in=members)]
+    members = Member.objects.filter(branch=org, active=True)
+    if name:
+        members = members.filter(name__icontains=name)
+    own = (
+        []
+        if name and name.casefold() not in org.name.casefold()
+        else pledges.filter(organization=org)
+    )
+    rows = [*own, *pledges.filter(member__in=members.values("pk"))]
     corrections: dict[int, list[PledgeEvent]] = {}
     if rows:
         events = PledgeEvent.objects.filter(

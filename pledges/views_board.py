@@ -10,6 +10,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -17,20 +19,34 @@ from core import fragments
 from core.params import id_param
 
 from . import access, selectors
+from .qr import qr_svg
 
 
 @require_safe
 @cache_control(public=True, max_age=60)
 def board(request, pk):
-    """The board's page, rendered once per state of what it shows (core/fragments.py)."""
+    """The board's page, rendered once per state of what it shows (core/fragments.py) and per
+    search (?q=, a part of a name): the same for every visitor who asks the same."""
     org, campaign = access.get_public_board(pk, id_param(request.GET, "campaign"))
+    query = selectors.board_query(request.GET.get("q", ""))
+    # The board's short address, for its QR code; the host is one ALLOWED_HOSTS let through.
+    link = request.build_absolute_uri(reverse("board:board", args=[org.pk]))
 
     def page():
-        board = selectors.public_board(org, campaign)
+        board = selectors.public_board(org, campaign, name=query)
         # No request: nothing of the visitor's may end up in what every visitor is served.
-        return render_to_string("pledges/board.html", {"board": board})
+        context = {
+            "board": board,
+            "query": query,
+            "link": link,
+            "qr": mark_safe(
+                qr_svg(link, label=_("%(name)s公开承诺栏的二维码") % {"name": org.name})
+            ),
+        }
+        return render_to_string("pledges/board.html", context)
 
-    html = fragments.cached("board", selectors.board_version(org, campaign), render=page)
+    version = selectors.board_version(org, campaign)
+    html = fragments.cached("board", version, query, link, render=page)
     return HttpResponse(html)
 
 
@@ -58,6 +74,7 @@ def poster(request, pk):
                 "state_label": entry.pledge.get_state_display(),
                 "latest_progress": entry.pledge.latest_progress or "",
                 "overdue": entry.overdue,
+                "organization": entry.pledge.organization_id is not None,
             }
             for entry in board.entries
         ],
