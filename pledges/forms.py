@@ -1,14 +1,13 @@
 from django import forms
 from django.conf import settings
-from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET, ModelIdsField
 
 from .attachments import ACCEPT, size_label
-from .models import CONTENT_MAX_LENGTH, FIVE_ITEMS, Pledge
-from .workflow import BATCH_STEPS, REVIEW_SIGN_PUBLISH, REVIEW_SIGN_PUBLISH_LABEL, STEPS
+from .models import FIVE_ITEMS, Pledge
+from .workflow import BATCH_STEPS, STEPS
 
 
 class PledgeForm(forms.ModelForm):
@@ -45,29 +44,6 @@ class PledgeForm(forms.ModelForm):
             del self.fields["oral"]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        limit_text(self)
-
-
-TITLE_MAX_LENGTH = Pledge._meta.get_field("title").max_length
-
-
-def limit_text(form) -> None:
-    """承诺事项 and 承诺内容 held to their limits, with a live counter (static/js/pledge-text.js
-    reads data-counter); the services check the same limits."""
-    for name, limit in (("title", TITLE_MAX_LENGTH), ("content", CONTENT_MAX_LENGTH)):
-        field = form.fields.get(name)
-        if field is None:
-            continue
-        field.max_length = limit
-        message = _("%(field)s不能超过 %(limit)s 个字（现有 %%(show_value)d 个字）。") % {
-            "field": field.label,
-            "limit": limit,
-        }
-        field.validators = [
-            *(v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)),
-            validators.MaxLengthValidator(limit, message=message),
-        ]
-        field.widget.attrs.update({"maxlength": str(limit), "data-counter": str(limit)})
 
 
 class CorrectionForm(forms.ModelForm):
@@ -82,10 +58,6 @@ class CorrectionForm(forms.ModelForm):
         model = Pledge
         fields = ["title", "content", "deadline"]
         widgets = {"deadline": DATE_WIDGET, "content": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limit_text(self)
 
 
 class CommentForm(forms.Form):
@@ -144,20 +116,13 @@ class ProgressForm(forms.Form):
 
 class BatchForm(forms.Form):
     step = forms.ChoiceField(
-        label=_("批量操作"),
-        choices=[
-            *((name, STEPS[name].label) for name in BATCH_STEPS),
-            (REVIEW_SIGN_PUBLISH, REVIEW_SIGN_PUBLISH_LABEL),
-        ],
+        label=_("批量操作"), choices=[(name, STEPS[name].label) for name in BATCH_STEPS]
     )
     pledges = ModelIdsField(queryset=Pledge.objects.none())
     signed_by = forms.CharField(label=_("签约人"), max_length=100, required=False)
     signed_on = forms.DateField(
         label=_("签约日期"), widget=DATE_WIDGET, required=False, initial=timezone.localdate
     )
-    # Set by the page once the user has answered the question of a step that cannot be undone
-    # (workflow.CONFIRMATIONS); without it the view asks on a page of its own.
-    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, pledges, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,3 +134,20 @@ class BatchForm(forms.Form):
         if cleaned.get("step") == "sign" and not cleaned.get("signed_by"):
             self.add_error("signed_by", _("批量签约时请填写签约人。"))
         return cleaned
+
+
+class IssueLinksForm(forms.Form):
+    """Members' draft links (pledges/links.py): the last day they open, and whether members who
+    already hold a live link get a new one (their old one stops working)."""
+
+    expires_on = forms.DateField(
+        label=_("有效期至"),
+        widget=DATE_WIDGET,
+        error_messages={
+            "required": _("请填写有效期至。"),
+            "invalid": _("有效期至格式不对，请按“2026-05-01”的格式填写。"),
+        },
+    )
+    reissue = forms.BooleanField(
+        label=_("同时为已有有效链接的党员重新生成（旧链接作废）"), required=False
+    )

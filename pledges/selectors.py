@@ -24,7 +24,6 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from campaign.models import Campaign
 from core.audit.trail import TrailEntry, of, trail, under
@@ -42,7 +41,6 @@ from orgs.rollups import TREE_VERSION, family_versions_sql, subtree_sums
 from . import access, workflow
 from .models import (
     PUBLIC_STATES,
-    SIGNED_LETTER_MARK,
     EventKind,
     Pledge,
     PledgeEvent,
@@ -233,12 +231,6 @@ class SheetRow:
     overdue: bool = False
     batchable: bool = False  # the user may take one of the batch steps on it now
 
-    @property
-    def chip(self) -> str:
-        """The sheet's filter (SHEET_CHIPS) the row falls under: its pledge's state, or
-        "missing" for a member without one."""
-        return self.pledge.state if self.pledge else "missing"
-
 
 @dataclass
 class BranchSheet:
@@ -251,48 +243,6 @@ class BranchSheet:
     @property
     def batchable(self) -> bool:
         return self.own.batchable or any(row.batchable for row in self.rows)
-
-    @property
-    def total(self) -> int:
-        """The rows of the sheet: its members, and the organisation's own pledge if it has one."""
-        return len(self.rows) + (self.own.pledge is not None)
-
-    @property
-    def operable(self) -> int:
-        """How many pledges the user may take a batch step on now (全选可操作的 N 项)."""
-        return sum(row.batchable for row in [self.own, *self.rows] if row.pledge)
-
-    @property
-    def chips(self) -> list["SheetChip"]:
-        """The sheet's filters by state, each with how many rows it shows and may select."""
-        chips = []
-        for key, label, action in SHEET_CHIPS:
-            rows = [row for row in [self.own, *self.rows] if row.chip == key]
-            if key == "missing":
-                rows = [row for row in self.rows if row.pledge is None]
-            operable = sum(row.batchable for row in rows)
-            chips.append(SheetChip(key, str(label), len(rows), operable, action))
-        return chips
-
-
-@dataclass(frozen=True)
-class SheetChip:
-    key: str  # a pledge state, or "missing" for members without a pledge
-    label: str
-    total: int
-    operable: int
-    action: str  # the batch action the chip chooses, "" for none
-
-
-# The sheet's chips: a state still on the way to 公开, its name as the secretary says it, and the
-# batch action that moves it on (static/js/pledge-sheet.js chooses it with the chip).
-SHEET_CHIPS = (
-    ("missing", gettext_lazy("未录入"), ""),
-    ("draft", gettext_lazy("待提交"), "submit"),
-    ("submitted", gettext_lazy("待审诺"), workflow.REVIEW_SIGN_PUBLISH),
-    ("approved", gettext_lazy("待签约"), "sign"),
-    ("signed", gettext_lazy("待公开"), "publish"),
-)
 
 
 def branch_sheet(org: Organization, campaign: Campaign, *, user) -> BranchSheet:
@@ -414,12 +364,7 @@ def public_board(org: Organization, campaign: Campaign | None, name: str = "") -
     children = list(Organization.objects.get_children(org).filter(active=True).only("name"))
     if campaign is None:
         return Board(org, None, [], children)
-    # The signed 承诺书 kept as a progress record (bulk.attach_signed_letter) is no progress.
-    latest = (
-        PledgeProgress.objects.filter(pledge=OuterRef("pk"))
-        .exclude(text__startswith=SIGNED_LETTER_MARK)
-        .order_by("-happened_on", "-id")
-    )
+    latest = PledgeProgress.objects.filter(pledge=OuterRef("pk")).order_by("-happened_on", "-id")
     pledges = (
         Pledge.objects.filter(campaign=campaign)
         .public()
