@@ -78,8 +78,8 @@ def detail(request, pk):
         "breadcrumb": summary.breadcrumb,
         "can_manage": access.can_manage(request.user, org),
         "can_deactivate": access.can_manage_strictly_below(request.user, org),
-        "can_add_children": access.can_add_children(request.user, org),
         "trail": trail(of(Organization, org.pk), under(Role, org.pk)),
+        "nav_unit": org,  # the unit the navigation's 公开承诺 opens
     }
     return render(request, "orgs/detail.html", context)
 
@@ -163,6 +163,7 @@ def roster(request, pk):
         "show_branch": org.numchild > 0 and not direct,
         "can_manage": access.can_manage(request.user, org),
         "querystring": _querystring_without_page(request),
+        "nav_unit": org,
     }
     return render(request, "orgs/roster.html", context)
 
@@ -207,6 +208,7 @@ def _member_page(request, member, *, id_number: str):
         "id_number": id_number,
         "can_reveal": access.can_see_id_number(request.user, member),
         "trail": trail(of(Member, member.pk)),
+        "nav_unit": member.branch,
     }
     return render(request, "orgs/member_detail.html", context)
 

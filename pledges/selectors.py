@@ -18,12 +18,14 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     FilteredRelation,
     OuterRef,
     Q,
     Subquery,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
 from core.audit.trail import TrailEntry, of, trail, under
@@ -45,10 +47,25 @@ from .models import (
     Pledge,
     PledgeEvent,
     PledgeProgress,
+    PledgeState,
     PledgeTally,
 )
 
 # --- Coverage (两个100%) ----------------------------------------------------------------------
+
+# States of a pledge recorded but not public yet: 调研承诺 … 已签约.
+UNPUBLISHED_STATES = tuple(state.value for state in PledgeState if state not in PUBLIC_STATES)
+
+
+@dataclass
+class BarPart:
+    """One part of a split bar, its x and width in percent of the bar (SVG attributes)."""
+
+    name: str  # a CSS class: published, recorded, unrecorded
+    label: str
+    count: int
+    x: str
+    width: str
 
 
 @dataclass
@@ -57,6 +74,8 @@ class Coverage:
     pledged_organizations: int = 0
     members: int = 0
     pledged_members: int = 0
+    # Active members whose pledge is recorded but not public yet (调研 … 已签约).
+    recorded_members: int = 0
 
     @property
     def organization_rate(self) -> float | None:
@@ -74,9 +93,45 @@ class Coverage:
     def missing_members(self) -> int:
         return self.members - self.pledged_members
 
+    @property
+    def unrecorded_members(self) -> int:
+        """Active members with no pledge at all in the campaign (未录入)."""
+        return self.members - self.pledged_members - self.recorded_members
+
+    @property
+    def complete(self) -> bool:
+        """两个100% (达标): every organisation expected to pledge and every active member has a
+        public pledge. A subtree with nobody to count (no organisation, no member) is not."""
+        nothing_missing = not self.missing_organizations and not self.missing_members
+        return nothing_missing and bool(self.organizations or self.members)
+
+    @property
+    def member_parts(self) -> list[BarPart]:
+        """The members split 已公开 / 已录入未公开 / 未录入, as the parts of a bar."""
+        parts = [
+            ("published", _("已公开"), self.pledged_members),
+            ("recorded", _("已录入未公开"), self.recorded_members),
+            ("unrecorded", _("未录入"), self.unrecorded_members),
+        ]
+        bar, x = [], 0.0
+        for name, label, count in parts:
+            width = 100 * count / self.members if self.members else 0.0
+            bar.append(BarPart(name, str(label), count, f"{x:.2f}%", f"{width:.2f}%"))
+            x += width
+        return bar
+
+
+def _sql_list(values) -> str:
+    """Constants of ours (state names) as an SQL list."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
 
 def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+    """A percentage to one decimal; never 100.0 while someone is missing (999/1000 is 99.9)."""
+    if not whole:
+        return None
+    rate = round(100 * part / whole, 1)
+    return min(rate, 99.9) if part < whole else rate
 
 
 @dataclass
@@ -102,6 +157,10 @@ def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
     """Coverage of the subtree of each parent and of each of its children, keyed by id: one
     statement over the counter rows (pledges/rollups.py), whatever the size of the subtrees."""
     expected = "o.active AND o.kind <> %s AND o.id <> %s"
+    # Pledges recorded but not public, at each organisation: its counter row's, less its own
+    # pledge's (one per organisation and campaign, an indexed lookup) when that is not public.
+    unpublished = " + ".join(f"t.{state}" for state in UNPUBLISHED_STATES)
+    own_unpublished = f"own.state IN {_sql_list(UNPUBLISHED_STATES)}"
     sums = subtree_sums(
         parents,
         [
@@ -109,11 +168,14 @@ def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
             f"SUM(CASE WHEN {expected} AND t.organization_pledged > 0 THEN 1 ELSE 0 END)",
             "SUM(COALESCE(m.members, 0))",
             "SUM(COALESCE(t.members_pledged, 0))",
+            f"SUM(COALESCE({unpublished}, 0)) - SUM(CASE WHEN {own_unpublished} THEN 1 ELSE 0 END)",
         ],
         f"LEFT JOIN {MemberTally._meta.db_table} AS m ON m.organization_id = o.id "
         f"LEFT JOIN {PledgeTally._meta.db_table} AS t "
-        f"ON t.organization_id = o.id AND t.campaign_id = %s",
-        [OrgKind.GROUP, campaign.organization_id] * 2 + [campaign.pk],
+        f"ON t.organization_id = o.id AND t.campaign_id = %s "
+        f"LEFT JOIN {Pledge._meta.db_table} AS own "
+        f"ON own.organization_id = o.id AND own.campaign_id = %s",
+        [OrgKind.GROUP, campaign.organization_id] * 2 + [campaign.pk, campaign.pk],
     )
     return {pk: Coverage(*figures) for pk, figures in sums.items()}
 
@@ -176,19 +238,27 @@ def counted_coverage_by_node(nodes, roots, campaign: Campaign) -> dict[int, Cove
     public = FilteredRelation(
         "pledges", condition=Q(pledges__campaign=campaign, pledges__state__in=PUBLIC_STATES)
     )
+    recorded = FilteredRelation(
+        "pledges", condition=Q(pledges__campaign=campaign, pledges__state__in=UNPUBLISHED_STATES)
+    )
     members = list(
         counted_members(roots)
-        .annotate(public=public)
+        .annotate(public=public, recorded=recorded)
         .values_list("branch_id")
-        .annotate(n=Count("id"), pledged=Count("public__id"))
+        .annotate(n=Count("id"), pledged=Count("public__id"), recorded_n=Count("recorded__id"))
     )
     totals = {
         "organizations": roll_up(nodes, [(path, 1) for _pk, path in expected]),
         "pledged_organizations": roll_up(
             nodes, [(path, 1) for pk, path in expected if pk in pledged_orgs]
         ),
-        "members": roll_up(nodes, [(paths[pk], n) for pk, n, _p in members if pk in paths]),
-        "pledged_members": roll_up(nodes, [(paths[pk], p) for pk, _n, p in members if pk in paths]),
+        "members": roll_up(nodes, [(paths[pk], n) for pk, n, _p, _r in members if pk in paths]),
+        "pledged_members": roll_up(
+            nodes, [(paths[pk], p) for pk, _n, p, _r in members if pk in paths]
+        ),
+        "recorded_members": roll_up(
+            nodes, [(paths[pk], r) for pk, _n, _p, r in members if pk in paths]
+        ),
     }
     return {node.pk: Coverage(**{name: totals[name][node.pk] for name in totals}) for node in nodes}
 
@@ -216,6 +286,108 @@ def missing_organizations(org: Organization, campaign: Campaign):
 def missing_members(org: Organization, campaign: Campaign):
     pledged = public_pledges(campaign).filter(member__isnull=False).values("member_id")
     return counted_members([org]).exclude(pk__in=pledged)
+
+
+# --- The missing list (未公开承诺名单) ------------------------------------------------------
+
+# What the missing list may be narrowed to (?state=): no pledge, or a state short of public.
+MISSING_STATES = ("none", *UNPUBLISHED_STATES)
+
+
+@dataclass
+class MissingRow:
+    """Someone without a public pledge: a member (or an organisation) and their pledge's state,
+    None when nothing is recorded (未录入)."""
+
+    owner: Member | Organization
+    state: str | None
+    pledge_id: int | None
+
+    @property
+    def state_label(self) -> str:
+        return missing_state_label(self.state)
+
+
+def missing_state_label(state: str | None) -> str:
+    """A state's name on the missing list: None (or "none") is 未录入."""
+    return str(PledgeState(state).label) if state and state != "none" else _("未录入")
+
+
+@dataclass
+class MissingGroup:
+    """The missing members of one branch on a page of the list, with the branch's subtotals
+    over the whole list (not only this page)."""
+
+    branch: Organization
+    rows: list[MissingRow]
+    total: int
+    by_state: list[tuple[str, int]]  # (label, count), in the workflow's order, 未录入 first
+    continued: bool  # the branch began on the page before
+
+
+def _with_pledge(queryset, campaign: Campaign, relation: str):
+    """Rows annotated with their pledge in the campaign (one at most): its state and id."""
+    pledge = FilteredRelation(relation, condition=Q(**{f"{relation}__campaign": campaign}))
+    return queryset.annotate(pledge=pledge).annotate(
+        pledge_state=F("pledge__state"), pledge_pk=F("pledge__id")
+    )
+
+
+def _narrowed(queryset, state: str):
+    if state == "none":
+        return queryset.filter(pledge_pk__isnull=True)
+    if state in UNPUBLISHED_STATES:
+        return queryset.filter(pledge_state=state)
+    return queryset
+
+
+def missing_member_list(org: Organization, campaign: Campaign, *, state: str = ""):
+    """missing_members, each with their pledge's state and id (pledge_state, pledge_pk), in the
+    order of their branches in the tree, then by name; narrowed to one of MISSING_STATES."""
+    members = _with_pledge(missing_members(org, campaign), campaign, "pledges")
+    members = _narrowed(members, state)
+    return members.select_related("branch").order_by("branch__path", "name", "pk")
+
+
+def missing_organization_list(org: Organization, campaign: Campaign, *, state: str = ""):
+    """missing_organizations, each with its own pledge's state and id, in the tree's order."""
+    orgs = _with_pledge(missing_organizations(org, campaign), campaign, "pledges")
+    return _narrowed(orgs, state).order_by("path")
+
+
+def missing_rows(owners) -> list[MissingRow]:
+    return [MissingRow(owner, owner.pledge_state, owner.pledge_pk) for owner in owners]
+
+
+def missing_groups(
+    members: list[Member], listed, *, continued_from: int | None
+) -> list[MissingGroup]:
+    """A page of missing_member_list grouped by branch, with each branch's subtotals counted
+    over `listed` (the whole list, as narrowed) in one statement. `continued_from` is the branch
+    of the row just before the page, if any."""
+    groups: list[MissingGroup] = []
+    for member in members:
+        if not groups or groups[-1].branch.pk != member.branch_id:
+            continued = not groups and member.branch_id == continued_from
+            groups.append(MissingGroup(member.branch, [], 0, [], continued))
+        groups[-1].rows.append(MissingRow(member, member.pledge_state, member.pledge_pk))
+    counts: dict[int, dict[str | None, int]] = {}
+    subtotals = (
+        listed.filter(branch__in=[group.branch.pk for group in groups])
+        .order_by()
+        .values_list("branch_id", "pledge_state")
+        .annotate(n=Count("pk"))
+    )
+    for branch_id, state, n in subtotals:
+        counts.setdefault(branch_id, {})[state] = n
+    order = [None, *UNPUBLISHED_STATES]
+    for group in groups:
+        found = counts.get(group.branch.pk, {})
+        group.total = sum(found.values())
+        group.by_state = [
+            (missing_state_label(state), found[state]) for state in order if found.get(state)
+        ]
+    return groups
 
 
 # --- The branch sheet -----------------------------------------------------------------------------
@@ -268,11 +440,50 @@ def branch_sheet(org: Organization, campaign: Campaign, *, user) -> BranchSheet:
     return BranchSheet(org, campaign, today, row(None, own), rows)
 
 
-def branch_coverage(org: Organization, campaign: Campaign) -> tuple[Coverage, list[NodeCoverage]]:
-    """The coverage of the organisation and of each of its active children."""
-    children = list(Organization.objects.get_children(org).filter(active=True))
+def branch_coverage(
+    org: Organization,
+    campaign: Campaign,
+    *,
+    sector: str = "",
+    kind: str = "",
+    sort: str = "",
+    descending: bool = False,
+) -> tuple[Coverage, list[NodeCoverage]]:
+    """The coverage of the organisation and of each of its active children, those of a sector
+    or kind when asked, in the order asked (sort_coverage)."""
+    children = Organization.objects.get_children(org).filter(active=True)
+    if sector:
+        children = children.filter(sector=sector)
+    if kind:
+        children = children.filter(kind=kind)
+    children = list(children)
     figures = nodes_coverage([org, *children], [org], campaign)
-    return figures[0].coverage, figures[1:]
+    return figures[0].coverage, sort_coverage(figures[1:], sort, descending)
+
+
+# The orders of a coverage table (?sort=…): what each sorts by. A rate a subtree does not have
+# (nobody to count) goes last either way.
+COVERAGE_SORTS = {
+    "name": None,  # the tree's own order
+    "orgs_rate": lambda c: c.organization_rate,
+    "members_rate": lambda c: c.member_rate,
+    "missing_members": lambda c: c.missing_members,
+    "unrecorded": lambda c: c.unrecorded_members,
+}
+
+
+def sort_coverage(rows: list[NodeCoverage], sort: str, descending: bool) -> list[NodeCoverage]:
+    """Rows sorted by one of COVERAGE_SORTS, ties in the tree's order; unknown sorts keep it."""
+    rows = sorted(rows, key=lambda row: row.org.path)
+    if sort not in COVERAGE_SORTS:
+        return rows
+    figure = COVERAGE_SORTS[sort]
+    if figure is None:
+        return rows[::-1] if descending else rows
+    known = [row for row in rows if figure(row.coverage) is not None]
+    unknown = [row for row in rows if figure(row.coverage) is None]
+    # Python's sort is stable, also reversed: equal figures keep the tree's order.
+    return sorted(known, key=lambda row: figure(row.coverage), reverse=descending) + unknown
 
 
 # --- One pledge -----------------------------------------------------------------------------------

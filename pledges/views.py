@@ -3,7 +3,6 @@ from copy import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,11 +20,9 @@ from orgs import access as org_access
 from orgs import selectors as org_selectors
 from orgs.models import MemberCategory, Organization
 
-from . import access, selectors, services, workflow
+from . import access, selectors, services, views_coverage, workflow
 from .forms import BatchForm, CommentForm, CorrectionForm, PledgeForm, ProgressForm, SignForm
 from .models import suggested_areas
-
-MISSING_PAGE_SIZE = 50
 
 
 def _campaign_or_none(request, org: Organization):
@@ -42,12 +39,10 @@ def branch(request, pk):
     for everyone who may do the same on it."""
     org = org_access.get_organization_for_user(request.user, pk)
     campaign = _campaign_or_none(request, org)
-    context = {"org": org, "campaign": campaign, "breadcrumb": org.ancestors()}
-    # Members' draft links (views_links) are issued by a managing role over the branch only.
-    context["may_issue_links"] = org_access.can_manage(request.user, org)
+    context = {"org": org, "campaign": campaign, "breadcrumb": org.ancestors(), "nav_unit": org}
     if campaign is not None:
         versions = selectors.branch_versions(org, campaign)
-        summary, table = _branch_coverage(org, campaign, versions.coverage)
+        summary, table = _branch_coverage(org, campaign, versions.coverage, request.GET)
         context.update(
             sheet_html=_branch_sheet(request.user, org, campaign, versions.sheet),
             coverage_summary=summary,
@@ -72,18 +67,10 @@ def _branch_sheet(user, org: Organization, campaign, version) -> str:
     return fragments.cached("branch-sheet", org.pk, version, powers, render=render_sheet)
 
 
-def _branch_coverage(org: Organization, campaign, version) -> tuple[str, str]:
-    """The coverage cards and the children's table of the branch page."""
-
-    def render_both():
-        coverage, children = selectors.branch_coverage(org, campaign)
-        context = {"org": org, "campaign": campaign, "coverage": coverage, "children": children}
-        return (
-            render_to_string("pledges/_branch_coverage.html", context),
-            render_to_string("pledges/_children_coverage.html", context),
-        )
-
-    return fragments.cached("branch-coverage", org.pk, version, render=render_both)
+def _branch_coverage(org: Organization, campaign, version, query=None) -> tuple[str, str]:
+    """The coverage cards and the children's table of the branch page, in the order and with
+    the filters of `query` (a query string; pledges/views_coverage.py)."""
+    return views_coverage.branch_coverage_parts(query or {}, org, campaign, version)
 
 
 @require_POST
@@ -297,29 +284,6 @@ def attachment(request, pk):
         as_attachment=progress.attachment_type == "application/pdf",
         filename=progress.attachment_name or None,
     )
-
-
-@require_safe
-@login_required
-def missing(request, pk):
-    """The drill-down behind the coverage figures: exactly who has no public pledge yet."""
-    org = org_access.get_organization_for_user(request.user, pk)
-    campaign = _campaign_or_none(request, org)
-    if campaign is None:
-        raise Http404
-    orgs = selectors.missing_organizations(org, campaign)
-    members = selectors.missing_members(org, campaign).select_related("branch")
-    members = members.order_by("branch__path", "name")
-    context = {
-        "org": org,
-        "campaign": campaign,
-        "breadcrumb": org.ancestors(),
-        "coverage": selectors.coverage(org, campaign),
-        "orgs": Paginator(orgs, MISSING_PAGE_SIZE).get_page(request.GET.get("orgs_page")),
-        "members": Paginator(members, MISSING_PAGE_SIZE).get_page(request.GET.get("page")),
-        "querystring": f"campaign={campaign.pk}",
-    }
-    return render(request, "pledges/missing.html", context)
 
 
 # --- Parts of other apps' pages (slots, see core/slots.py) ----------------------------------------
