@@ -224,6 +224,10 @@ AXES_VERBOSE = False
 # in the shared cache; while it is unreachable, sign-ins are not counted (the lockout, in the
 # database, still holds).
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
+# Failed openings of members' draft links (unknown, withdrawn or expired token) per client address
+# before the link pages answer 429 (pledges/views_links.py): far above a member's mistyping, far
+# below what guessing would need.
+DRAFT_LINK_RATE_LIMIT = os.environ.get("DRAFT_LINK_RATE_LIMIT", "20/10m")
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
 # django-ratelimit's checks know only memcached and django-redis. Django's own Redis backend

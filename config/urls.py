@@ -24,6 +24,7 @@ urlpatterns = [
     path("campaigns/", include("campaign.urls")),
     path("pledges/", include("pledges.urls")),
     path("board/", include("pledges.board_urls")),
+    path("l/", include("pledges.link_urls")),  # members' draft links: short, for QR codes
     path("jobs/", include("core.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,7 @@ from campaign.models import Campaign
 from orgs import access as org_access
 from orgs.models import Organization
 
-from .models import Pledge, PledgeProgress, PledgeQuerySet
+from .models import DraftLink, Pledge, PledgeProgress, PledgeQuerySet
 
 
 def pledges_for(user) -> PledgeQuerySet:
@@ -67,3 +67,18 @@ def get_public_board(pk: int, wanted: int | None = None) -> tuple[Organization, 
     if campaign is None:
         raise Http404
     return org, campaign
+
+
+# --- Members' draft links (pledges/links.py) -----------------------------------------------------
+
+
+def link_reaches(link: DraftLink, pledge: Pledge) -> bool:
+    """Whether a member's draft link speaks for the pledge: its own member's, in its campaign."""
+    return link.member_id == pledge.member_id and link.campaign_id == pledge.campaign_id
+
+
+def get_link_for_user(user, pk: int) -> DraftLink:
+    """A draft link, for a managing role over its member's branch only (404 otherwise: issuing
+    and withdrawing links is managing the branch)."""
+    links = DraftLink.objects.filter(org_access.scope_q(user, "member__branch__path", write=True))
+    return get_object_or_404(links.select_related("member__branch", "campaign"), pk=pk)

@@ -134,3 +134,20 @@ class BatchForm(forms.Form):
         if cleaned.get("step") == "sign" and not cleaned.get("signed_by"):
             self.add_error("signed_by", _("批量签约时请填写签约人。"))
         return cleaned
+
+
+class IssueLinksForm(forms.Form):
+    """Members' draft links (pledges/links.py): the last day they open, and whether members who
+    already hold a live link get a new one (their old one stops working)."""
+
+    expires_on = forms.DateField(
+        label=_("有效期至"),
+        widget=DATE_WIDGET,
+        error_messages={
+            "required": _("请填写有效期至。"),
+            "invalid": _("有效期至格式不对，请按“2026-05-01”的格式填写。"),
+        },
+    )
+    reissue = forms.BooleanField(
+        label=_("同时为已有有效链接的党员重新生成（旧链接作废）"), required=False
+    )

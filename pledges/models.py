@@ -31,6 +31,11 @@ PUBLIC_STATES = (
 )
 # States in which the text may still be edited; after signing it is fixed, corrections are events.
 EDITABLE_STATES = (PledgeState.DRAFT,)
+# Through a member's own draft link the member may still change a pledge they submitted, until
+# the organisation reviews it (组织审诺).
+LINK_EDITABLE_STATES = (PledgeState.DRAFT, PledgeState.SUBMITTED)
+# The comment of every event a member's draft link makes (its actor is nobody: no account).
+THROUGH_LINK_NOTE = _("党员本人通过自拟承诺链接填写")
 DONE_STATES = (PledgeState.COMPLETED, PledgeState.ASSESSED)
 
 # "五个一" for members (seed 003, 第四篇).
@@ -303,3 +308,54 @@ audit.track(
 audit.track(
     PledgeProgress, describe=("happened_on", "text"), exclude=("created_at",), parent="pledge"
 )
+
+
+class DraftLinkQuerySet(models.QuerySet):
+    def live(self, today: datetime.date) -> "DraftLinkQuerySet":
+        """Links that still open: not withdrawn, not past their last day."""
+        return self.filter(withdrawn_at__isnull=True, expires_on__gte=today)
+
+
+class DraftLink(models.Model):
+    """A member's personal link to draft their own pledge (调研承诺) without an account.
+
+    Only the SHA-256 digest of the link's random token is stored: the token itself is shown once,
+    to the secretary who issues it (pledges/links.py). One link per member and campaign is live
+    at a time; issuing again withdraws the one before."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="draft_links"
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+"
+    )
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    expires_on = models.DateField(_("有效期至"))
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
+    # The member's first submission through the link.
+    used_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    objects = DraftLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("自拟承诺链接")
+        verbose_name_plural = _("自拟承诺链接")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "member"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="draftlink_one_open_per_member_and_campaign",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member_id}/{self.campaign_id} {self.created_at:%Y-%m-%d}"

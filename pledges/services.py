@@ -18,6 +18,9 @@ from .attachments import check_attachment
 from .models import (
     EDITABLE_STATES,
     FIVE_ITEMS,
+    LINK_EDITABLE_STATES,
+    THROUGH_LINK_NOTE,
+    DraftLink,
     EventKind,
     Pledge,
     PledgeEvent,
@@ -76,13 +79,20 @@ def create_pledge(
     by,
     member: Member | None = None,
     organization: Organization | None = None,
+    through: DraftLink | None = None,
     **fields,
 ) -> Pledge:
-    """Drafts the pledge of one member or one organisation (调研承诺)."""
+    """Drafts the pledge of one member or one organisation (调研承诺).
+
+    `through`: the member's own draft link (pledges/links.py), which stands for the authority
+    of the secretary who issued it; the write then has no user (by=None) and its event says so."""
     if (member is None) == (organization is None):
         raise ValueError("a pledge has exactly one owner")
     pledge = Pledge(campaign=campaign, member=member, organization=organization, created_by=by)
-    require(access.is_owner_side(by, pledge))
+    if through is None:
+        require(access.is_owner_side(by, pledge))
+    else:
+        require(by is None and access.link_reaches(through, pledge))
     home = pledge.home_org
     if not campaign.active:
         raise ValidationError(_("活动“%(name)s”已结束，不能再录入承诺。") % {"name": campaign.name})
@@ -100,7 +110,9 @@ def create_pledge(
     try:
         with audited(by=by):
             pledge.save()
-            PledgeEvent.objects.create(pledge=pledge, kind=EventKind.CREATED, actor=by)
+            PledgeEvent.objects.create(
+                pledge=pledge, kind=EventKind.CREATED, actor=by, comment=_link_note(through)
+            )
     except IntegrityError:
         if Pledge.objects.filter(campaign=campaign, **_owner(pledge)).exists():
             raise ValidationError(
@@ -108,6 +120,10 @@ def create_pledge(
             ) from None
         raise
     return pledge
+
+
+def _link_note(link: DraftLink | None) -> str:
+    return str(THROUGH_LINK_NOTE) if link is not None else ""
 
 
 def _owner(pledge: Pledge) -> dict:
@@ -128,17 +144,27 @@ def _plain(value):
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
-def update_pledge(pledge: Pledge, *, by, version: int, **fields) -> Pledge:
-    """Edits a draft; refused with StaleEdit when someone saved in between (no lost updates)."""
-    require(access.is_owner_side(by, pledge))
-    if pledge.state not in EDITABLE_STATES:
+def update_pledge(
+    pledge: Pledge, *, by, version: int, through: DraftLink | None = None, **fields
+) -> Pledge:
+    """Edits a draft; refused with StaleEdit when someone saved in between (no lost updates).
+
+    Through the member's own draft link (by=None) a submitted pledge may be edited too, until
+    the organisation reviews it (LINK_EDITABLE_STATES)."""
+    if through is None:
+        require(access.is_owner_side(by, pledge))
+        editable = EDITABLE_STATES
+    else:
+        require(by is None and access.link_reaches(through, pledge))
+        editable = LINK_EDITABLE_STATES
+    if pledge.state not in editable:
         raise ValidationError(
             _("承诺处于“%(state)s”状态，不能直接修改；已签约或公开的承诺请提交更正。")
             % {"state": pledge.get_state_display()}
         )
     _check_fields(pledge.campaign, fields, member=pledge.member, creating=False)
     changes = _changes(pledge, fields, TEXT_FIELDS)
-    updated = Pledge.objects.filter(pk=pledge.pk, version=version, state__in=EDITABLE_STATES)
+    updated = Pledge.objects.filter(pk=pledge.pk, version=version, state__in=editable)
     with audited(by=by):
         if not updated.update(
             version=F("version") + 1,
@@ -149,7 +175,11 @@ def update_pledge(pledge: Pledge, *, by, version: int, **fields) -> Pledge:
             raise StaleEdit(current, _changes(current, fields, TEXT_FIELDS))
         if changes:
             PledgeEvent.objects.create(
-                pledge=pledge, kind=EventKind.EDITED, actor=by, changes=changes
+                pledge=pledge,
+                kind=EventKind.EDITED,
+                actor=by,
+                changes=changes,
+                comment=_link_note(through),
             )
     pledge.refresh_from_db()
     return pledge

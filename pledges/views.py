@@ -40,6 +40,8 @@ def branch(request, pk):
     org = org_access.get_organization_for_user(request.user, pk)
     campaign = _campaign_or_none(request, org)
     context = {"org": org, "campaign": campaign, "breadcrumb": org.ancestors(), "nav_unit": org}
+    # Members' draft links (views_links) are issued by a managing role over the branch only.
+    context["may_issue_links"] = org_access.can_manage(request.user, org)
     if campaign is not None:
         versions = selectors.branch_versions(org, campaign)
         summary, table = _branch_coverage(org, campaign, versions.coverage, request.GET)

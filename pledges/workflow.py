@@ -22,7 +22,7 @@ from core.audit import audited
 from core.services import require
 
 from . import access
-from .models import EventKind, Pledge, PledgeEvent, PledgeState
+from .models import THROUGH_LINK_NOTE, EventKind, Pledge, PledgeEvent, PledgeState
 
 OWNER, REVIEWER = "owner", "reviewer"
 
@@ -78,10 +78,19 @@ def batchable(user, pledge: Pledge) -> bool:
     return any(step.name in BATCH_STEPS for step in available_steps(user, pledge))
 
 
-def take_step(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> Pledge:
-    """Moves the pledge one step, or raises PermissionDenied / ValidationError."""
+def take_step(
+    pledge: Pledge, name: str, *, by, comment: str = "", through=None, **fields
+) -> Pledge:
+    """Moves the pledge one step, or raises PermissionDenied / ValidationError.
+
+    `through`: a member's own draft link (pledges/links.py), which may only submit its member's
+    pledge; the step then has no user (by=None) and its event says it came through the link."""
     step = STEPS[name]
-    require(may_take(by, pledge, step))
+    if through is None:
+        require(may_take(by, pledge, step))
+    else:
+        require(by is None and name == "submit" and access.link_reaches(through, pledge))
+        comment = comment or str(THROUGH_LINK_NOTE)
     if pledge.state not in step.sources:
         raise ValidationError(
             _("该承诺当前为“%(state)s”，不能%(step)s。")

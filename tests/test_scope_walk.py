@@ -15,7 +15,8 @@ from core.models import Job
 from orgs import services
 from orgs.importing.errors import save_errors_file
 from orgs.models import RoleKind
-from pledges.models import PledgeProgress
+from pledges.links import token_digest
+from pledges.models import DraftLink, PledgeProgress
 
 from .factories import UserFactory, make_campaign, make_pledge
 
@@ -48,6 +49,13 @@ SITE_CASES = {
     "pledges:attachment": lambda d: d.progress_b.pk,
     "pledges:children_coverage": lambda d: d.west.pk,
     "pledges:campaign_link": lambda d: d.campaign_b.pk,
+    # Members' draft links: the secretary's pages by branch, and by link.
+    "pledges:links": lambda d: d.branch_b.pk,
+    "pledges:issue_links": lambda d: d.branch_b.pk,
+    "pledges:withdraw_links": lambda d: d.branch_b.pk,
+    "pledges:link_slips": lambda d: d.branch_b.pk,
+    "pledges:withdraw_link": lambda d: d.link_b.pk,
+    "pledges:reissue_link": lambda d: d.link_b.pk,
     # A job is its owner's alone, wherever it works; so is the list of an import's errors.
     "core:job": lambda d: d.job_b.pk,
     "orgs:import_errors": lambda d: {"token": d.errors_token_b},
@@ -58,6 +66,9 @@ SITE_CASES = {
 PUBLIC_CASES = {
     "board:board": lambda d: d.branch_b.pk,
     "board:poster": lambda d: d.branch_b.pk,
+    # A member's draft link: its token is the key, not an id; it opens that member's page alone
+    # (tests/pledges/test_link_views.py), answering 200 to whoever holds it.
+    "draftlink:form": lambda d: {"token": d.link_token_b},
 }
 
 # Admin model pages (change, delete, history, …) by model label → branch B's object.
@@ -127,6 +138,13 @@ def add_branch_b_objects(district):
     )
     district.errors_token_b = save_errors_file(
         district.bob_user, ContentFile("行号,问题\n2,姓名不能为空\n")
+    )
+    district.link_token_b = "b" * 43
+    district.link_b = DraftLink.objects.create(
+        member=district.member_b,
+        campaign=district.campaign_b,
+        digest=token_digest(district.link_token_b),
+        expires_on=district.campaign_b.ends_on,
     )
     return district
 
