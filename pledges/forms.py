@@ -7,7 +7,7 @@ from core.forms import DATE_WIDGET, ModelIdsField
 
 from .attachments import ACCEPT, size_label
 from .models import FIVE_ITEMS, Pledge
-from .workflow import BATCH_STEPS, STEPS
+from .workflow import BATCH_STEPS, REVIEW_SIGN_PUBLISH, REVIEW_SIGN_PUBLISH_LABEL, STEPS
 
 
 class PledgeForm(forms.ModelForm):
@@ -116,13 +116,20 @@ class ProgressForm(forms.Form):
 
 class BatchForm(forms.Form):
     step = forms.ChoiceField(
-        label=_("批量操作"), choices=[(name, STEPS[name].label) for name in BATCH_STEPS]
+        label=_("批量操作"),
+        choices=[
+            *((name, STEPS[name].label) for name in BATCH_STEPS),
+            (REVIEW_SIGN_PUBLISH, REVIEW_SIGN_PUBLISH_LABEL),
+        ],
     )
     pledges = ModelIdsField(queryset=Pledge.objects.none())
     signed_by = forms.CharField(label=_("签约人"), max_length=100, required=False)
     signed_on = forms.DateField(
         label=_("签约日期"), widget=DATE_WIDGET, required=False, initial=timezone.localdate
     )
+    # Set by the page once the user has answered the question of a step that cannot be undone
+    # (workflow.CONFIRMATIONS); without it the view asks on a page of its own.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, pledges, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaign.models import Campaign
 from core.audit.trail import TrailEntry, of, trail, under
@@ -403,6 +404,12 @@ class SheetRow:
     overdue: bool = False
     batchable: bool = False  # the user may take one of the batch steps on it now
 
+    @property
+    def chip(self) -> str:
+        """The sheet's filter (SHEET_CHIPS) the row falls under: its pledge's state, or
+        "missing" for a member without one."""
+        return self.pledge.state if self.pledge else "missing"
+
 
 @dataclass
 class BranchSheet:
@@ -415,6 +422,48 @@ class BranchSheet:
     @property
     def batchable(self) -> bool:
         return self.own.batchable or any(row.batchable for row in self.rows)
+
+    @property
+    def total(self) -> int:
+        """The rows of the sheet: its members, and the organisation's own pledge if it has one."""
+        return len(self.rows) + (self.own.pledge is not None)
+
+    @property
+    def operable(self) -> int:
+        """How many pledges the user may take a batch step on now (全选可操作的 N 项)."""
+        return sum(row.batchable for row in [self.own, *self.rows] if row.pledge)
+
+    @property
+    def chips(self) -> list["SheetChip"]:
+        """The sheet's filters by state, each with how many rows it shows and may select."""
+        chips = []
+        for key, label, action in SHEET_CHIPS:
+            rows = [row for row in [self.own, *self.rows] if row.chip == key]
+            if key == "missing":
+                rows = [row for row in self.rows if row.pledge is None]
+            operable = sum(row.batchable for row in rows)
+            chips.append(SheetChip(key, str(label), len(rows), operable, action))
+        return chips
+
+
+@dataclass(frozen=True)
+class SheetChip:
+    key: str  # a pledge state, or "missing" for members without a pledge
+    label: str
+    total: int
+    operable: int
+    action: str  # the batch action the chip chooses, "" for none
+
+
+# The sheet's chips: a state still on the way to 公开, its name as the secretary says it, and the
+# batch action that moves it on (static/js/pledge-sheet.js chooses it with the chip).
+SHEET_CHIPS = (
+    ("missing", gettext_lazy("未录入"), ""),
+    ("draft", gettext_lazy("待提交"), "submit"),
+    ("submitted", gettext_lazy("待审诺"), workflow.REVIEW_SIGN_PUBLISH),
+    ("approved", gettext_lazy("待签约"), "sign"),
+    ("signed", gettext_lazy("待公开"), "publish"),
+)
 
 
 def branch_sheet(org: Organization, campaign: Campaign, *, user) -> BranchSheet:

@@ -61,7 +61,7 @@ def _branch_sheet(user, org: Organization, campaign, version) -> str:
             "org": org,
             "campaign": campaign,
             "sheet": selectors.branch_sheet(org, campaign, user=user),
-            "batch_steps": [workflow.STEPS[name] for name in workflow.BATCH_STEPS],
+            "batch_actions": workflow.batch_actions(),
             "can_manage": powers[0],
         }
         return render_to_string("pledges/_sheet.html", context)
@@ -78,29 +78,76 @@ def _branch_coverage(org: Organization, campaign, version, query=None) -> tuple[
 @require_POST
 @login_required
 def batch(request, pk):
+    """A batch step (or 审诺、签约并公开) on the ticked pledges, each on its own, refusals named.
+
+    From the page's htmx form the answer is the sheet again with the results above it, swapped in
+    place, so the page stays where it was; without htmx, Post/Redirect/Get with messages."""
     org = org_access.get_organization_for_user(request.user, pk)
     pledges = access.pledges_for(request.user).select_related("member__branch", "organization")
     form = BatchForm(request.POST, pledges=pledges)
+    campaign_id = id_param(request.POST, "campaign")
     back = reverse("pledges:branch", args=[org.pk])
-    if (campaign := id_param(request.POST, "campaign")) is not None:
-        back += f"?campaign={campaign}"
+    if campaign_id is not None:
+        back += f"?campaign={campaign_id}"
+    swap = request.headers.get("HX-Request") == "true"
     if not form.is_valid():
+        if swap:
+            errors = [e for field in form.errors.values() for e in field]
+            return _batch_swap(request, org, campaign_id, done="", refused=[], errors=errors)
         flash_errors(request, form)
         return redirect(back)
     data = form.cleaned_data
-    fields = {
-        "signed_by": data["signed_by"],
-        "signed_on": data["signed_on"] or timezone.localdate(),
-    }
-    done, refused = workflow.batch_step(
-        data["pledges"], data["step"], by=request.user, **(fields if data["step"] == "sign" else {})
-    )
-    label = workflow.STEPS[data["step"]].label
-    if done:
-        messages.success(request, _("已%(step)s %(n)s 项承诺。") % {"step": label, "n": len(done)})
-    for pledge, reason in refused:
-        messages.error(request, f"{pledge.owner_name}：{reason}")
+    name = data["step"]
+    if name in workflow.CONFIRMATIONS and not data["confirmed"]:
+        if swap:
+            errors = [_("请确认后再执行。")]
+            return _batch_swap(request, org, campaign_id, done="", refused=[], errors=errors)
+        return _confirm_page(request, org, name, back)
+    on = data["signed_on"] or timezone.localdate()
+    if name == workflow.REVIEW_SIGN_PUBLISH:
+        done, refused = workflow.review_sign_publish(data["pledges"], by=request.user, on=on)
+        label = workflow.REVIEW_SIGN_PUBLISH_LABEL
+    else:
+        fields = {"signed_by": data["signed_by"], "signed_on": on} if name == "sign" else {}
+        done, refused = workflow.batch_step(data["pledges"], name, by=request.user, **fields)
+        label = workflow.STEPS[name].label
+    summary = _("已%(step)s %(n)s 项承诺。") % {"step": label, "n": len(done)} if done else ""
+    refusals = [f"{pledge.owner_name}：{reason}" for pledge, reason in refused]
+    if swap:
+        return _batch_swap(request, org, campaign_id, done=summary, refused=refusals, errors=[])
+    if summary:
+        messages.success(request, summary)
+    for refusal in refusals:
+        messages.error(request, refusal)
     return redirect(back)
+
+
+def _batch_swap(request, org, campaign_id, *, done: str, refused: list, errors: list):
+    """The branch page's sheet as it is now, with the results of the batch above it, and the
+    coverage cards out of band: what the page's form swaps in place."""
+    campaign = campaign_access.current_campaign(request.user, org, campaign_id)
+    context = {"org": org, "done": done, "refused": [*errors, *refused]}
+    if campaign is not None:
+        versions = selectors.branch_versions(org, campaign)
+        context["sheet_html"] = _branch_sheet(request.user, org, campaign, versions.sheet)
+        context["coverage_summary"] = _branch_coverage(org, campaign, versions.coverage)[0]
+    return render(request, "pledges/_batch_swap.html", context)
+
+
+def _confirm_page(request, org, name: str, back: str):
+    """Asks before a batch step that cannot be undone, when the page could not ask (no script):
+    the same POST again, with confirmed=1."""
+    hidden = [(key, value) for key in request.POST for value in request.POST.getlist(key)]
+    hidden = [(k, v) for k, v in hidden if k not in ("csrfmiddlewaretoken", "confirmed")]
+    context = {
+        "question": workflow.CONFIRMATIONS[name],
+        "action": reverse("pledges:batch", args=[org.pk]),
+        "hidden": hidden,
+        "count": len(request.POST.getlist("pledges")),
+        "back": back,
+        "breadcrumb": org.lineage(),
+    }
+    return render(request, "pledges/confirm.html", context)
 
 
 def _owner_for(request):
@@ -184,6 +231,17 @@ def step(request, pk, name):
     if not form.is_valid():
         flash_errors(request, form)
         return redirect(pledge)
+    if name in workflow.CONFIRMATIONS and request.POST.get("confirmed") != "1":
+        # A step that cannot be undone, posted without the page's question answered (no
+        # script): ask on a page of our own, which posts the same again with confirmed=1.
+        context = {
+            "question": workflow.CONFIRMATIONS[name],
+            "action": reverse("pledges:step", args=[pledge.pk, name]),
+            "hidden": [(k, v) for k, v in form.cleaned_data.items() if v not in (None, "")],
+            "back": pledge.get_absolute_url(),
+            "breadcrumb": pledge.home_org.lineage(),
+        }
+        return render(request, "pledges/confirm.html", context)
     try:
         workflow.act(pledge, name, by=request.user, **form.cleaned_data)
     except ValidationError as error:

@@ -35,6 +35,11 @@ class Step:
     target: str
     side: str
 
+    @property
+    def confirm(self) -> str:
+        """The question asked before the step, "" when it may be taken without asking."""
+        return str(CONFIRMATIONS.get(self.name, ""))
+
 
 S = PledgeState
 STEPS = {
@@ -55,6 +60,40 @@ STEPS = {
 MANUAL_STEPS = {name: step for name, step in STEPS.items() if name != "start"}
 # Steps offered as batch actions on the branch page.
 BATCH_STEPS = ("submit", "approve", "sign", "publish")
+# The batch action that takes a member's submitted pledge through 组织审诺, 签约 and 公开 at once
+# (review_sign_publish), offered after the single steps.
+REVIEW_SIGN_PUBLISH = "review_sign_publish"
+REVIEW_SIGN_PUBLISH_LABEL = gettext_lazy("审诺、签约并公开")
+# Steps that cannot be undone, and the question asked before each (pages ask it in the browser,
+# data-confirm-step in static/js/pledge-sheet.js, and the views again without it).
+CONFIRMATIONS = {
+    "sign": gettext_lazy("签约后承诺内容即固定，不能撤回。确认签约？"),
+    "publish": gettext_lazy("公开后承诺将显示在公开栏，不能撤回。确认公开？"),
+    "complete": gettext_lazy(
+        "标记为已完成践诺后不能再记录践诺情况，也不能撤回。确认标记为已完成践诺？"
+    ),
+    "assess": gettext_lazy("评诺后不能撤回。确认评诺？"),
+    REVIEW_SIGN_PUBLISH: gettext_lazy(
+        "将对所选承诺依次审诺、签约（书记与党员本人）并公开到公开栏，不能撤回。确认执行？"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BatchAction:
+    name: str
+    label: str
+    confirm: str  # the question asked first, "" for none
+
+
+def batch_actions() -> list[BatchAction]:
+    """The branch page's batch actions: the single steps, then 审诺、签约并公开."""
+    names = [*BATCH_STEPS, REVIEW_SIGN_PUBLISH]
+    labels = {
+        **{n: STEPS[n].label for n in BATCH_STEPS},
+        REVIEW_SIGN_PUBLISH: REVIEW_SIGN_PUBLISH_LABEL,
+    }
+    return [BatchAction(n, str(labels[n]), str(CONFIRMATIONS.get(n, ""))) for n in names]
 
 
 def may_take(user, pledge: Pledge, step: Step) -> bool:
@@ -185,6 +224,12 @@ def act(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> Pledge
     return take_step(pledge, name, by=by, comment=comment)
 
 
+def _refusal(error: Exception) -> str:
+    if isinstance(error, PermissionDenied):
+        return _("无权操作")
+    return " ".join(error.messages)
+
+
 def batch_step(
     pledges, name: str, *, by, **fields
 ) -> tuple[list[Pledge], list[tuple[Pledge, str]]]:
@@ -197,10 +242,44 @@ def batch_step(
     for pledge in pledges:
         try:
             act(pledge, name, by=by, **fields)
-        except PermissionDenied:
-            refused.append((pledge, _("无权操作")))
-        except ValidationError as error:
-            refused.append((pledge, " ".join(error.messages)))
+        except (PermissionDenied, ValidationError) as error:
+            refused.append((pledge, _refusal(error)))
+        else:
+            done.append(pledge)
+    return done, refused
+
+
+# What the steps of review_sign_publish write on the object, put back when they are rolled back.
+_MOVED_FIELDS = ("state", "version", "updated_at", "signed_by", "signed_on", "published_at")
+
+
+def review_sign_publish(
+    pledges, *, by, on: datetime.date
+) -> tuple[list[Pledge], list[tuple[Pledge, str]]]:
+    """审诺、签约并公开: takes each member's submitted pledge through approve, sign and publish.
+
+    签约 is done by the secretary and the member together (seed 003), so the member is recorded
+    as the signer, on `on`. Each step stays its own event with `by` as its actor; each pledge has
+    its own transaction, so a refusal at any step leaves that pledge as it was and the others done.
+    An organisation's own pledge is refused: its members review it, not the level that signs.
+    Returns (done, refused with the reason), as batch_step.
+    """
+    done, refused = [], []
+    for pledge in pledges:
+        if not pledge.member_id:
+            refused.append((pledge, _("本组织的承诺由其党员审诺，不能一并审诺、签约并公开。")))
+            continue
+        before = {name: getattr(pledge, name) for name in _MOVED_FIELDS}
+        try:
+            with audited(by=by):
+                approve_pledge(pledge, by=by)
+                sign_pledge(pledge, by=by, signed_by=pledge.member.name, signed_on=on)
+                publish_pledge(pledge, by=by)
+        except (PermissionDenied, ValidationError) as error:
+            # Rolled back: the object says again what is stored.
+            for name, value in before.items():
+                setattr(pledge, name, value)
+            refused.append((pledge, _refusal(error)))
         else:
             done.append(pledge)
     return done, refused

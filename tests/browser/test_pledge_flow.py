@@ -37,6 +37,7 @@ def test_a_secretary_publishes_every_members_pledge(phone, live_server, district
         page.wait_for_load_state("networkidle")
     assert page.locator(".badge", has_text="未承诺").count() == 0
 
+    page.on("dialog", lambda dialog: dialog.accept())  # 签约 and 公开 ask first
     for step, signer in (
         ("submit", ""),
         ("approve", ""),
@@ -48,8 +49,9 @@ def test_a_secretary_publishes_every_members_pledge(phone, live_server, district
         page.select_option("select[name=step]", step)
         if signer:
             page.fill("input[name=signed_by]", signer)
-        page.get_by_role("button", name="批量执行").click()
-        page.wait_for_load_state("networkidle")
+        with page.expect_response(lambda r: r.url.endswith("/batch/")):
+            page.get_by_role("button", name="执行", exact=True).click()  # swapped in place
+        page.wait_for_selector("#batch-results .alert")
     assert set(Pledge.objects.values_list("state", flat=True)) == {PledgeState.PUBLISHED}
 
     evidence = tmp_path / "photo.png"

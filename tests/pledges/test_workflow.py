@@ -187,9 +187,9 @@ def test_publishing_records_when_it_happened_whichever_way(how, district, campai
     pledge = make_pledge(campaign, member=district.member_a, state=S.SIGNED)
     if how == "batch":
         url = f"/pledges/org/{district.branch_a.pk}/batch/"
-        alice_client.post(url, {"step": "publish", "pledges": [pledge.pk]})
+        alice_client.post(url, {"step": "publish", "pledges": [pledge.pk], "confirmed": "1"})
     else:
-        alice_client.post(f"/pledges/{pledge.pk}/step/publish/")
+        alice_client.post(f"/pledges/{pledge.pk}/step/publish/", {"confirmed": "1"})
     pledge.refresh_from_db()
     assert pledge.state == S.PUBLISHED
     assert pledge.published_at is not None
