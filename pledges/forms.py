@@ -1,12 +1,13 @@
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET, ModelIdsField
 
 from .attachments import ACCEPT, size_label
-from .models import FIVE_ITEMS, Pledge
+from .models import CONTENT_MAX_LENGTH, FIVE_ITEMS, Pledge
 from .workflow import BATCH_STEPS, REVIEW_SIGN_PUBLISH, REVIEW_SIGN_PUBLISH_LABEL, STEPS
 
 
@@ -44,6 +45,29 @@ class PledgeForm(forms.ModelForm):
             del self.fields["oral"]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        limit_text(self)
+
+
+TITLE_MAX_LENGTH = Pledge._meta.get_field("title").max_length
+
+
+def limit_text(form) -> None:
+    """承诺事项 and 承诺内容 held to their limits, with a live counter (static/js/pledge-text.js
+    reads data-counter); the services check the same limits."""
+    for name, limit in (("title", TITLE_MAX_LENGTH), ("content", CONTENT_MAX_LENGTH)):
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        field.max_length = limit
+        message = _("%(field)s不能超过 %(limit)s 个字（现有 %%(show_value)d 个字）。") % {
+            "field": field.label,
+            "limit": limit,
+        }
+        field.validators = [
+            *(v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)),
+            validators.MaxLengthValidator(limit, message=message),
+        ]
+        field.widget.attrs.update({"maxlength": str(limit), "data-counter": str(limit)})
 
 
 class CorrectionForm(forms.ModelForm):
@@ -58,6 +82,10 @@ class CorrectionForm(forms.ModelForm):
         model = Pledge
         fields = ["title", "content", "deadline"]
         widgets = {"deadline": DATE_WIDGET, "content": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_text(self)
 
 
 class CommentForm(forms.Form):

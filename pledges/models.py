@@ -75,12 +75,32 @@ AREAS_BY_SECTOR = {
 DEFAULT_AREAS = ["服务群众", "爱岗敬业", "遵章守纪"]
 
 
+# The sectors where each category's areas (seed 002) make sense: a 社区党员 on a village roster
+# is offered the village's areas (带头致富), not the community's (居容整洁).
+CATEGORY_SECTORS = {
+    MemberCategory.GOVERNMENT: {Sector.GOVERNMENT, Sector.PUBLIC_INSTITUTION},
+    MemberCategory.COMMUNITY: {Sector.COMMUNITY},
+    MemberCategory.ENTERPRISE: {Sector.STATE_ENTERPRISE, Sector.PRIVATE_ENTERPRISE},
+}
+
+
 def suggested_areas(*, member: Member | None = None, organization: Organization | None = None):
-    """Areas to offer for a pledge: by the member's category, else by the organisation's sector."""
-    if member is not None and member.category in AREAS_BY_CATEGORY:
-        return AREAS_BY_CATEGORY[member.category]
+    """Areas to offer for a pledge: by the member's category where it fits the sector of the
+    member's branch (or the branch has none), else by the sector."""
     org = member.branch if member is not None else organization
-    return AREAS_BY_SECTOR.get(org.sector, DEFAULT_AREAS) if org else DEFAULT_AREAS
+    sector = org.sector if org is not None else ""
+    category = member.category if member is not None else ""
+    if category in AREAS_BY_CATEGORY and (not sector or sector in CATEGORY_SECTORS[category]):
+        return AREAS_BY_CATEGORY[category]
+    return AREAS_BY_SECTOR.get(sector, DEFAULT_AREAS)
+
+
+# 承诺内容 is held to this many characters by the forms and the services (the column itself is
+# unbounded: "不求多、讲究实", and the board and poster stay readable).
+CONTENT_MAX_LENGTH = 300
+# A progress record holding the signed 承诺书 (签约 evidence), not a 践诺 step: its text starts
+# with this mark, and the public board never shows it as the latest progress.
+SIGNED_LETTER_MARK = "【签约承诺书】"
 
 
 class PledgeQuerySet(models.QuerySet):

@@ -44,6 +44,7 @@ from orgs.rollups import TREE_VERSION, family_versions_sql, subtree_sums
 from . import access, workflow
 from .models import (
     PUBLIC_STATES,
+    SIGNED_LETTER_MARK,
     EventKind,
     Pledge,
     PledgeEvent,
@@ -624,7 +625,12 @@ def public_board(org: Organization, campaign: Campaign | None, name: str = "") -
     children = list(Organization.objects.get_children(org).filter(active=True).only("name"))
     if campaign is None:
         return Board(org, None, [], children)
-    latest = PledgeProgress.objects.filter(pledge=OuterRef("pk")).order_by("-happened_on", "-id")
+    # The signed 承诺书 kept as a progress record (bulk.attach_signed_letter) is no progress.
+    latest = (
+        PledgeProgress.objects.filter(pledge=OuterRef("pk"))
+        .exclude(text__startswith=SIGNED_LETTER_MARK)
+        .order_by("-happened_on", "-id")
+    )
     pledges = (
         Pledge.objects.filter(campaign=campaign)
         .public()

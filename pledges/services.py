@@ -16,6 +16,7 @@ from orgs.models import Member, MemberCategory, Organization
 from . import access, workflow
 from .attachments import check_attachment
 from .models import (
+    CONTENT_MAX_LENGTH,
     EDITABLE_STATES,
     FIVE_ITEMS,
     LINK_EDITABLE_STATES,
@@ -62,6 +63,12 @@ def _check_fields(campaign: Campaign, fields: dict, *, member: Member | None, cr
             }
         elif creating and deadline < timezone.localdate():
             errors["deadline"] = _("完成时限不能早于今天。")
+    content = fields.get("content")
+    if content is not None and len(content) > CONTENT_MAX_LENGTH:
+        errors["content"] = _("承诺内容不能超过 %(limit)s 个字（现有 %(count)s 个字）。") % {
+            "limit": CONTENT_MAX_LENGTH,
+            "count": len(content),
+        }
     known = {key for key, _label in FIVE_ITEMS}
     if any(item not in known for item in fields.get("five_items", [])):
         errors["five_items"] = _("“五个一”中有无法识别的项目。")

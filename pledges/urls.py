@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_coverage, views_links
+from . import views, views_bulk, views_coverage, views_links
 
 app_name = "pledges"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("org/<int:pk>/", views.branch, name="branch"),
     path("org/<int:pk>/batch/", views.batch, name="batch"),
+    # Pledges in bulk (views_bulk): the grid, the sheet import, the printable 承诺书.
+    path("org/<int:pk>/grid/", views_bulk.grid, name="grid"),
+    path("org/<int:pk>/import/", views_bulk.import_sheet, name="import"),
+    path("import/template/", views_bulk.import_template, name="import_template"),
+    path("<int:pk>/letter.pdf", views_bulk.letter, name="letter"),
+    path("<int:pk>/letter/", views_bulk.letter_scan, name="letter_scan"),
     path("org/<int:pk>/missing/", views_coverage.missing, name="missing"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

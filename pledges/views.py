@@ -50,6 +50,8 @@ def branch(request, pk):
             coverage_summary=summary,
             coverage_table=table,
         )
+        # The toolbar's ways to pledges in bulk (views_bulk): for those who manage the branch.
+        context["bulk_links"] = org.holds_members and org_access.can_manage(request.user, org)
     return render(request, "pledges/branch.html", context)
 
 
