@@ -151,6 +151,7 @@ def _organisation_box(pledge: dict, styles: Styles) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
                 ("BACKGROUND", (0, 0), (-1, -1), PAPER),
                 ("BOX", (0, 0), (-1, -1), 0.8, RED),
                 ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),

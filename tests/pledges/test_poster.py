@@ -56,7 +56,7 @@ def test_it_writes_chinese_as_extractable_text():
 
 
 def test_it_embeds_a_subset_of_the_shipped_font_and_no_other():
-    page = read(render([make_pledge()])).pages[0]
+    page = read(render([make_pledge(), make_pledge(2, organization=True)])).pages[0]
 
     fonts = [ref.get_object() for ref in page["/Resources"]["/Font"].values()]
     assert fonts
