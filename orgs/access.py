@@ -18,6 +18,7 @@ from .models import (
     MemberQuerySet,
     Organization,
     OrganizationQuerySet,
+    OrgKind,
     Role,
     RoleKind,
     subtrees_q,
@@ -135,6 +136,25 @@ def roots_for(user) -> list[Organization]:
 def branches_for(user) -> OrganizationQuerySet:
     """Organisations the user may place members in: active, member-holding, in write scope."""
     return organizations_for(user, write=True).filter(active=True, kind__in=MEMBER_HOLDING_KINDS)
+
+
+def can_add_children(user, org: Organization) -> bool:
+    """Is the user offered 新建下级组织 under `org`?
+
+    A managing role on it or above, except on a 党支部: its 党小组 are set up from above, so a
+    branch's own secretary keeps to its members (and is not offered the tree's structure). What
+    may be created is still the services' and the import's to decide (can_manage)."""
+    if org.kind == OrgKind.BRANCH:
+        return can_manage_strictly_below(user, org)
+    return can_manage(user, org)
+
+
+def can_import_tree(user) -> bool:
+    """Is the user offered 导入组织架构? Only with a managing role somewhere above a 党支部."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    managed = [org_id for _path, kind, org_id in user_roles(user) if kind in MANAGING_ROLES]
+    return Organization.objects.filter(pk__in=managed).exclude(kind=OrgKind.BRANCH).exists()
 
 
 def can_manage_anything(user) -> bool:

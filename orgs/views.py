@@ -78,6 +78,7 @@ def detail(request, pk):
         "breadcrumb": summary.breadcrumb,
         "can_manage": access.can_manage(request.user, org),
         "can_deactivate": access.can_manage_strictly_below(request.user, org),
+        "can_add_children": access.can_add_children(request.user, org),
         "trail": trail(of(Organization, org.pk), under(Role, org.pk)),
         "nav_unit": org,  # the unit the navigation's 公开承诺 opens
     }

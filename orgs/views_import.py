@@ -139,6 +139,7 @@ def _render(request, form, result, kind):
     context = {
         "form": form,
         "kind": kind,
+        "can_import_tree": access.can_import_tree(request.user),
         **row_errors(result.errors if result else [], result.errors_total if result else None),
         # Every error as a CSV when the page shows only the first ones.
         "errors_url": (

@@ -17,6 +17,7 @@ class PledgesConfig(AppConfig):
         slots.fill("orgs.tree", "pledges:tree_coverage")
         slots.fill("orgs.children", "pledges:children_coverage")
         slots.fill("campaign.detail", "pledges:campaign_link")
+        slots.fill("orgs.member", "pledges:member_link")
 
         # What is left to do on the user's branch, or the coverage of their scope, on the home.
         from .home import cards

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_bulk, views_coverage, views_links
+from .views_member import member_link
 
 app_name = "pledges"
 
@@ -32,4 +33,5 @@ urlpatterns = [
     path("tree/coverage/", views.tree_coverage, name="tree_coverage"),
     path("tree/<int:pk>/coverage/", views.children_coverage, name="children_coverage"),
     path("campaign/<int:pk>/link/", views.campaign_link, name="campaign_link"),
+    path("member/<int:pk>/link/", member_link, name="member_link"),
 ]

@@ -53,6 +53,7 @@ SITE_CASES = {
     "pledges:attachment": lambda d: d.progress_b.pk,
     "pledges:children_coverage": lambda d: d.west.pk,
     "pledges:campaign_link": lambda d: d.campaign_b.pk,
+    "pledges:member_link": lambda d: d.member_b.pk,
     # Members' draft links: the secretary's pages by branch, and by link.
     "pledges:links": lambda d: d.branch_b.pk,
     "pledges:issue_links": lambda d: d.branch_b.pk,
