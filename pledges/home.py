@@ -5,13 +5,13 @@ with 未录入 / 待提交 / 待审诺 / 逾期, each a button opening that work
 admin or a superuser sees the coverage of each organisation at the top of their scope and the
 units below it that lag most. Figures come from the functions the coverage pages use
 (selectors.coverage, selectors.branch_coverage) and from the counter rows: nothing is counted
-here but the pledges of one branch (recorded, overdue).
+here but the overdue pledges of one branch.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,23 +44,22 @@ class BranchTodo:
 
 def branch_todo(org: Organization, campaign: Campaign, today: datetime.date) -> BranchTodo:
     """The branch's figures: its coverage (selectors.coverage), its counter row (pledges by
-    state, its own pledge included) and its members' pledges (recorded, overdue)."""
+    state, its own pledge included) and its overdue pledges."""
     coverage = selectors.coverage(org, campaign)
     tally = (
         PledgeTally.objects.filter(campaign=campaign, organization=org)
         .values("draft", "submitted")
         .first()
     ) or {"draft": 0, "submitted": 0}
-    # The active members' pledges, and those of them overdue, in one statement over the branch's.
-    pledges = Pledge.objects.filter(campaign=campaign, member__branch=org, member__active=True)
-    overdue = pledges.overdue(today).values("pk")
-    counts = pledges.aggregate(recorded=Count("pk"), overdue=Count("pk", filter=Q(pk__in=overdue)))
+    # Its own pledge and its active members', as the branch page marks them overdue.
+    owners = Q(organization=org) | Q(member__branch=org, member__active=True)
+    overdue = Pledge.objects.filter(owners, campaign=campaign).overdue(today).count()
     return BranchTodo(
         coverage=coverage,
-        unrecorded=coverage.members - counts["recorded"],
+        unrecorded=coverage.unrecorded_members,
         drafts=tally["draft"],
         submitted=tally["submitted"],
-        overdue=counts["overdue"],
+        overdue=overdue,
     )
 
 

@@ -16,8 +16,8 @@ TODAY = datetime.date.today()
 
 @pytest.fixture
 def branch_a_work(district, campaign):
-    """幸福社区: 张三 and five more members; two published, one draft (and the branch's own draft),
-    one submitted, one overdue; two members with nothing (未录入)."""
+    """幸福社区: 张三 and five more members; two published (one overdue), two drafts, one
+    submitted, one member with nothing (未录入); the branch's own pledge published and overdue."""
     a = district.branch_a
     members = [district.member_a, *(MemberFactory(branch=a) for _ in range(5))]
     make_pledge(campaign, member=members[0], state="published")
@@ -29,7 +29,10 @@ def branch_a_work(district, campaign):
     )
     make_pledge(campaign, member=members[2], state="draft")
     make_pledge(campaign, member=members[3], state="submitted")
-    make_pledge(campaign, organization=a, state="draft")
+    make_pledge(
+        campaign, organization=a, state="published", deadline=TODAY - datetime.timedelta(days=1)
+    )
+    make_pledge(campaign, member=members[4], state="draft")
     return members
 
 
@@ -50,10 +53,10 @@ def test_it_shows_a_secretary_what_is_left_on_the_branch(client, district, alice
     assert card.summary == "本支部 2/6 已公开"
     a = district.branch_a.pk
     assert _items(response) == {
-        "2 人未录入": f"/pledges/org/{a}/missing/?state=none",
+        "1 人未录入": f"/pledges/org/{a}/missing/?state=none",
         "2 项待提交": f"/pledges/org/{a}/?state=draft",
         "1 项待审诺": f"/pledges/org/{a}/?state=submitted",
-        "1 项逾期": f"/pledges/org/{a}/?state=overdue",
+        "2 项逾期": f"/pledges/org/{a}/?state=overdue",
     }
     page = response.content.decode()
     assert "本支部 2/6 已公开" in page and f'href="/pledges/org/{a}/?state=draft"' in page
