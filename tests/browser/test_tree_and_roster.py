@@ -39,7 +39,7 @@ def test_the_tree_expands_and_collapses_with_coverage(desktop, live_server, dist
     desktop.goto(f"{live_server.url}/orgs/")
     # Coverage arrives after the tree: 1 of the 2 active members has a public pledge.
     expect(desktop.locator(f"#node-extra-{district.root.pk}")).to_contain_text("50.0%")
-    expect(desktop.locator("main p").first).to_contain_text(f"“{campaign.name}”中公开承诺")
+    expect(desktop.locator("main p").first).to_contain_text(f"“{campaign.name}”公开承诺率")
     east = desktop.locator("details", has_text="东城街道党工委").last
     assert not desktop.get_by_text("幸福社区党支部").is_visible()
     east.locator("summary").first.click()
