@@ -407,9 +407,18 @@ class SheetRow:
 
     @property
     def chip(self) -> str:
-        """The sheet's filter (SHEET_CHIPS) the row falls under: its pledge's state, or
+        """The sheet's state filter (SHEET_CHIPS) the row falls under: its pledge's state, or
         "missing" for a member without one."""
         return self.pledge.state if self.pledge else "missing"
+
+    def shown_by(self, key: str) -> bool:
+        """Whether the chip `key` shows the row. An overdue pledge is in a state too, so the
+        overdue chip goes by the row's flag, not by its state chip."""
+        if key == OVERDUE_CHIP:
+            return self.overdue
+        if key == "missing":
+            return self.member is not None and self.pledge is None
+        return self.pledge is not None and self.chip == key
 
 
 @dataclass
@@ -436,12 +445,10 @@ class BranchSheet:
 
     @property
     def chips(self) -> list["SheetChip"]:
-        """The sheet's filters by state, each with how many rows it shows and may select."""
+        """The sheet's filters, each with how many rows it shows and may select."""
         chips = []
         for key, label, action in SHEET_CHIPS:
-            rows = [row for row in [self.own, *self.rows] if row.chip == key]
-            if key == "missing":
-                rows = [row for row in self.rows if row.pledge is None]
+            rows = [row for row in [self.own, *self.rows] if row.shown_by(key)]
             operable = sum(row.batchable for row in rows)
             chips.append(SheetChip(key, str(label), len(rows), operable, action))
         return chips
@@ -449,21 +456,27 @@ class BranchSheet:
 
 @dataclass(frozen=True)
 class SheetChip:
-    key: str  # a pledge state, or "missing" for members without a pledge
+    key: str  # a pledge state, "missing" for members without a pledge, or OVERDUE_CHIP
     label: str
     total: int
     operable: int
     action: str  # the batch action the chip chooses, "" for none
 
 
+# The chip of pledges past their deadline and not done (Pledge.is_overdue), whatever their state:
+# the home page's 逾期 opens the branch page with ?state=overdue (pledges/home.py).
+OVERDUE_CHIP = "overdue"
 # The sheet's chips: a state still on the way to 公开, its name as the secretary says it, and the
-# batch action that moves it on (static/js/pledge-sheet.js chooses it with the chip).
+# batch action that moves it on (static/js/pledge-sheet.js chooses it with the chip and ticks the
+# rows); then 逾期, which only filters, since its pledges may be in any state and no one action
+# fits them all.
 SHEET_CHIPS = (
     ("missing", gettext_lazy("未录入"), ""),
     ("draft", gettext_lazy("待提交"), "submit"),
     ("submitted", gettext_lazy("待审诺"), workflow.REVIEW_SIGN_PUBLISH),
     ("approved", gettext_lazy("待签约"), "sign"),
     ("signed", gettext_lazy("待公开"), "publish"),
+    (OVERDUE_CHIP, gettext_lazy("逾期"), ""),
 )
 
 

@@ -19,23 +19,32 @@
     });
   }
 
-  // Shows the rows of one state ("all" for every row), ticks the operable ones among them and
-  // chooses the chip's action: one tap from "what is waiting" to "ready to go".
+  // Whether a chip shows a row: "all" every row, "overdue" the rows past their deadline (whatever
+  // their state), any other the rows of that state (pledges/selectors.py SheetRow.shown_by).
+  function shownBy(row, key) {
+    if (key === "all") { return true; }
+    if (key === "overdue") { return row.hasAttribute("data-overdue"); }
+    return row.getAttribute("data-state") === key;
+  }
+
+  // Shows the rows of one chip, and for a chip with an action ticks the operable ones among them
+  // and chooses the action: one tap from "what is waiting" to "ready to go". A chip without one
+  // (全部, 逾期) only filters.
   function applyChip(form, chip) {
     var key = chip.getAttribute("data-chip");
+    var action = chip.getAttribute("data-action");
     var shown = 0;
     form.querySelectorAll(".sheet-row").forEach(function (row) {
-      var match = key === "all" || row.getAttribute("data-state") === key;
+      var match = shownBy(row, key);
       row.hidden = !match;
       if (match) { shown += 1; }
       var box = row.querySelector("input.sheet-pick");
-      if (box) { box.checked = match && key !== "all"; }
+      if (box) { box.checked = match && Boolean(action); }
     });
     form.querySelectorAll(".sheet-none").forEach(function (el) { el.hidden = shown > 0; });
     form.querySelectorAll(".sheet-chip").forEach(function (other) {
       other.setAttribute("aria-pressed", other === chip ? "true" : "false");
     });
-    var action = chip.getAttribute("data-action");
     var select = form.querySelector("select[name=step]");
     if (select && action) { select.value = action; }
     countSelected(form);

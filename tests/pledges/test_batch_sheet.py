@@ -1,8 +1,10 @@
 """The branch page's batch on a phone (issue 9, part a): chips, select-all, 审诺、签约并公开 swapped
 in place, confirmation before what cannot be undone, labelled boxes and distinct state colours."""
 
+import datetime
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 
@@ -75,6 +77,40 @@ def test_each_box_is_labelled_with_the_members_name_and_cards_have_headings(
         )
     assert '<h2 class="card-header h6 mb-0 py-2">本组织承诺</h2>' in body
     assert "党员承诺（5 人）</h2>" in body
+
+
+def test_the_overdue_chip_counts_overdue_rows_whatever_their_state_and_the_home_opens_it(
+    district, campaign, alice_client
+):
+    a = district.branch_a
+    past = datetime.date.today() - datetime.timedelta(days=2)
+    late = make_pledge(
+        campaign, member=MemberFactory(branch=a, name="赵一"), state=S.SUBMITTED, deadline=past
+    )
+    make_pledge(
+        campaign, member=MemberFactory(branch=a, name="钱二"), state=S.FULFILLING, deadline=past
+    )
+    # Done, so not overdue; and a draft with its deadline ahead.
+    make_pledge(
+        campaign, member=MemberFactory(branch=a, name="孙三"), state=S.COMPLETED, deadline=past
+    )
+    make_pledge(campaign, member=MemberFactory(branch=a, name="李四"), state=S.DRAFT)
+    make_pledge(campaign, organization=a, state=S.PUBLISHED, deadline=past)
+
+    home = alice_client.get("/").context["cards"][0]
+    (item,) = [item for item in home.items if "逾期" in item.label]
+    assert item.label == "3 项逾期"
+    assert parse_qs(urlsplit(item.url).query)["state"] == ["overdue"]
+
+    body = alice_client.get(item.url).content.decode()
+    assert _chip(body, "overdue") == ("逾期", 3, False)
+    assert 'data-chip="overdue" data-action=""' in body  # it filters, choosing no action
+    assert body.count(" data-overdue") == 3
+    # The late submitted pledge is still under its state's chip, ticked by it.
+    assert _chip(body, "submitted") == ("待审诺", 1, False)
+    row = re.search(rf'<li [^>]*>\s*<div [^>]*>\s*<input [^>]*value="{late.pk}"', body).group(0)
+    assert 'data-state="submitted" data-overdue data-pick' in row
+    assert "js/home-links.js" in body and "js/pledge-sheet.js" in body
 
 
 def test_the_signer_fields_are_only_for_signing(district, campaign, alice_client):
