@@ -63,6 +63,27 @@ def test_a_get_changes_nothing_and_sets_no_session(client, token):
     assert not Pledge.objects.exists()
 
 
+def test_a_get_of_a_used_link_changes_nothing_either(client, district, token):
+    # Once the member has submitted, the link shows the pledge, its edit form and the thanks:
+    # a chat app fetching any of them writes nothing.
+    client.post(url(token), form_data())
+    client.cookies.clear()
+    link = DraftLink.objects.get()
+    pledge = Pledge.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        for query in ("", "?edit=1", "?done=1"):
+            assert client.get(url(token) + query).status_code == 200
+    assert not any(
+        q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        for q in queries.captured_queries
+    )
+    assert not any("django_session" in q["sql"] for q in queries.captured_queries)
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    assert DraftLink.objects.get().used_at == link.used_at
+    assert Pledge.objects.get().version == pledge.version
+    assert pledge.events.count() == 2  # created and submitted, through the link
+
+
 def test_the_post_needs_the_csrf_token(district, token):
     from django.test import Client
 
