@@ -256,12 +256,24 @@ PLACEHOLDERS = frozenset(
     {"无", "暂无", "没有", "不详", "空", "缺", "略", "待定", "待补", "n/a", "na", "none", "null"}
     | {"nil", "/", "\\", "?"}
 )
+PLACEHOLDER_FIRSTS = frozenset(word[0] for word in PLACEHOLDERS)
 DASHES = re.compile(r"[-—–―－─━_~～.。…·]+")
 
 
 def placeholder(value) -> bool:
     """Is the cell one of the words that mean "nothing here" (无, 暂无, 不详, —, /, N/A …)?"""
     if not isinstance(value, str):
+        return False
+    compact = "".join(value.split())
+    if not compact:
+        return False
+    # Most cells are names, dates and numbers: text that starts with a letter or a digit no
+    # placeholder word starts with, or is longer than any of them, is not one (only a run of
+    # dashes may be long, and it starts with none).
+    first = unicodedata.normalize("NFKC", compact[0]).lower()
+    if unicodedata.category(first[0])[0] in "LN" and (
+        len(compact) > 6 or first not in PLACEHOLDER_FIRSTS
+    ):
         return False
     text = re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).lower()
     return bool(text) and (text in PLACEHOLDERS or DASHES.fullmatch(text) is not None)

@@ -4,6 +4,7 @@ to the year or month, categories outside the list; and names normalised (point 9
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from orgs.importing import import_members, import_tree
@@ -247,3 +248,31 @@ def test_the_organisation_form_cleans_the_name(client, district, ada):
 
     assert Organization.objects.filter(name="新华社区（东区）党支部").exists()
     assert "组织名称中不能有表情符号" in refused.content.decode()
+
+
+def test_every_emoji_is_outside_the_names_that_skip_the_emoji_check():
+    """clean_name asks the emoji library only about names with a character beyond Han, ASCII,
+    the name dot and full-width brackets: no emoji may be made of those alone."""
+    import emoji
+
+    from orgs.rules import PLAIN_NAME, clean_name
+
+    assert not [e for e in emoji.EMOJI_DATA if PLAIN_NAME.fullmatch(e)]
+    with pytest.raises(ValidationError):
+        clean_name("张三#\ufe0f\u20e3")  # a keycap: ASCII and two characters beyond it
+
+
+@pytest.mark.parametrize("text", ["——————————", "- - - - - - - -", "…………"])
+def test_a_long_run_of_dashes_is_still_a_placeholder(text):
+    from orgs.importing.reading import placeholder
+
+    assert placeholder(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["欧阳娜娜娜娜娜", "2003-11-06", "13912345678", "不详不详不详不详"]
+)
+def test_long_names_dates_and_numbers_are_not_placeholders(text):
+    from orgs.importing.reading import placeholder
+
+    assert not placeholder(text)
