@@ -219,7 +219,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Sign-in attempts per client address across all usernames (django-ratelimit, "count/period"
+# Failed sign-ins per client address across all usernames (django-ratelimit, "count/period"
 # with s, m, h or d), against a password spray that stays under each username's lockout. Counted
 # in the shared cache; while it is unreachable, sign-ins are not counted (the lockout, in the
 # database, still holds).

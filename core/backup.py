@@ -115,6 +115,7 @@ def make_backup(destination: Path | None = None) -> Path:
             tar.add(copy, arcname=DATABASE)
             if media.is_dir():
                 tar.add(media, arcname=MEDIA)
+        os.chmod(partial, 0o600)  # it holds every member's phone and ID number
         os.replace(partial, archive)
     return archive
 
@@ -138,6 +139,12 @@ def read_manifest(archive: Path) -> dict:
     return manifest
 
 
+def _files_and_folders_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    if not (member.isfile() or member.isdir()):
+        raise tarfile.FilterError(f"{member.name}: not a file or a folder")
+    return tarfile.data_filter(member, path)
+
+
 def restore_backup(archive: Path) -> Restored:
     """Replaces the database and the uploaded files by those of `archive` (one of ours)."""
     archive = Path(archive)
@@ -148,13 +155,17 @@ def restore_backup(archive: Path) -> Restored:
     with tempfile.TemporaryDirectory(dir=media.parent, prefix=".restore-") as work:
         try:
             with tarfile.open(archive, "r:gz") as tar:
-                # The "data" filter refuses absolute paths, "..", links out and device files.
-                tar.extractall(work, filter="data")
+                # The "data" filter refuses absolute paths, "..", links out and device files;
+                # links are refused too, even inside (media -> . would serve var/ as media).
+                tar.extractall(work, filter=_files_and_folders_only)
         except (OSError, tarfile.TarError) as error:
             raise BackupError(
                 _("备份文件已损坏或含有不安全的路径，未做任何恢复：%(error)s") % {"error": error}
             ) from None
         copy = Path(work) / DATABASE
+        incoming = Path(work) / MEDIA
+        if incoming.exists() and not incoming.is_dir():
+            raise BackupError(_("备份中的上传文件不是一个文件夹，未做任何恢复。"))
         with sqlite3.connect(copy) as restored:
             sound = restored.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         restored.close()
@@ -166,7 +177,6 @@ def restore_backup(archive: Path) -> Restored:
             source.backup(target)
         source.close()
         target.close()
-        incoming = Path(work) / MEDIA
         if not incoming.is_dir():
             incoming.mkdir()
         _swap_into_place(incoming, media)

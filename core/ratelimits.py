@@ -10,7 +10,7 @@ import logging
 
 from django.db import DatabaseError
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 from redis.exceptions import RedisError
 
 from .clientip import client_ip
@@ -27,14 +27,19 @@ def by_client_ip(group: str, request: HttpRequest) -> str:
     return str(address)
 
 
-def exceeded(request: HttpRequest, *, group: str, rate: str) -> bool:
+def exceeded(request: HttpRequest, *, group: str, rate: str, count: bool = True) -> bool:
     """Counts this request against `rate` ("30/10m") for its client address in `group`; True once
-    the client has gone past it.
+    the client has gone past it. With count=False it only asks (a limit on failures counts them
+    once they have failed).
 
     While the cache is unreachable nothing is counted and nothing refused: a limit only adds to
     the guards kept in the database (the login lockout)."""
     try:
-        return is_ratelimited(request, group=group, key=by_client_ip, rate=rate, increment=True)
+        if count:
+            return is_ratelimited(request, group=group, key=by_client_ip, rate=rate, increment=True)
+        # Only asking: refused once as many as the rate allows have been counted.
+        usage = get_usage(request, group=group, key=by_client_ip, rate=rate, increment=False)
+        return usage is not None and usage["count"] >= usage["limit"]
     except (RedisError, DatabaseError, OSError) as error:
         logger.warning("rate limit %s not counted, the cache is unavailable: %s", group, error)
         return False

@@ -187,10 +187,12 @@ def partial_date_text(day, precision: str) -> str:
 
 
 def mask_id_number(number: str | None) -> str:
-    """An ID number with only its first six (the place) and last four characters shown."""
+    """An ID number with only its last two characters shown. Its 7th to 14th are the birth date,
+    which the same pages show, and the place (first six) is one of a few in a district: showing
+    those, or the last four, would give the number whole; two leave about nine candidates."""
     if not number:
         return ""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return "*" * (len(number) - 2) + number[-2:]
 
 
 class MemberQuerySet(models.QuerySet):
@@ -385,7 +387,8 @@ audit.track(
     Member,
     describe=("name",),
     exclude=("created_at", "updated_at"),
-    mask=("phone", "id_number"),
+    mask=("phone",),
+    hide=("id_number",),
     parent="branch",
 )
 audit.track(Role, describe=("user", "kind"), exclude=("created_at",), parent="organization")

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core import fragments
@@ -215,6 +216,7 @@ def _member_page(request, member, *, id_number: str):
 
 
 @require_POST
+@never_cache  # the whole number is not kept in the browser's cache or history
 @login_required
 def reveal_id_number(request, pk):
     """The member page with the whole 公民身份号码, for an admin who asked (显示); each reveal is

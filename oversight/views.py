@@ -31,16 +31,21 @@ def home(request):
 class LoginView(auth_views.LoginView):
     """Django's login, which also keeps the user's navigation in the new session.
 
-    Sign-ins are counted per client address across usernames (LOGIN_RATE_LIMIT), against a
-    password spray that stays under the lockout of each username; past the limit the form is not
-    even checked."""
+    Failed sign-ins are counted per client address across usernames (LOGIN_RATE_LIMIT), against
+    a password spray that stays under the lockout of each username; past the limit the form is
+    not even checked. Successful ones are not counted: a whole office behind one address signs
+    in every morning."""
 
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if ratelimits.exceeded(request, group="login", rate=settings.LOGIN_RATE_LIMIT):
+        if ratelimits.exceeded(request, group="login", rate=settings.LOGIN_RATE_LIMIT, count=False):
             return render(request, "registration/rate_limited.html", status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        ratelimits.exceeded(self.request, group="login", rate=settings.LOGIN_RATE_LIMIT)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)

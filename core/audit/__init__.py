@@ -61,6 +61,7 @@ class Tracked:
     choices: dict[str, dict] = field(default_factory=dict)
     # The attnames that say which row it is, shown for an insert or a delete.
     describe: tuple[str, ...] = ()
+    hide: frozenset[str] = frozenset()  # masked attnames starred entirely (an ID number)
 
     @property
     def label(self) -> str:
@@ -78,20 +79,28 @@ _registry: dict[str, Tracked] = {}
 
 
 def track(
-    model, *, describe=(), exclude=(), mask=(), parent: str | None = None, choices=None
+    model,
+    *,
+    describe=(),
+    exclude=(),
+    mask=(),
+    hide=(),
+    parent: str | None = None,
+    choices=None,
 ) -> None:
     """Declares that every change to the model's table is kept in the audit trail.
 
     `describe`: the fields that say which row it is (a role's user and kind), shown when a row
     is added or deleted; `exclude`: fields left out of the snapshot (timestamps that change with
     every write, derived counters); `mask`: text fields kept only by their last four characters;
-    `parent`: a foreign key whose id is recorded too; `choices`: {field: [(value, label), …]} for
-    list fields.
+    `hide`: text fields kept starred entirely (an ID number, whose last four and the birth date a
+    page shows would give it whole); `parent`: a foreign key whose id is recorded too;
+    `choices`: {field: [(value, label), …]} for list fields.
     """
     names = {f.name for f in model._meta.concrete_fields} | {
         f.attname for f in model._meta.concrete_fields
     }
-    unknown = set(describe) | set(exclude) | set(mask) | {parent} | set(choices or {})
+    unknown = set(describe) | set(exclude) | set(mask) | set(hide) | {parent} | set(choices or {})
     unknown -= names | {None}
     if unknown:
         raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")
@@ -100,7 +109,8 @@ def track(
         for f in model._meta.concrete_fields
         if not f.primary_key and f.name not in exclude and f.attname not in exclude
     )
-    masked = {model._meta.get_field(name).attname for name in mask}
+    hidden = {model._meta.get_field(name).attname for name in hide}
+    masked = {model._meta.get_field(name).attname for name in mask} | hidden
     parent_field = model._meta.get_field(parent) if parent else None
     if parent_field is not None and not parent_field.many_to_one:
         raise ValueError(f"{model.__name__}.{parent} is not a foreign key")
@@ -111,6 +121,7 @@ def track(
         parent_field,
         {model._meta.get_field(k).attname: dict(v) for k, v in (choices or {}).items()},
         tuple(model._meta.get_field(name).attname for name in describe),
+        frozenset(hidden),
     )
 
 

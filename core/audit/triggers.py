@@ -40,6 +40,12 @@ def function_name(item: Tracked) -> str:
 
 def _sqlite_value(item: Tracked, field: models.Field, row: str, raw: bool) -> str:
     column = f"{row}.{_q(field.column)}"
+    if field.attname in item.hide and not raw:
+        stars = "*" * (field.max_length or 255)
+        return (
+            f"CASE WHEN {column} IS NULL OR {column} = '' THEN {column} "
+            f"ELSE substr('{stars}', 1, length({column})) END"
+        )
     if field.attname in item.mask and not raw:
         stars = "*" * (field.max_length or 255)
         return (
@@ -101,6 +107,11 @@ def sqlite_triggers(item: Tracked) -> dict[str, str]:
 
 def _pg_value(item: Tracked, field: models.Field, row: str, raw: bool) -> str:
     column = f"{row}.{_q(field.column)}"
+    if field.attname in item.hide and not raw:
+        return (
+            f"CASE WHEN {column} IS NULL OR {column} = '' THEN {column} "
+            f"ELSE repeat('*', length({column})) END"
+        )
     if field.attname in item.mask and not raw:
         return (
             f"CASE WHEN {column} IS NULL OR {column} = '' THEN {column} "

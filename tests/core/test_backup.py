@@ -106,6 +106,27 @@ def test_it_refuses_an_archive_that_is_not_ours(filled, backups, tmp_path, conte
 
 
 @sqlite_only
+def test_it_refuses_an_archive_with_a_link_and_keeps_archives_private(filled, backups, tmp_path):
+    """A link inside the archive (media -> .) would make the extracted folder serve var/."""
+    district, _pledge, _progress = filled
+    archive = backup.make_backup()
+    assert archive.stat().st_mode & 0o077 == 0
+    crafted = tmp_path / "ccz-20261205-2031.tar.gz"
+    with tarfile.open(archive, "r:gz") as source, tarfile.open(crafted, "w:gz") as tar:
+        for member in source.getmembers():
+            if member.name == backup.MEDIA or member.name.startswith(backup.MEDIA + "/"):
+                continue
+            tar.addfile(member, source.extractfile(member) if member.isfile() else None)
+        link = tarfile.TarInfo(backup.MEDIA)
+        link.type, link.linkname = tarfile.SYMTYPE, "."
+        tar.addfile(link)
+    Member.objects.filter(pk=district.member_b.pk).delete()
+    with pytest.raises(CommandError, match="不安全"):
+        _run("restore", str(crafted), "--yes")
+    assert not Member.objects.filter(pk=district.member_b.pk).exists()  # nothing restored
+
+
+@sqlite_only
 def test_the_nightly_task_keeps_the_newest(backups, settings, db):
     settings.BACKUP_KEEP = 2
     backups.mkdir()
