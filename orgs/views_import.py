@@ -135,11 +135,11 @@ def import_errors(request, token):
     )
 
 
-def _render(request, form, result, kind):
-    context = {
-        "form": form,
-        "kind": kind,
-        "can_import_tree": access.can_import_tree(request.user),
+def result_context(result: importing.ImportResult | None) -> dict:
+    """What templates/core/_import_form.html shows of an import's result (None: none yet): the
+    first errors, how many there are, the CSV of every one, the largest file taken. Pages that
+    import with the roster import's machinery (pledges' sheet) use it too."""
+    return {
         **row_errors(result.errors if result else [], result.errors_total if result else None),
         # Every error as a CSV when the page shows only the first ones.
         "errors_url": (
@@ -147,8 +147,19 @@ def _render(request, form, result, kind):
             if result and result.errors_file
             else ""
         ),
-        "template_url": reverse(f"orgs:{'member' if kind == 'members' else 'tree'}_template"),
         "max_bytes": settings.IMPORT_MAX_BYTES,
+    }
+
+
+def _render(request, form, result, kind):
+    context = {
+        "form": form,
+        "kind": kind,
+        "can_import_tree": access.can_import_tree(request.user),
+        **result_context(result),
+        "template_url": reverse(f"orgs:{'member' if kind == 'members' else 'tree'}_template"),
+        "back_url": reverse("orgs:tree"),
+        "back_label": _("返回组织架构"),
     }
     return render(request, "orgs/import.html", context)
 

@@ -4,7 +4,6 @@ and its template, and the printable 承诺书 of one pledge with its signed scan
 import json
 
 from csp.decorators import csp_exempt
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,9 +19,9 @@ from campaign import access as campaign_access
 from core.forms import apply_errors
 from core.params import id_param, parse_id
 from core.services import require
-from core.views import row_errors
 from orgs import access as org_access
 from orgs.importing import ImportRejected
+from orgs.views_import import result_context
 
 from . import access, bulk, sheet
 from .examples import EXAMPLES
@@ -156,13 +155,10 @@ def import_sheet(request, pk):
         "campaign": campaign,
         "form": form,
         "breadcrumb": org.lineage(),
-        **row_errors(result.errors if result else [], result.errors_total if result else None),
-        "errors_url": (
-            reverse("orgs:import_errors", args=[result.errors_file])
-            if result and result.errors_file
-            else ""
-        ),
-        "max_bytes": settings.IMPORT_MAX_BYTES,
+        **result_context(result),
+        "template_url": reverse("pledges:import_template"),
+        "back_url": reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}",
+        "back_label": _("返回支部承诺"),
     }
     return render(request, "pledges/import.html", context)
 
