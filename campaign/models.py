@@ -3,7 +3,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
+from core import audit, generations
 from orgs.models import Organization
 
 
@@ -19,12 +19,20 @@ class CampaignQuerySet(models.QuerySet):
         """The campaign a page about `org` shows: the one asked for (?campaign=, read with
         core.params.id_param) if it covers the organisation, else the latest active one
         covering it."""
-        campaigns = self.covering(org).select_related("organization")
-        if wanted is not None:
-            chosen = campaigns.filter(pk=wanted).first()
-            if chosen is not None:
-                return chosen
-        return campaigns.active().order_by("-starts_on", "-id").first()
+
+        def load():
+            campaigns = self.covering(org).select_related("organization")
+            if wanted is not None:
+                chosen = campaigns.filter(pk=wanted).first()
+                if chosen is not None:
+                    return chosen
+            return campaigns.active().order_by("-starts_on", "-id").first()
+
+        # Kept while no campaign or organisation changed (core.generations); on the manager only,
+        # where no filter of a caller's can be lost.
+        if self.query.has_filters():
+            return load()
+        return generations.remembered("campaign", (org.path, wanted), load)
 
 
 class Campaign(models.Model):
@@ -63,3 +71,5 @@ class Campaign(models.Model):
 
 # The audit trail (core.audit): every change to a campaign is kept, whoever makes it.
 audit.track(Campaign, describe=("name",), exclude=("created_at",), parent="organization")
+# The campaign a page shows is read from the web process's copy while no campaign has changed.
+generations.watch(Campaign._meta.db_table)

@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The generation each request keeps its copies of users, roles, organisations and
+    # campaigns under (core/generations.py).
+    "core.generations.middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,7 +165,7 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",  # Django's, sharing its Redis clients
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "ccz",
         }
@@ -186,7 +189,10 @@ else:
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out username is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user from the web process's copy while
+    # nothing about users has changed (core.generations). Sessions name their backend: a session
+    # made under another one signs in again.
+    "core.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import (
             checks,  # noqa: F401  (registers the trigger checks)
+            generations,
             migrating,
             rollups,  # noqa: I001
         )
@@ -22,3 +23,5 @@ class CoreConfig(AppConfig):
         post_migrate.connect(triggers.install_after_migrate, sender=self)
         # And the rollups' triggers, recounting a rollup whose triggers were missing or stale.
         post_migrate.connect(rollups.install_after_migrate, sender=self)
+        # The generation's one row, where a migrate made its table or a flush emptied it.
+        post_migrate.connect(generations.ensure_row, sender=self)

@@ -107,3 +107,17 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+
+class Generation(models.Model):
+    """One row (id 1) whose version is set to a new random number by every statement that writes
+    to a table core.generations watches: what the web processes' copies are kept under."""
+
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("缓存代次")
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return str(self.version)

@@ -7,8 +7,10 @@ read-only roles (leader, office) get 403 on a write.
 """
 
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core import generations
 from core.services import require
 
 from .models import (
@@ -31,11 +33,16 @@ def user_roles(user) -> list[tuple[str, str, int]]:
         return []
     cached = getattr(user, "_orgs_roles", None)
     if cached is None:
-        cached = list(
-            Role.objects.filter(user=user)
-            .order_by("organization__path")
-            .values_list("organization__path", "kind", "organization_id")
-        )
+
+        def load():
+            return list(
+                Role.objects.filter(user=user)
+                .order_by("organization__path")
+                .values_list("organization__path", "kind", "organization_id")
+            )
+
+        # The web process's copy while no role or organisation changed (core.generations).
+        cached = generations.remembered("roles", user.pk, load)
         user._orgs_roles = cached
     return cached
 
@@ -107,7 +114,10 @@ def can_change_standing(user, org: Organization) -> bool:
 
 
 def get_organization_for_user(user, pk: int, write: bool = False) -> Organization:
-    org = get_object_or_404(organizations_for(user), pk=pk)
+    # The web process's copy while no organisation changed (core.generations), then the scope.
+    org = generations.remembered("organization", pk, Organization.objects.filter(pk=pk).first)
+    if org is None or not in_scope(user, org):
+        raise Http404
     if write:
         require(can_manage(user, org))
     return org

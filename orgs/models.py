@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from core import audit
+from core import audit, generations
 from core.people import display_name
 
 
@@ -129,7 +129,12 @@ class Organization(MP_Node):
         return [self.path[:i] for i in range(step, len(self.path), step)]
 
     def ancestors(self) -> list["Organization"]:
-        return list(Organization.objects.filter(path__in=self.ancestor_paths()).order_by("depth"))
+        def load():
+            return list(
+                Organization.objects.filter(path__in=self.ancestor_paths()).order_by("depth")
+            )
+
+        return generations.remembered("ancestors", self.path, load)
 
     def lineage(self) -> list["Organization"]:
         """The ancestors and the organisation itself, root first: a page's breadcrumb."""
@@ -392,3 +397,7 @@ audit.track(
     parent="branch",
 )
 audit.track(Role, describe=("user", "kind"), exclude=("created_at",), parent="organization")
+# Pages read an organisation, its ancestors and the user's roles from the web process's copies
+# while neither table has changed (core.generations).
+generations.watch(Organization._meta.db_table)
+generations.watch(Role._meta.db_table)

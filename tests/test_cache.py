@@ -37,7 +37,7 @@ def test_the_cache_is_never_per_process_memory():
     backend = settings.CACHES["default"]["BACKEND"]
     assert backend in {
         "django.core.cache.backends.db.DatabaseCache",
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.RedisCache",
     }
 
 
@@ -48,7 +48,7 @@ def test_it_uses_the_database_cache_without_cache_url(tmp_path):
 
 def test_it_uses_redis_when_cache_url_names_it(tmp_path):
     result = _backend_with(tmp_path, CACHE_URL="redis://127.0.0.1:6379/1")
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+    assert result.stdout.strip() == "core.cache.RedisCache", result.stderr
 
 
 def test_it_refuses_a_cache_url_it_does_not_know(tmp_path):
@@ -63,13 +63,15 @@ def test_the_cache_is_redis_when_services_are_required():
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     cache.set("test-cache-redis", "红", timeout=60)
     assert cache.get("test-cache-redis") == "红"
+    # One client per pool, not one per call (core/cache.py).
+    assert cache._cache.get_client("a") is cache._cache.get_client("b", write=True)
 
 
 def test_pages_render_afresh_while_the_cache_is_unreachable(district, campaign, client):
     # A Redis that is not there (nothing listens on port 1): the public board still answers.
     gone = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

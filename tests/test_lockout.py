@@ -113,7 +113,7 @@ def test_sign_in_goes_on_while_the_cache_is_unreachable(db, login):
     UserFactory(username="alice")
     gone = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
