@@ -20,19 +20,26 @@ class CampaignQuerySet(models.QuerySet):
         core.params.id_param) if it covers the organisation, else the latest active one
         covering it."""
 
-        def load():
+        if self.query.has_filters():  # a caller's filter: asked of the database
             campaigns = self.covering(org).select_related("organization")
             if wanted is not None:
                 chosen = campaigns.filter(pk=wanted).first()
                 if chosen is not None:
                     return chosen
             return campaigns.active().order_by("-starts_on", "-id").first()
-
-        # Kept while no campaign or organisation changed (core.generations); on the manager only,
-        # where no filter of a caller's can be lost.
-        if self.query.has_filters():
-            return load()
-        return generations.remembered("campaign", (org.path, wanted), load)
+        # Every campaign, newest first, as the web process keeps them while no campaign or
+        # organisation changed (core.generations): a district runs a few a year, and pages about
+        # thousands of organisations then choose among them without a query.
+        every = generations.kept(
+            "campaigns",
+            None,
+            lambda: list(self.select_related("organization").order_by("-starts_on", "-id")),
+        )
+        paths = {*org.ancestor_paths(), org.path}
+        covering = [c for c in every if c.organization.path in paths]
+        chosen = next((c for c in covering if c.pk == wanted), None)
+        chosen = chosen or next((c for c in covering if c.active), None)
+        return generations.copied(chosen)
 
 
 class Campaign(models.Model):

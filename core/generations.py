@@ -64,6 +64,12 @@ def watch(table: str, columns: tuple[str, ...] | None = None) -> None:
 
 def remembered(kind: str, key, load: Callable[[], object]):
     """What `load()` returns: this process's copy while nothing changed since it was kept."""
+    return copied(kept(kind, key, load))
+
+
+def kept(kind: str, key, load: Callable[[], object]):
+    """As `remembered`, but the kept value itself, not a copy: for a caller that only reads it and
+    hands out copies (`copied`) of what it picks from it."""
     state = _request.get()
     if state is None:
         return load()
@@ -72,17 +78,17 @@ def remembered(kind: str, key, load: Callable[[], object]):
         return load()
     slot = (kind, key)
     with _lock:
-        kept = _copies.get(slot)
-        if kept is not None and kept[0] == generation:
+        entry = _copies.get(slot)
+        if entry is not None and entry[0] == generation:
             _copies.move_to_end(slot)
-            return _fresh(kept[1])
+            return entry[1]
     value = load()
     with _lock:
         _copies[slot] = (generation, value)
         _copies.move_to_end(slot)
         while len(_copies) > SIZE:
             _copies.popitem(last=False)
-    return _fresh(value)
+    return value
 
 
 def forget() -> None:
@@ -100,7 +106,7 @@ def _generation(state: _Request) -> int | None:
     return state.generation
 
 
-def _fresh(value):
+def copied(value):
     """A copy a caller may change: model instances (and those they hold) copied, lists anew."""
     if isinstance(value, models.Model):
         instance = copy.copy(value)
@@ -110,7 +116,7 @@ def _fresh(value):
                 cache[name] = copy.copy(related)
         return instance
     if isinstance(value, list):
-        return [_fresh(item) for item in value]
+        return [copied(item) for item in value]
     return value
 
 

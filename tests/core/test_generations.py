@@ -187,3 +187,17 @@ def test_a_missing_generation_trigger_fails_the_check_and_install_puts_it_back(d
     assert missing in rollups.problems(connection)["core.Generation"]
     call_command("rollups", "--install")
     assert rollups.problems(connection) == {}
+
+
+def test_the_campaign_a_page_shows_follows_a_campaign_closed_by_hand(district, alice_client):
+    older = make_campaign(district.root, name="上一期活动")
+    newer = make_campaign(district.root, name="本期活动")
+    url = f"/pledges/org/{district.branch_a.pk}/"
+    assert alice_client.get(url).context["campaign"] == newer
+    assert alice_client.get(url).context["campaign"] == newer  # from the copies
+    _raw("UPDATE campaign_campaign SET active = %s WHERE id = %s", [False, newer.pk])
+    assert alice_client.get(url).context["campaign"] == older
+    # One asked for by id is shown while it covers the organisation, closed or not.
+    assert alice_client.get(url, {"campaign": newer.pk}).context["campaign"] == newer
+    other = make_campaign(district.west, name="西山镇活动")
+    assert alice_client.get(url, {"campaign": other.pk}).context["campaign"] == older

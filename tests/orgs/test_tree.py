@@ -78,8 +78,9 @@ def test_tree_page_queries_do_not_grow_with_the_tree(
     assert f'hx-get="/pledges/tree/{town.pk}/coverage/"' in body
     with django_assert_num_queries(3):
         assert client.get(f"/orgs/{town.pk}/children/").content.decode() == body
-    # session, generation, campaign, coverage version, children, coverage (the org is a copy)
-    with django_assert_num_queries(6):
+    # session, generation, coverage version, children, coverage (the organisation and the
+    # campaigns are copies now)
+    with django_assert_num_queries(5):
         response = client.get(f"/pledges/tree/{town.pk}/coverage/")
     assert response.content.decode().count('id="node-extra-') == size
     with django_assert_num_queries(3):
