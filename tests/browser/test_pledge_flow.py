@@ -2,8 +2,11 @@
 pledge with progress, in a phone's browser; the public board shows it; coverage reaches 100%."""
 
 import datetime
+import io
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from pledges.models import Pledge, PledgeState
 from pledges.selectors import coverage
@@ -68,6 +71,11 @@ def test_a_secretary_publishes_every_members_pledge(phone, live_server, district
     assert "张三：每月走访一户困难群众" in board and "帮助修好了水管" in board
     assert "王五：每月走访一户困难群众" in board
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The board's QR code, as another phone's camera reads it off this screen (ZXing).
+    shot = Image.open(io.BytesIO(page.locator("svg.qr").screenshot()))
+    (code,) = zxingcpp.read_barcodes(shot)
+    assert code.text == page.locator(".board-share a.text-break").inner_text()
+    assert code.text.endswith(f"/board/{district.branch_a.pk}/")
 
     figures = coverage(district.branch_a, campaign)
     assert figures.member_rate == 100.0

@@ -4,7 +4,9 @@ import datetime
 import io
 import re
 
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -261,3 +263,26 @@ def test_the_pages_take_only_their_methods(alice_client, district, campaign, tok
     assert alice_client.get(f"/pledges/links/{link.pk}/withdraw/").status_code == 405
     assert alice_client.get(f"/pledges/org/{district.branch_a.pk}/links/issue/").status_code == 405
     assert alice_client.put(url(token)).status_code == 405
+
+
+def test_every_slips_qr_code_scans_to_its_members_form(alice_client, client, district, campaign):
+    """The printed slip as a phone sees it: the PDF rasterised at 150 dpi (a plain print), each
+    code read by ZXing (the scanner library of Android's barcode apps), each link opened without
+    an account."""
+    MemberFactory(branch=district.branch_a, name="王五")
+    issued = links.issue_links(
+        district.branch_a, campaign, by=district_user(alice_client), expires_on=TODAY
+    )
+    response = alice_client.post(
+        f"/pledges/org/{district.branch_a.pk}/links/slips.pdf",
+        {"campaign": campaign.pk, "token": [item.token for item in issued]},
+    )
+    document = pdfium.PdfDocument(response.content)
+    image = document[0].render(scale=150 / 72).to_pil()
+    scanned = sorted(code.text for code in zxingcpp.read_barcodes(image))
+    names = {f"http://testserver/l/{item.token}/": item.member.name for item in issued}
+    assert scanned == sorted(names) and len(names) == 2
+    for address in scanned:
+        page = client.get(address.removeprefix("http://testserver"))
+        assert page.status_code == 200
+        assert f"<title>{names[address]}的公开承诺</title>" in page.content.decode()
