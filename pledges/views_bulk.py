@@ -97,7 +97,12 @@ def grid(request, pk):
                 messages.success(
                     request, _("已录入 %(count)s 项承诺（调研承诺）。") % {"count": len(created)}
                 )
-                return redirect(_grid_url(org, campaign))
+                if members.exists():  # more members left to enter: the grid again
+                    return redirect(_grid_url(org, campaign))
+                # Everyone has a pledge: on to the branch page, where they are moved on.
+                return redirect(
+                    reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}"
+                )
         elif valid:
             messages.info(request, _("没有填写任何一行，未保存。"))
         if gone:

@@ -87,6 +87,7 @@ def test_it_creates_the_filled_rows_with_events_and_audit(
     response = alice_client.post(grid_url(district, campaign), data)
 
     assert response.status_code == 302
+    assert response["Location"] == grid_url(district, campaign)  # members left: the grid again
     created = {p.member: p for p in Pledge.objects.filter(campaign=campaign)}
     assert set(created) == {zhang, wang}
     assert created[zhang].title == "每月走访一户困难群众"
@@ -414,3 +415,20 @@ def test_the_board_folds_a_long_text(client, district, campaign):
 
     assert html.count("<details") == 1
     assert "展开" in html and long in html
+
+
+def test_when_every_member_has_a_pledge_the_grid_leads_to_the_branch_page(
+    alice_client, district, campaign, members
+):
+    deadline = campaign.ends_on.isoformat()
+    everyone = list(members)
+    data = {}
+    for member in everyone:
+        data |= row(
+            member, pick="", title="每月走访一户", content="每月走访一次。", deadline=deadline
+        )
+    response = alice_client.post(grid_url(district, campaign), data, follow=True)
+    assert response.redirect_chain[-1][0] == (
+        f"/pledges/org/{district.branch_a.pk}/?campaign={campaign.pk}"
+    )
+    assert f"已录入 {len(everyone)} 项承诺" in response.content.decode()
