@@ -171,6 +171,40 @@ def can_manage_anything(user) -> bool:
     return scope_paths(user, write=True) != []
 
 
+# Who may give which roles where: (the giver's role, where the organisation lies from the one that
+# role is on) → the kinds it may give there. "own" is the organisation itself, "below" strictly
+# below it; above and beside, nothing. The admins of an organisation come from above (or a
+# superuser); the office and leaders give nothing. Taking a role away needs the same.
+OWN, BELOW = "own", "below"
+GRANTS: dict[tuple[str, str], frozenset[str]] = {
+    (RoleKind.ADMIN, OWN): frozenset({RoleKind.SECRETARY, RoleKind.LEADER, RoleKind.OFFICE}),
+    (RoleKind.ADMIN, BELOW): frozenset(RoleKind.values),
+    # A secretary's deputies and party-affairs workers on the organisation itself, the
+    # secretaries and leaders of the organisations below it.
+    (RoleKind.SECRETARY, OWN): frozenset({RoleKind.SECRETARY}),
+    (RoleKind.SECRETARY, BELOW): frozenset({RoleKind.SECRETARY, RoleKind.LEADER}),
+}
+
+
+def grantable_kinds(user, org: Organization) -> frozenset[str]:
+    """The role kinds the user may give (and take away) on `org`, by GRANTS."""
+    if not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(RoleKind.values)
+    kinds: set[str] = set()
+    for path, kind, _org_id in user_roles(user):
+        if org.path == path:
+            kinds |= GRANTS.get((kind, OWN), frozenset())
+        elif org.path.startswith(path):
+            kinds |= GRANTS.get((kind, BELOW), frozenset())
+    return frozenset(kinds)
+
+
+def can_grant(user, org: Organization, kind: str) -> bool:
+    return kind in grantable_kinds(user, org)
+
+
 def is_admin(user) -> bool:
     """Superusers and holders of an admin role: they manage users and imports."""
     if not user.is_authenticated:

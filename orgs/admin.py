@@ -17,7 +17,7 @@ from core.people import display_name, labelled
 
 from . import access, rules, services
 from .forms import MemberForm as SiteMemberForm
-from .models import Member, Organization, Role
+from .models import Member, Organization, Role, RoleKind
 
 
 class ScopedAdminMixin:
@@ -264,6 +264,30 @@ class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if db_field.name == "user" and field is not None:
             field.label_from_instance = labelled
         return field
+
+    def get_form(self, request, obj=None, **kwargs):
+        """A role the user may not give there (access.GRANTS) is refused on the form, in words,
+        before the service would answer 403."""
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+        giver = request.user
+
+        class GrantForm(form):
+            def clean(self):
+                data = super().clean()
+                org, kind = data.get("organization"), data.get("kind")
+                if org is not None and kind and not access.can_grant(giver, org, kind):
+                    raise ValidationError(
+                        _("您不能在“%(org)s”授予“%(kind)s”角色。")
+                        % {
+                            "org": org.name,
+                            "kind": RoleKind(kind).label,
+                        }
+                    )
+                return data
+
+        return GrantForm
 
     def save_model(self, request, obj, form, change):
         if not change:

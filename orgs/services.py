@@ -251,9 +251,10 @@ def admin_group() -> Group:
 
 
 def assign_role(user, organization: Organization, kind: str, *, by=None) -> Role:
-    """Gives a user a role; an admin role also opens the (scoped) admin site to them."""
+    """Gives a user a role, as access.GRANTS allows `by` (None: the system, e.g. the demo); an
+    admin role also opens the (scoped) admin site to them."""
     if by is not None:
-        require(access.can_manage(by, organization) and access.is_admin(by))
+        require(access.can_grant(by, organization, kind))
     with audited(by=by):
         role, _created = Role.objects.get_or_create(user=user, organization=organization, kind=kind)
         if kind == RoleKind.ADMIN:
@@ -265,8 +266,9 @@ def assign_role(user, organization: Organization, kind: str, *, by=None) -> Role
 
 
 def revoke_role(role: Role, *, by) -> None:
-    """Takes a role away; the last admin role taken closes the admin site's pages to the user."""
-    require(access.can_manage(by, role.organization) and access.is_admin(by))
+    """Takes a role away, as access.GRANTS allows `by` to give it; the last admin role taken
+    closes the admin site's pages to the user."""
+    require(access.can_grant(by, role.organization, role.kind))
     with audited(by=by):
         role.delete()
         user = role.user

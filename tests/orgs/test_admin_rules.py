@@ -202,3 +202,21 @@ def test_a_name_is_stored_as_the_site_stores_it(district, client):
     response = client.post(_url(district.branch_a), data)
     assert response.status_code == 302
     assert Organization.objects.get(pk=district.branch_a.pk).name == "幸福社区党支部（一）"
+
+
+def test_the_admin_refuses_a_role_its_user_may_not_give_there(district, client):
+    _admin_of(district.east, client)
+    person = UserFactory(username="person")
+    add = "/admin/orgs/role/add/"
+    # An admin of the street gives a secretary there, but not another admin of it (from above).
+    response = client.post(
+        add, {"user": person.pk, "organization": district.east.pk, "kind": "admin"}
+    )
+    assert response.status_code == 200
+    assert "您不能在“东城街道党工委”授予“管理员”角色。" in response.content.decode()
+    assert not Role.objects.filter(user=person).exists()
+    response = client.post(
+        add, {"user": person.pk, "organization": district.east.pk, "kind": "secretary"}
+    )
+    assert response.status_code == 302
+    assert Role.objects.filter(user=person, organization=district.east, kind="secretary").exists()
