@@ -64,6 +64,8 @@ def watch(table: str, columns: tuple[str, ...] | None = None) -> None:
 
 def remembered(kind: str, key, load: Callable[[], object]):
     """What `load()` returns: this process's copy while nothing changed since it was kept."""
+    if _request.get() is None:  # nothing kept outside a request: what load() read is fresh
+        return load()
     return copied(kept(kind, key, load))
 
 

@@ -180,7 +180,7 @@ def create(request):
             apply_errors(form, error)
         else:
             messages.success(request, _("已录入“%(name)s”的承诺。") % {"name": pledge.owner_name})
-            return redirect(_branch_url(home, campaign))
+            return redirect(branch_url(home, campaign))
     context = {"form": form, "member": member, "org": org, "home": home, "campaign": campaign}
     context["breadcrumb"] = home.lineage()
     return render(request, "pledges/form.html", context)
@@ -198,7 +198,8 @@ def _pledge_form(request, member, org, instance=None) -> PledgeForm:
     )
 
 
-def _branch_url(org, campaign) -> str:
+def branch_url(org, campaign) -> str:
+    """The branch page of `org` on `campaign` (views_bulk's pages lead back to it too)."""
     return reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}"
 
 

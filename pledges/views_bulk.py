@@ -26,6 +26,7 @@ from orgs.views_import import result_context
 from . import access, bulk, sheet
 from .examples import EXAMPLES
 from .forms_bulk import GridRowForm, LetterScanForm, PledgeImportForm
+from .views import branch_url
 
 GRID_PAGE_SIZE = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,9 +101,7 @@ def grid(request, pk):
                 if members.exists():  # more members left to enter: the grid again
                     return redirect(_grid_url(org, campaign))
                 # Everyone has a pledge: on to the branch page, where they are moved on.
-                return redirect(
-                    reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}"
-                )
+                return redirect(branch_url(org, campaign))
         elif valid:
             messages.info(request, _("没有填写任何一行，未保存。"))
         if gone:
@@ -152,9 +151,7 @@ def import_sheet(request, pk):
                     _("承诺导入完成：新增 %(created)s 项，已导入过而跳过 %(unchanged)s 项。")
                     % {"created": result.created, "unchanged": result.unchanged},
                 )
-                return redirect(
-                    reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}"
-                )
+                return redirect(branch_url(org, campaign))
     context = {
         "org": org,
         "campaign": campaign,
@@ -162,7 +159,7 @@ def import_sheet(request, pk):
         "breadcrumb": org.lineage(),
         **result_context(result),
         "template_url": reverse("pledges:import_template"),
-        "back_url": reverse("pledges:branch", args=[org.pk]) + f"?campaign={campaign.pk}",
+        "back_url": branch_url(org, campaign),
         "back_label": _("返回支部承诺"),
     }
     return render(request, "pledges/import.html", context)
