@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "orgs",
     "campaign",
     "pledges",
+    "accounts",
     "reviews",
     "oversight",
 ]
@@ -234,6 +235,12 @@ LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
 # before the link pages answer 429 (pledges/views_links.py): far above a member's mistyping, far
 # below what guessing would need.
 DRAFT_LINK_RATE_LIMIT = os.environ.get("DRAFT_LINK_RATE_LIMIT", "20/10m")
+# One-time codes (accounts): an activation code from a provisioning slip or a grant lasts this
+# many days, a manager's reset code fewer; wrong codes per client address before the activation
+# page answers 429, as the login's limit does for passwords.
+ACTIVATION_CODE_DAYS = int(os.environ.get("ACTIVATION_CODE_DAYS", "30"))
+RESET_CODE_DAYS = int(os.environ.get("RESET_CODE_DAYS", "3"))
+CODE_RATE_LIMIT = os.environ.get("CODE_RATE_LIMIT", "10/10m")
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
 # django-ratelimit's checks know only memcached and django-redis. Django's own Redis backend
@@ -302,6 +309,12 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Self-service password reset by email (Django's views, accounts) is offered only where mail is
+# set up: EMAIL_HOST or EMAIL_BACKEND given, or EMAIL_RESET=1. On an intranet without mail the
+# level above resets a password with a one-time code instead.
+EMAIL_RESET = env_bool(
+    "EMAIL_RESET", bool(os.environ.get("EMAIL_HOST") or os.environ.get("EMAIL_BACKEND"))
+)
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")

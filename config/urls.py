@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import views as accounts_views
+from accounts.forms import PasswordResetForm
 from oversight import views as oversight_views
+
+FORM_METHODS = require_http_methods(["GET", "HEAD", "POST"])
 
 urlpatterns = [
     path("", oversight_views.home, name="home"),
@@ -20,6 +24,38 @@ urlpatterns = [
         require_safe(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
+    # First sign-in with an activation code, or a reset code from the level above.
+    path("accounts/activate/", accounts_views.activate, name="activate"),
+    # Self-service reset by email (settings.EMAIL_RESET): Django's views, in Chinese.
+    path(
+        "accounts/password/reset/",
+        FORM_METHODS(
+            accounts_views.email_reset_view(
+                auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)
+            )
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        require_safe(accounts_views.email_reset_view(auth_views.PasswordResetDoneView.as_view())),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        FORM_METHODS(
+            accounts_views.email_reset_view(auth_views.PasswordResetConfirmView.as_view())
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        require_safe(
+            accounts_views.email_reset_view(auth_views.PasswordResetCompleteView.as_view())
+        ),
+        name="password_reset_complete",
+    ),
+    path("people/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("campaigns/", include("campaign.urls")),
     path("pledges/", include("pledges.urls")),

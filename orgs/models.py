@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -238,6 +239,11 @@ class Member(models.Model):
     active = models.BooleanField(_("在册"), default=True)
     deactivated_on = models.DateField(_("减少日期"), null=True, blank=True)
     deactivation_reason = models.CharField(_("减少原因"), max_length=200, blank=True)
+    # 组织关系转接: where a member transferred out of the district went (with the date and
+    # reason above), and where and when one transferred in came from.
+    transferred_to = models.CharField(_("转往单位"), max_length=200, blank=True)
+    transferred_from = models.CharField(_("转自单位"), max_length=200, blank=True)
+    transferred_in_on = models.DateField(_("转入日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -305,6 +311,9 @@ class Role(models.Model):
         Organization, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="roles"
     )
     kind = models.CharField(_("角色"), max_length=20, choices=RoleKind.choices)
+    # The day the term began (a hand-over's date); when it ends the role is deleted and its term
+    # kept as a RoleTerm, so Role holds exactly the roles in force.
+    started_on = models.DateField(_("任职日期"), default=timezone.localdate)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -315,6 +324,39 @@ class Role(models.Model):
                 fields=["user", "organization", "kind"], name="role_unique_per_user_org_kind"
             )
         ]
+
+    def __str__(self):
+        return f"{display_name(self.user)} · {self.organization} · {self.get_kind_display()}"
+
+
+class RoleTerm(models.Model):
+    """A role that has ended: who held what on which organisation, from when to when, and why it
+    ended (a hand-over, a revocation). The organisation's page lists them as its history."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="role_terms"
+    )
+    kind = models.CharField(_("角色"), max_length=20, choices=RoleKind.choices)
+    started_on = models.DateField(_("任职日期"))
+    ended_on = models.DateField(_("离任日期"))
+    reason = models.CharField(_("离任原因"), max_length=50, blank=True)
+    successor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接任者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("任职记录")
+        verbose_name_plural = _("任职记录")
+        ordering = ["-ended_on", "-id"]
+        indexes = [models.Index(fields=["organization", "ended_on"], name="roleterm_org_ended")]
 
     def __str__(self):
         return f"{display_name(self.user)} · {self.organization} · {self.get_kind_display()}"
@@ -397,6 +439,7 @@ audit.track(
     parent="branch",
 )
 audit.track(Role, describe=("user", "kind"), exclude=("created_at",), parent="organization")
+audit.track(RoleTerm, describe=("user", "kind"), parent="organization")
 # Pages read an organisation, its ancestors and the user's roles from the web process's copies
 # while neither table has changed (core.generations).
 generations.watch(Organization._meta.db_table)

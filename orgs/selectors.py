@@ -8,7 +8,7 @@ they are given and stay inside its subtree.
 from dataclasses import dataclass, field
 
 from . import access
-from .models import Member, MemberQuerySet, MemberTally, Organization
+from .models import Member, MemberQuerySet, MemberTally, Organization, Role, RoleTerm
 from .rollups import subtree_member_counts
 
 SEARCH_LIMIT = 100
@@ -104,3 +104,28 @@ def roster(org: Organization, *, direct: bool = False) -> MemberQuerySet:
     """The members of the organisation's subtree (or only its own), in tree and name order."""
     members = org.members.all() if direct else Member.objects.within(org)
     return members.select_related("branch").order_by("branch__path", "name", "id")
+
+
+HISTORY_SHOWN = 20
+
+
+@dataclass
+class RoleBoard:
+    """Who holds roles on an organisation now, and who held them before (its latest terms)."""
+
+    holders: list[Role]
+    history: list[RoleTerm]
+
+
+def role_board(org: Organization) -> RoleBoard:
+    holders = list(
+        Role.objects.filter(organization=org)
+        .select_related("user")
+        .order_by("kind", "started_on", "pk")
+    )
+    history = list(
+        RoleTerm.objects.filter(organization=org)
+        .select_related("user", "successor")
+        .order_by("-ended_on", "-pk")[:HISTORY_SHOWN]
+    )
+    return RoleBoard(holders, history)

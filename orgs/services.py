@@ -15,7 +15,7 @@ from core.models import Job
 from core.services import model_update, one_at_a_time, require
 
 from . import access, importing
-from .models import DatePrecision, Member, Organization, OrgKind, Role, RoleKind
+from .models import DatePrecision, Member, Organization, OrgKind, Role, RoleKind, RoleTerm
 from .rules import clean_name, require_branch, validate_member_dates
 from .tasks import import_job_task
 
@@ -250,13 +250,20 @@ def admin_group() -> Group:
     return group
 
 
-def assign_role(user, organization: Organization, kind: str, *, by=None) -> Role:
+def assign_role(
+    user, organization: Organization, kind: str, *, by=None, on: datetime.date | None = None
+) -> Role:
     """Gives a user a role, as access.GRANTS allows `by` (None: the system, e.g. the demo); an
     admin role also opens the (scoped) admin site to them."""
     if by is not None:
         require(access.can_grant(by, organization, kind))
     with audited(by=by):
-        role, _created = Role.objects.get_or_create(user=user, organization=organization, kind=kind)
+        role, _created = Role.objects.get_or_create(
+            user=user,
+            organization=organization,
+            kind=kind,
+            defaults={"started_on": on or timezone.localdate()},
+        )
         if kind == RoleKind.ADMIN:
             user.groups.add(admin_group())
             if not user.is_staff:
@@ -265,15 +272,123 @@ def assign_role(user, organization: Organization, kind: str, *, by=None) -> Role
     return role
 
 
-def revoke_role(role: Role, *, by) -> None:
-    """Takes a role away, as access.GRANTS allows `by` to give it; the last admin role taken
-    closes the admin site's pages to the user."""
+def revoke_role(role: Role, *, by, on: datetime.date | None = None, reason: str = "") -> None:
+    """Takes a role away, as access.GRANTS allows `by` to give it, keeping its term (RoleTerm)
+    as the organisation's history; the last admin role taken closes the admin site's pages to
+    the user."""
     require(access.can_grant(by, role.organization, role.kind))
     with audited(by=by):
-        role.delete()
-        user = role.user
-        if role.kind == RoleKind.ADMIN and not user.roles.filter(kind=RoleKind.ADMIN).exists():
-            user.groups.remove(admin_group())
+        _end_role(role, on=on or timezone.localdate(), reason=reason or _("撤销"))
+
+
+def _end_role(role: Role, *, on: datetime.date, reason: str, successor=None) -> RoleTerm:
+    term = RoleTerm.objects.create(
+        user=role.user,
+        organization=role.organization,
+        kind=role.kind,
+        started_on=min(role.started_on, on),
+        ended_on=on,
+        reason=reason[:50],
+        successor=successor,
+    )
+    role.delete()
+    user = role.user
+    if role.kind == RoleKind.ADMIN and not user.roles.filter(kind=RoleKind.ADMIN).exists():
+        user.groups.remove(admin_group())
+    return term
+
+
+def hand_over(role: Role, successor, *, by, on: datetime.date | None = None) -> Role:
+    """换届: the holder of `role` leaves it and `successor` takes it from the same day, in one
+    step. The old term is kept (RoleTerm, reason 换届, naming the successor); what the role owes
+    (to-do items) belongs to the organisation, so it passes over with nothing to move."""
+    require(access.can_grant(by, role.organization, role.kind))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("换届日期不能晚于今天。")})
+    if on < role.started_on:
+        raise ValidationError(
+            {"on": _("换届日期不能早于原任职日期 %(day)s。") % {"day": role.started_on}}
+        )
+    if successor.pk == role.user_id:
+        raise ValidationError(_("接任者与原任者是同一人。"))
+    if not successor.is_active:
+        raise ValidationError(_("接任者的账号已停用，请先启用。"))
+    with audited(by=by):
+        _end_role(role, on=on, reason=_("换届"), successor=successor)
+        new, _created = Role.objects.get_or_create(
+            user=successor,
+            organization=role.organization,
+            kind=role.kind,
+            defaults={"started_on": on},
+        )
+    return new
+
+
+def merge_branches(source: Organization, target: Organization, *, by) -> int:
+    """撤并: every active member of `source` moves to `target` (their pledges and history go
+    with them, being theirs), and `source` is deactivated, never deleted. Only from above both
+    branches. Returns how many members moved."""
+    require(access.can_change_standing(by, source) and access.can_manage(by, target))
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("不能并入本组织。")})
+    if not source.active:
+        raise ValidationError(_("“%(name)s”已撤销。") % {"name": source.name})
+    require_branch(target)
+    if not source.holds_members:
+        raise ValidationError(_("只能合并党支部（或党总支、党委）的党员。"))
+    if Organization.objects.within(source).active().exclude(pk=source.pk).exists():
+        raise ValidationError(
+            _("“%(name)s”还有有效的下级组织，请先撤销或移走。") % {"name": source.name}
+        )
+    with audited(by=by):
+        one_at_a_time(importing.IMPORT_LOCK)
+        moved = Member.objects.filter(branch=source, active=True).update(
+            branch=target, updated_at=timezone.now()
+        )
+        # Members who left earlier stay on the emptied branch's history with their pledges; its
+        # roles end (their terms stay in its history).
+        for role in Role.objects.filter(organization=source).select_related("user", "organization"):
+            _end_role(role, on=timezone.localdate(), reason=_("组织撤并"))
+        Organization.objects.filter(pk=source.pk).update(active=False)
+    source.refresh_from_db()
+    return moved
+
+
+def transfer_out(member: Member, *, by, on: datetime.date, to: str, reason: str = "") -> Member:
+    """组织关系转出: the member leaves the district's rosters, kept with the date, the reason and
+    the destination (deactivated, never deleted)."""
+    require(access.can_manage(by, member.branch))
+    if not member.active:
+        raise ValidationError(_("该党员已减少。"))
+    to = (to or "").strip()
+    if not to:
+        raise ValidationError({"to": _("请填写转往单位。")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("转出日期不能晚于今天。")})
+    fields = {
+        "active": False,
+        "deactivated_on": on,
+        "deactivation_reason": (reason or "").strip() or _("组织关系转出"),
+        "transferred_to": to,
+    }
+    model_update(member, fields, by=by)
+    return member
+
+
+def transfer_in(branch: Organization, *, by, on: datetime.date, origin: str, **fields) -> Member:
+    """组织关系转入: a member joins the branch's roster from outside the district, with the date
+    and where they came from."""
+    origin = (origin or "").strip()
+    if not origin:
+        raise ValidationError({"origin": _("请填写转自单位。")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("转入日期不能晚于今天。")})
+    with audited(by=by):
+        member = create_member(branch, by=by, **fields)
+        member.transferred_from, member.transferred_in_on = origin[:200], on
+        member.save(update_fields=["transferred_from", "transferred_in_on"])
+    return member
 
 
 def start_import(kind: str, upload, *, by, default_branch: Organization | None = None) -> Job:

@@ -82,6 +82,7 @@ def detail(request, pk):
         "can_add_children": access.can_add_children(request.user, org),
         "trail": trail(of(Organization, org.pk), under(Role, org.pk)),
         "nav_unit": org,  # the unit the navigation's 公开承诺 opens
+        "roles": selectors.role_board(org),
     }
     return render(request, "orgs/detail.html", context)
 

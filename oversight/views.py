@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.forms import LoginForm
 from core import home as home_cards
 from core import ratelimits
 from orgs import access
@@ -37,6 +38,10 @@ class LoginView(auth_views.LoginView):
     in every morning."""
 
     redirect_authenticated_user = True
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "email_reset": settings.EMAIL_RESET}
 
     def post(self, request, *args, **kwargs):
         if ratelimits.exceeded(request, group="login", rate=settings.LOGIN_RATE_LIMIT, count=False):

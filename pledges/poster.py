@@ -53,7 +53,7 @@ Styles = dict[str, ParagraphStyle]
 
 
 @functools.cache
-def _register_font() -> None:
+def register_font() -> None:
     # Face 0 of the collection is the proportional "Micro Hei"; face 1 is its monospaced twin.
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_PATH), subfontIndex=0))
 
@@ -96,7 +96,7 @@ def _wrapped(value: str, style: ParagraphStyle, limit: int):
     return WrappedParagraph(_plain(value, limit), style)
 
 
-def _qr_code(url: str) -> Drawing:
+def qr_drawing(url: str) -> Drawing:
     widget = QrCodeWidget(url, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE, barBorder=2)
     # The drawing would otherwise select Helvetica, adding a font the poster never uses.
     drawing = Drawing(QR_SIZE, QR_SIZE, initialFontName=FONT_NAME)
@@ -112,7 +112,7 @@ def _title_band(org_name: str, campaign_name: str, board_url: str, styles: Style
         _wrapped(org_name, styles["org"], NAME_LIMIT),
         _wrapped(campaign_name, styles["campaign"], NAME_LIMIT),
     ]
-    right = [_qr_code(board_url), Paragraph("扫码查看全文和最新进展", styles["caption"])]
+    right = [qr_drawing(board_url), Paragraph("扫码查看全文和最新进展", styles["caption"])]
     qr_width = QR_SIZE + 6 * mm
     table = Table([[left, right]], colWidths=[WIDTH - qr_width, qr_width])
     table.setStyle(
@@ -262,7 +262,7 @@ def board_poster_pdf(
     latest_progress ("" for none), overdue (bool) and, for the organisation's own pledge,
     organization=True. Texts are shortened for print; the QR code leads to the full text.
     """
-    _register_font()
+    register_font()
     styles = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from .poster import FONT_NAME, GREY, MARGIN, QR_SIZE, RED, _qr_code, _register_font
+from .poster import FONT_NAME, GREY, MARGIN, QR_SIZE, RED, qr_drawing, register_font
 
 COLUMNS, ROWS = 2, 4
 SLIP_WIDTH = (A4[0] - 2 * MARGIN) / COLUMNS
@@ -85,7 +85,7 @@ def _slip(canvas: Canvas, slip: Slip, x: float, y: float, org_name: str, campaig
     canvas.drawString(left, top - 125, "本链接仅供本人使用，请勿转发。")
 
     qr_x = x + SLIP_WIDTH - PADDING - QR_SIZE
-    renderPDF.draw(_qr_code(slip.url), canvas, qr_x, top - QR_SIZE)
+    renderPDF.draw(qr_drawing(slip.url), canvas, qr_x, top - QR_SIZE)
 
     canvas.setFillColor(GREY)
     canvas.setFont(FONT_NAME, 6.5)
@@ -96,7 +96,7 @@ def _slip(canvas: Canvas, slip: Slip, x: float, y: float, org_name: str, campaig
 
 def slips_pdf(org_name: str, campaign_name: str, slips: list[Slip]) -> bytes:
     """An A4 portrait PDF with COLUMNS × ROWS slips a page, in the order given."""
-    _register_font()
+    register_font()
     buffer = io.BytesIO()
     canvas = Canvas(
         buffer,

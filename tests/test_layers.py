@@ -97,4 +97,4 @@ def test_the_check_sees_what_it_forbids():
         if _names_upper("orgs", func, value, url_apps)
     ]
     assert found == ["board:board", "pledges.tasks.x", "pledges/board.html", "pledges"]
-    assert LAYERS == ["core", "orgs", "campaign", "pledges", "reviews", "oversight"]
+    assert LAYERS == ["core", "orgs", "campaign", "pledges", "accounts", "reviews", "oversight"]

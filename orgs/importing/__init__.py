@@ -12,27 +12,53 @@ share the public names of base, reading and scope; what the rest of the project 
 here.
 """
 
-from .base import IMPORT_LOCK, ImportRejected, ImportResult, RowError
-from .errors import errors_file_path
+from .base import IMPORT_LOCK, BadCell, ImportRejected, ImportResult, RowError, Table
+from .errors import RowErrors, errors_file_path
 from .jobs import MEMBERS, TREE, run_import_job
 from .members import import_members
-from .reading import check_size, parse_date
-from .templates import member_template_xlsx, tree_template_xlsx
+from .reading import (
+    blank,
+    cached,
+    cell_text,
+    check_size,
+    lookup,
+    name_key,
+    open_table,
+    parse_date,
+    placeholder,
+    split_path,
+)
+from .scope import orgs_with_keys, scope_orgs
+from .templates import member_template_xlsx, template_xlsx, tree_template_xlsx
 from .tree import import_tree
 
 __all__ = [
     "IMPORT_LOCK",
     "MEMBERS",
     "TREE",
+    "BadCell",
     "ImportRejected",
     "ImportResult",
     "RowError",
+    "RowErrors",
+    "Table",
+    "blank",
+    "cached",
+    "cell_text",
     "check_size",
     "errors_file_path",
     "import_members",
     "import_tree",
+    "lookup",
     "member_template_xlsx",
+    "name_key",
+    "open_table",
+    "orgs_with_keys",
     "parse_date",
+    "placeholder",
     "run_import_job",
+    "scope_orgs",
+    "split_path",
+    "template_xlsx",
     "tree_template_xlsx",
 ]

@@ -60,9 +60,7 @@ def member_template_xlsx() -> bytes:
         _("联系电话请设为文本格式，7 至 12 位数字。"),
     ]
     lists = {"性别": "男,女", "岗位类别": ",".join(str(label) for label in MemberCategory.labels)}
-    return _template_xlsx(
-        _("党员花名册"), *MEMBER_TEMPLATE, notes, lists, text_columns={"联系电话"}
-    )
+    return template_xlsx(_("党员花名册"), *MEMBER_TEMPLATE, notes, lists, text_columns={"联系电话"})
 
 
 def tree_template_xlsx() -> bytes:
@@ -80,10 +78,10 @@ def tree_template_xlsx() -> bytes:
         "领域": ",".join(str(label) for label in Sector.labels),
         "分类定级": ",".join(str(label) for label in Grade.labels),
     }
-    return _template_xlsx(_("党组织"), *TREE_TEMPLATE, notes, lists)
+    return template_xlsx(_("党组织"), *TREE_TEMPLATE, notes, lists)
 
 
-def _template_xlsx(title, headers, example, notes, lists, text_columns=frozenset()) -> bytes:
+def template_xlsx(title, headers, example, notes, lists, text_columns=frozenset()) -> bytes:
     # openpyxl is only needed here; importing it lazily keeps it out of every request.
     from openpyxl import Workbook
     from openpyxl.styles import Font

@@ -1,0 +1,150 @@
+"""The activation slips of a provisioning batch: an A4 PDF to print and cut (eight slips a page,
+each with the person's name, organisations, login, activation code, and the site's activation
+address as text and QR code) and the same rows as an XLSX, packed in one ZIP, because the codes
+exist in clear only in this answer (the database keeps their digests).
+
+The font and QR code are the board poster's (pledges.poster): the font ships with the project and
+a subset is embedded, so the slips print the same on a machine with no CJK fonts.
+"""
+
+import io
+import zipfile
+
+from django.utils import timezone
+from reportlab.graphics import renderPDF
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from pledges.poster import FONT_NAME, GREY, MARGIN, QR_SIZE, RED, qr_drawing, register_font
+
+from .provisioning import Slip
+
+COLUMNS, ROWS = 2, 4
+SLIP_WIDTH = (A4[0] - 2 * MARGIN) / COLUMNS
+SLIP_HEIGHT = (A4[1] - 2 * MARGIN) / ROWS
+PADDING = 5 * mm
+CUT = colors.HexColor("#888888")
+# Formula-like cells would run in Excel: a leading quote keeps them text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _fit(text: str, size: float, width: float) -> str:
+    if stringWidth(text, FONT_NAME, size) <= width:
+        return text
+    while text and stringWidth(text + "…", FONT_NAME, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _slip(canvas: Canvas, slip: Slip, x: float, y: float, url: str, qr) -> None:
+    canvas.saveState()
+    canvas.setStrokeColor(CUT)
+    canvas.setLineWidth(0.4)
+    canvas.setDash(3, 3)
+    canvas.rect(x, y, SLIP_WIDTH, SLIP_HEIGHT)
+    canvas.restoreState()
+
+    left, top = x + PADDING, y + SLIP_HEIGHT - PADDING
+    text_width = SLIP_WIDTH - 2 * PADDING - QR_SIZE - 3 * mm
+    canvas.setFillColor(RED)
+    canvas.setFont(FONT_NAME, 10)
+    canvas.drawString(left, top - 10, "账号开通通知")
+    canvas.setFillColor(colors.black)
+    canvas.setFont(FONT_NAME, 17)
+    canvas.drawString(left, top - 33, _fit(slip.name, 17, text_width))
+    canvas.setFont(FONT_NAME, 8.5)
+    canvas.setFillColor(GREY)
+    canvas.drawString(left, top - 49, _fit(slip.organizations, 8.5, text_width))
+    canvas.setFillColor(colors.black)
+    canvas.setFont(FONT_NAME, 9.5)
+    canvas.drawString(left, top - 68, _fit(f"登录名：{slip.login}", 9.5, text_width))
+    canvas.drawString(left, top - 82, "激活码：")
+    canvas.setFont(FONT_NAME, 14)
+    canvas.drawString(left, top - 100, slip.code)
+    canvas.setFont(FONT_NAME, 8.5)
+    canvas.drawString(left, top - 118, "扫码或打开下方网址，输入登录名和")
+    canvas.drawString(left, top - 130, "激活码，设置自己的密码。")
+    canvas.setFont(FONT_NAME, 8)
+    canvas.setFillColor(RED)
+    canvas.drawString(left, top - 144, "激活码仅限本人使用一次，请妥善保管。")
+
+    renderPDF.draw(qr, canvas, x + SLIP_WIDTH - PADDING - QR_SIZE, top - QR_SIZE)
+    canvas.setFillColor(GREY)
+    canvas.setFont(FONT_NAME, 7)
+    canvas.drawString(left, y + PADDING, _fit(url, 7, SLIP_WIDTH - 2 * PADDING))
+
+
+def slips_pdf(title: str, url: str, slips: list[Slip]) -> bytes:
+    register_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(
+        buffer, pagesize=A4, initialFontName=FONT_NAME, invariant=True, pageCompression=1
+    )
+    canvas.setTitle(f"{title} 账号激活码")
+    canvas.setCreator("")
+    qr = qr_drawing(url)  # the same address on every slip: drawn once
+    per_page = COLUMNS * ROWS
+    pages = (len(slips) + per_page - 1) // per_page or 1
+    for start in range(0, max(len(slips), 1), per_page):
+        for index, slip in enumerate(slips[start : start + per_page]):
+            column, row = index % COLUMNS, index // COLUMNS
+            x = MARGIN + column * SLIP_WIDTH
+            y = A4[1] - MARGIN - (row + 1) * SLIP_HEIGHT
+            _slip(canvas, slip, x, y, url, qr)
+        canvas.setFont(FONT_NAME, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawCentredString(
+            A4[0] / 2, MARGIN / 2, f"沿虚线剪开 · 第 {start // per_page + 1} 页 / 共 {pages} 页"
+        )
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def slips_xlsx(title: str, url: str, slips: list[Slip]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("激活码")
+    sheet.freeze_panes = "A3"
+    for letter, width in zip("ABCDEF", (12, 16, 16, 18, 40, 50), strict=True):
+        sheet.column_dimensions[letter].width = width
+    made = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    sheet.append([f"{title} 账号激活码（{made} 生成；激活网址：{url}）"])
+    header = []
+    for text in ("姓名", "登录名", "手机号码", "激活码", "所在党组织（角色）", "激活网址"):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for slip in slips:
+        sheet.append(
+            [
+                _text(slip.name),
+                _text(slip.login),
+                _text(slip.phone),
+                slip.code,
+                _text(slip.organizations),
+                url,
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def slips_zip(title: str, url: str, slips: list[Slip]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("激活码单.pdf", slips_pdf(title, url, slips))
+        archive.writestr("激活码名单.xlsx", slips_xlsx(title, url, slips))
+    return buffer.getvalue()
