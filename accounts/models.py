@@ -21,7 +21,6 @@ class Profile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
-        primary_key=True,
         on_delete=models.CASCADE,
         related_name="profile",
     )

@@ -39,7 +39,10 @@ def _fit(text: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _slip(canvas: Canvas, slip: Slip, x: float, y: float, url: str, qr) -> None:
+QR_FORM = "activation-qr"
+
+
+def _slip(canvas: Canvas, slip: Slip, x: float, y: float, url: str) -> None:
     canvas.saveState()
     canvas.setStrokeColor(CUT)
     canvas.setLineWidth(0.4)
@@ -71,7 +74,10 @@ def _slip(canvas: Canvas, slip: Slip, x: float, y: float, url: str, qr) -> None:
     canvas.setFillColor(RED)
     canvas.drawString(left, top - 144, "激活码仅限本人使用一次，请妥善保管。")
 
-    renderPDF.draw(qr, canvas, x + SLIP_WIDTH - PADDING - QR_SIZE, top - QR_SIZE)
+    canvas.saveState()
+    canvas.translate(x + SLIP_WIDTH - PADDING - QR_SIZE, top - QR_SIZE)
+    canvas.doForm(QR_FORM)
+    canvas.restoreState()
     canvas.setFillColor(GREY)
     canvas.setFont(FONT_NAME, 7)
     canvas.drawString(left, y + PADDING, _fit(url, 7, SLIP_WIDTH - 2 * PADDING))
@@ -85,7 +91,10 @@ def slips_pdf(title: str, url: str, slips: list[Slip]) -> bytes:
     )
     canvas.setTitle(f"{title} 账号激活码")
     canvas.setCreator("")
-    qr = qr_drawing(url)  # the same address on every slip: drawn once
+    # The same address on every slip: its QR code is drawn once, as a form each slip places.
+    canvas.beginForm(QR_FORM)
+    renderPDF.draw(qr_drawing(url), canvas, 0, 0)
+    canvas.endForm()
     per_page = COLUMNS * ROWS
     pages = (len(slips) + per_page - 1) // per_page or 1
     for start in range(0, max(len(slips), 1), per_page):
@@ -93,7 +102,7 @@ def slips_pdf(title: str, url: str, slips: list[Slip]) -> bytes:
             column, row = index % COLUMNS, index // COLUMNS
             x = MARGIN + column * SLIP_WIDTH
             y = A4[1] - MARGIN - (row + 1) * SLIP_HEIGHT
-            _slip(canvas, slip, x, y, url, qr)
+            _slip(canvas, slip, x, y, url)
         canvas.setFont(FONT_NAME, 7.5)
         canvas.setFillColor(GREY)
         canvas.drawCentredString(

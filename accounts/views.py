@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,9 +109,14 @@ def person(request, pk):
         "roles": roles,
         "other_roles": others,
         "can_take_charge": access.can_take_charge(request.user, person),
-        "trail": trail(of(Profile, person.pk), under(AccessCode, person.pk)),
+        "trail": trail(*_profile_trail(person), under(AccessCode, person.pk)),
     }
     return render(request, "accounts/person.html", context)
+
+
+def _profile_trail(person) -> list:
+    profile = Profile.objects.filter(user=person).only("pk").first()
+    return [of(Profile, profile.pk)] if profile else []
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -430,8 +435,9 @@ def activate(request):
             else:
                 login(request, person, backend="core.backends.ModelBackend")
                 messages.success(request, _("密码已设置，欢迎使用。"))
-                return redirect("home")
-    return render(request, "accounts/activate.html", {"form": form})
+                return redirect(settings.LOGIN_REDIRECT_URL)  # the home: the user's to-do
+    context = {"form": form, "login_url": resolve_url(settings.LOGIN_URL)}
+    return render(request, "accounts/activate.html", context)
 
 
 def email_reset_view(view):

@@ -242,8 +242,9 @@ class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Roles are given (services.assign_role) and taken away (services.revoke_role), never
     edited: a changed kind would skip what giving it does (an admin role opens the admin)."""
 
-    list_display = ["user_name", "organization", "kind", "created_at"]
+    list_display = ["user_name", "organization", "kind", "started_on"]
     list_filter = ["kind"]
+    fields = ["user", "organization", "kind", "started_on"]
     search_fields = ["user__username", "user__first_name", "organization__name"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["organization"]
@@ -253,7 +254,9 @@ class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return display_name(obj.user)
 
     def get_readonly_fields(self, request, obj=None):
-        return ["user_name", "organization", "kind", "created_at"] if obj is not None else []
+        if obj is not None:
+            return ["user_name", "organization", "kind", "started_on", "created_at"]
+        return []
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -263,6 +266,13 @@ class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "user" and field is not None:
             field.label_from_instance = labelled
+            if not request.user.is_superuser:
+                # Only people already holding a role in the admin's scope: a scoped admin never
+                # sees the whole district's accounts. New people come in through 人员与账号.
+                in_scope = Role.objects.filter(
+                    access.scope_q(request.user, "organization__path", write=True)
+                )
+                field.queryset = field.queryset.filter(pk__in=in_scope.values("user_id"))
         return field
 
     def get_form(self, request, obj=None, **kwargs):
@@ -291,7 +301,9 @@ class RoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            role = services.assign_role(obj.user, obj.organization, obj.kind, by=request.user)
+            role = services.assign_role(
+                obj.user, obj.organization, obj.kind, by=request.user, on=obj.started_on
+            )
             obj.pk, obj.created_at = role.pk, role.created_at
 
     def delete_model(self, request, obj):

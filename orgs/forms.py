@@ -168,3 +168,44 @@ class MemberImportForm(ImportForm):
             empty_label=_("（按文件中的“所在党支部”列）"),
             help_text=_("文件中没有“所在党支部”列，或该列为空时，党员编入这个支部。"),
         )
+
+
+class MoveOrganizationForm(forms.Form):
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = BranchChoiceField(
+            queryset=parents, label=_("新的上级组织"), empty_label=_("请选择上级组织")
+        )
+
+
+class MergeForm(forms.Form):
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"] = BranchChoiceField(
+            queryset=targets,
+            label=_("并入党组织"),
+            empty_label=_("请选择党支部"),
+            help_text=_(
+                "本组织的在册党员连同他们的承诺和记录转入该组织，本组织随后撤销（记录保留）。"
+            ),
+        )
+
+
+class TransferOutForm(forms.Form):
+    to = forms.CharField(label=gettext_lazy("转往单位"), max_length=200)
+    on = forms.DateField(
+        label=gettext_lazy("转出日期"), widget=DATE_WIDGET, initial=timezone.localdate
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("说明"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("不填写时记为“组织关系转出”。"),
+    )
+
+
+class TransferInForm(MemberForm):
+    origin = forms.CharField(label=gettext_lazy("转自单位"), max_length=200)
+    on = forms.DateField(
+        label=gettext_lazy("转入日期"), widget=DATE_WIDGET, initial=timezone.localdate
+    )

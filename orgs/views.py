@@ -22,9 +22,13 @@ from .forms import (
     DeactivateMemberForm,
     MemberFilter,
     MemberForm,
+    MergeForm,
     MoveMemberForm,
+    MoveOrganizationForm,
     OrganizationForm,
     OrgSearchForm,
+    TransferInForm,
+    TransferOutForm,
 )
 from .models import Member, Organization, OrgKind, Role
 
@@ -295,3 +299,132 @@ def deactivate_member(request, pk):
 def reactivate_member(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)
     return _change_standing(request, member, services.reactivate_member, _("已恢复“%(name)s”。"))
+
+
+# --- Restructuring (撤并) and transfers (组织关系转接) --------------------------------------------
+
+
+def _action_page(request, form, **context):
+    return render(request, "orgs/action_form.html", {"form": form, **context})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def move(request, pk):
+    """Moves the organisation with its whole subtree under another parent: from above only."""
+    org = access.get_organization_for_user(request.user, pk)
+    require(access.can_change_standing(request.user, org))
+    parents = (
+        access.organizations_for(request.user, write=True)
+        .active()
+        .exclude(kind=OrgKind.GROUP)
+        .exclude(path__startswith=org.path)
+        .order_by("path")
+    )
+    form = MoveOrganizationForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_organization(org, form.cleaned_data["parent"], by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已将“%(name)s”连同下级组织移动。") % {"name": org.name})
+            return redirect(org)
+    return _action_page(
+        request,
+        form,
+        title=_("移动组织"),
+        heading=_("移动“%(name)s”") % {"name": org.name},
+        note=_("下级组织、党员、承诺和统计数字随之移动。"),
+        button=_("确认移动"),
+        back_url=org.get_absolute_url(),
+        breadcrumb=org.lineage(),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def merge(request, pk):
+    """撤并: this branch's members go to another branch and it is deactivated; from above."""
+    org = access.get_organization_for_user(request.user, pk)
+    require(access.can_change_standing(request.user, org) and org.holds_members)
+    targets = access.branches_for(request.user).exclude(path__startswith=org.path).order_by("path")
+    form = MergeForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            moved = services.merge_branches(org, target, by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已将“%(source)s”的 %(count)s 名党员并入“%(target)s”，原组织已撤销。")
+                % {"source": org.name, "count": moved, "target": target.name},
+            )
+            return redirect(target)
+    return _action_page(
+        request,
+        form,
+        title=_("合并组织"),
+        heading=_("将“%(name)s”并入其他党支部") % {"name": org.name},
+        note=_(
+            "在册党员连同承诺和历史记录转入目标组织；本组织的角色结束并记入历任记录，组织撤销但不删除。"
+        ),
+        button=_("确认合并"),
+        confirm=_("合并后本组织将撤销，确定吗？"),
+        danger=True,
+        back_url=org.get_absolute_url(),
+        breadcrumb=org.lineage(),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def transfer_out(request, pk):
+    member = access.get_member_for_user(request.user, pk, write=True)
+    form = TransferOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_out(member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已办理“%(name)s”的组织关系转出。") % {"name": member.name})
+            return redirect(member)
+    return _action_page(
+        request,
+        form,
+        title=_("组织关系转出"),
+        heading=_("“%(name)s”转出本区") % {"name": member.name},
+        note=_("转出后该党员不再计入在册人数，记录、承诺和历史保留。"),
+        button=_("确认转出"),
+        back_url=member.get_absolute_url(),
+        breadcrumb=member.branch.lineage(),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def transfer_in(request, pk):
+    branch = access.get_organization_for_user(request.user, pk, write=True)
+    form = TransferInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        on, origin = fields.pop("on"), fields.pop("origin")
+        try:
+            member = services.transfer_in(branch, by=request.user, on=on, origin=origin, **fields)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已将“%(name)s”转入。") % {"name": member.name})
+            return redirect(member)
+    return _action_page(
+        request,
+        form,
+        title=_("组织关系转入"),
+        heading=_("转入“%(name)s”") % {"name": branch.name},
+        button=_("确认转入"),
+        back_url=branch.get_absolute_url(),
+        breadcrumb=branch.lineage(),
+    )

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import Batch
 from core.models import Job
 from orgs import services
 from orgs.importing.errors import save_errors_file
@@ -36,6 +37,10 @@ SITE_CASES = {
     "orgs:move_member": lambda d: d.member_b.pk,
     "orgs:deactivate_member": lambda d: d.member_b.pk,
     "orgs:reactivate_member": lambda d: d.member_b.pk,
+    "orgs:move": lambda d: d.branch_b.pk,
+    "orgs:merge": lambda d: d.branch_b.pk,
+    "orgs:transfer_in": lambda d: d.branch_b.pk,
+    "orgs:transfer_out": lambda d: d.member_b.pk,
     "campaign:detail": lambda d: d.campaign_b.pk,
     "campaign:edit": lambda d: d.campaign_b.pk,
     "pledges:branch": lambda d: d.branch_b.pk,
@@ -64,6 +69,18 @@ SITE_CASES = {
     # A job is its owner's alone, wherever it works; so is the list of an import's errors.
     "core:job": lambda d: d.job_b.pk,
     "orgs:import_errors": lambda d: {"token": d.errors_token_b},
+    # People are reached through their roles; a provisioning batch is its author's alone.
+    "accounts:person": lambda d: d.bob_user.pk,
+    "accounts:edit": lambda d: d.bob_user.pk,
+    "accounts:reset": lambda d: d.bob_user.pk,
+    "accounts:deactivate": lambda d: d.bob_user.pk,
+    "accounts:reactivate": lambda d: d.bob_user.pk,
+    "accounts:revoke": lambda d: d.role_b.pk,
+    "accounts:grant": lambda d: d.branch_b.pk,
+    "accounts:hand_over": lambda d: d.branch_b.pk,
+    "accounts:org_actions": lambda d: d.branch_b.pk,
+    "accounts:batch": lambda d: d.batch_b.pk,
+    "accounts:batch_slips": lambda d: d.batch_b.pk,
 }
 
 # The public board (公开栏) is open to everyone by design: published pledges of any active
@@ -138,6 +155,8 @@ def add_branch_b_objects(district):
     district.progress_b.attachment.save("x.png", ContentFile(b"\x89PNG\r\n"))
     district.bob_user = UserFactory(username="bob")
     district.role_b = services.assign_role(district.bob_user, district.branch_b, RoleKind.SECRETARY)
+    district.batch_b = Batch.objects.create(created_by=district.bob_user, title="开通.xlsx")
+    district.batch_b.accounts.add(district.bob_user)
     district.job_b = Job.objects.create(
         kind="orgs.import_members", title="导入", owner=district.bob_user, progress=40
     )
@@ -186,7 +205,15 @@ def _case_for(name, route):
 
 
 # Patterns whose captured part is not an object id (an app label, a language, a file name).
-NOT_OBJECT_IDS = {"admin:app_list", "admin:jsi18n", "admin:login", "admin:logout"}
+# Django's reset-by-email link carries a signed token that opens only its own account (and is
+# off unless mail is set up): tests/accounts/test_email_reset.py.
+NOT_OBJECT_IDS = {
+    "admin:app_list",
+    "admin:jsi18n",
+    "admin:login",
+    "admin:logout",
+    "password_reset_confirm",
+}
 NOT_OBJECT_ID_ROUTES = {"admin/(?P<url>.*)$"}  # the admin's catch-all: any unknown admin URL
 
 

@@ -574,6 +574,9 @@ class _MemberPlan:
                 True,
                 None,
                 "",
+                "",
+                "",
+                None,
                 now,
                 now,
             )
@@ -595,6 +598,9 @@ MEMBER_INSERT_COLUMNS = [
     "active",
     "deactivated_on",
     "deactivation_reason",
+    "transferred_to",
+    "transferred_from",
+    "transferred_in_on",
     "created_at",
     "updated_at",
 ]

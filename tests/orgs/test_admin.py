@@ -39,14 +39,33 @@ def test_admin_branch_choices_stay_in_scope(district, client):
 def test_an_admin_role_created_in_the_admin_opens_the_admin_site(district, client):
     _scoped_admin(district, client)
     newcomer = UserFactory(username="newcomer")
+    services.assign_role(newcomer, district.peace, RoleKind.SECRETARY)
     response = client.post(
         "/admin/orgs/role/add/",
-        {"user": newcomer.pk, "organization": district.branch_a.pk, "kind": RoleKind.ADMIN},
+        {
+            "user": newcomer.pk,
+            "organization": district.branch_a.pk,
+            "kind": RoleKind.ADMIN,
+            "started_on": "2026-01-05",
+        },
     )
     assert response.status_code == 302
     newcomer.refresh_from_db()
     assert newcomer.is_staff
-    assert Role.objects.filter(user=newcomer, organization=district.branch_a).exists()
+    role = Role.objects.get(user=newcomer, organization=district.branch_a)
+    assert role.started_on.isoformat() == "2026-01-05"
+
+
+def test_the_admins_person_picker_lists_only_people_of_its_scope(district, client):
+    _scoped_admin(district, client)
+    inside = UserFactory(username="inside", first_name="东城人")
+    services.assign_role(inside, district.peace, RoleKind.SECRETARY)
+    outside = UserFactory(username="outside", first_name="西山人")
+    services.assign_role(outside, district.branch_b, RoleKind.SECRETARY)
+    UserFactory(username="nobody", first_name="无角色")
+    body = client.get("/admin/orgs/role/add/").content.decode()
+    assert "东城人" in body
+    assert "西山人" not in body and "无角色" not in body
 
 
 def test_a_role_outside_the_scope_cannot_be_created(district, client):

@@ -207,16 +207,21 @@ def test_a_name_is_stored_as_the_site_stores_it(district, client):
 def test_the_admin_refuses_a_role_its_user_may_not_give_there(district, client):
     _admin_of(district.east, client)
     person = UserFactory(username="person")
+    # The admin's person picker offers people already holding a role in its scope.
+    services.assign_role(person, district.peace, RoleKind.SECRETARY)
     add = "/admin/orgs/role/add/"
+    day = "2026-03-01"
     # An admin of the street gives a secretary there, but not another admin of it (from above).
     response = client.post(
-        add, {"user": person.pk, "organization": district.east.pk, "kind": "admin"}
+        add,
+        {"user": person.pk, "organization": district.east.pk, "kind": "admin", "started_on": day},
     )
     assert response.status_code == 200
     assert "您不能在“东城街道党工委”授予“管理员”角色。" in response.content.decode()
-    assert not Role.objects.filter(user=person).exists()
+    assert not Role.objects.filter(user=person, organization=district.east).exists()
     response = client.post(
-        add, {"user": person.pk, "organization": district.east.pk, "kind": "secretary"}
+        add,
+        {"user": person.pk, "organization": district.east.pk, "kind": "secretary", "started_on": day},
     )
     assert response.status_code == 302
     assert Role.objects.filter(user=person, organization=district.east, kind="secretary").exists()

@@ -137,13 +137,13 @@ def test_detail_page_queries_do_not_grow_with_children(
     town = _wide_tree(district.root, size)
     client.force_login(ada)
     # session, generation (core.generations), user, roles, org, ancestors, children, counts,
-    # direct count, trail, nav roots
-    with django_assert_num_queries(11):
+    # direct count, trail, nav roots, the role holders and their past terms
+    with django_assert_num_queries(13):
         response = client.get(f"/orgs/{town.pk}/")
     assert response.status_code == 200
     assert response.context["summary"].member_count == size
     # Again: the user, roles, organisation and ancestors from the process's copies.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(f"/orgs/{town.pk}/")
     assert response.context["summary"].member_count == size
 
