@@ -221,7 +221,12 @@ def test_the_admin_refuses_a_role_its_user_may_not_give_there(district, client):
     assert not Role.objects.filter(user=person, organization=district.east).exists()
     response = client.post(
         add,
-        {"user": person.pk, "organization": district.east.pk, "kind": "secretary", "started_on": day},
+        {
+            "user": person.pk,
+            "organization": district.east.pk,
+            "kind": "secretary",
+            "started_on": day,
+        },
     )
     assert response.status_code == 302
     assert Role.objects.filter(user=person, organization=district.east, kind="secretary").exists()
