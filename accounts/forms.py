@@ -123,13 +123,20 @@ class RedeemForm(forms.Form):
 
 
 class PeopleFilter(forms.Form):
-    q = forms.CharField(label=gettext_lazy("姓名或手机号码"), required=False, max_length=50)
+    q = forms.CharField(
+        label=gettext_lazy("姓名或手机号码"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
     kind = forms.ChoiceField(
         label=gettext_lazy("角色"),
         required=False,
         choices=[("", gettext_lazy("全部角色")), *RoleKind.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     state = forms.ChoiceField(
+        widget=forms.Select(attrs={"class": "form-select"}),
         label=gettext_lazy("状态"),
         required=False,
         choices=[

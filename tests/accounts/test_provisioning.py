@@ -152,6 +152,21 @@ def test_slips_hold_names_and_codes_that_work_once(district, town_admin, client)
     assert {row[1] for row in rows[2:]} == {"13900000002", "13900000003"}
 
 
+def test_every_slips_qr_code_scans_to_the_activation_page(district, town_admin, client):
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    _result, batch = provisioning.provision(sheet(GOOD), by=town_admin)
+    client.force_login(town_admin)
+    response = client.post(f"/people/batches/{batch.pk}/slips/")
+    pdf = zipfile.ZipFile(io.BytesIO(response.content)).read("激活码单.pdf")
+    image = pdfium.PdfDocument(pdf)[0].render(scale=150 / 72).to_pil()
+    scanned = [code.text for code in zxingcpp.read_barcodes(image)]
+    assert scanned == ["http://testserver/accounts/activate/"] * 3
+    client.logout()
+    assert client.get("/accounts/activate/").status_code == 200
+
+
 def test_reissuing_voids_the_old_codes(district, town_admin, client):
     _result, batch = provisioning.provision(sheet(GOOD), by=town_admin)
     client.force_login(town_admin)
