@@ -47,7 +47,7 @@ def test_provision_activate_hand_over_and_merge(browser, live_server, district, 
     expect(page.get_by_text("新开通账号 2 个，待激活 2 个")).to_be_visible()
     with page.expect_download() as download:
         page.click("text=生成并下载激活码单")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(download.value.path())
     rows = list(load_workbook(io.BytesIO(archive.read("激活码名单.xlsx"))).active.values)
     code = next(row[3] for row in rows[2:] if row[0] == "王五")
 

@@ -80,7 +80,7 @@ CASES = {
     "orgs.member": (_new_member, "name", "王六", "name", lambda row: row.branch_id),
     "orgs.role": (_new_role, "kind", RoleKind.LEADER, "kind", lambda row: row.organization_id),
     "orgs.roleterm": (_new_term, "reason", "撤销", "reason", lambda row: row.organization_id),
-    "accounts.profile": (_new_profile, "phone", "13900000000", "phone", None),
+    "accounts.profile": (_new_profile, "phone", "1390000000", "phone", None),
     "accounts.accesscode": (_new_code, "purpose", Purpose.ACTIVATE, "purpose", lambda r: r.user_id),
     "campaign.campaign": (_new_campaign, "theme", "新主题", "theme", lambda r: r.organization_id),
     "pledges.pledge": (_new_pledge, "title", "新标题", "title", None),
