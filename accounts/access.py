@@ -15,6 +15,8 @@ from django.http import Http404
 from orgs import access as org_access
 from orgs.models import Role
 
+from .models import Batch
+
 
 def roles_for(user) -> QuerySet:
     """The roles held in the user's write scope (every role for a superuser)."""
@@ -55,3 +57,25 @@ def can_take_charge(user, person) -> bool:
     return bool(roles) and all(
         org_access.can_grant(user, role.organization, role.kind) for role in roles
     )
+
+
+def get_role_for_user(user, pk: int) -> Role:
+    """A role held in the user's write scope (to revoke it), else 404."""
+    role = roles_for(user).select_related("organization", "user").filter(pk=pk).first()
+    if role is None:
+        raise Http404
+    return role
+
+
+def batches_for(user) -> QuerySet:
+    """Provisioning batches are their author's alone (a superuser's too): their slips give
+    codes that open accounts."""
+    batches = Batch.objects.all()
+    return batches if user.is_superuser else batches.filter(created_by=user)
+
+
+def get_batch_for_user(user, pk: int) -> Batch:
+    batch = batches_for(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    return batch

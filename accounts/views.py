@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from orgs.models import Role
 
 from . import access, provisioning, services, slips
 from .forms import GrantForm, HandOverForm, PeopleFilter, PersonForm, ProvisionForm, RedeemForm
-from .models import AccessCode, Batch, Profile
+from .models import AccessCode, Profile
 
 PAGE_SIZE = 50
 
@@ -191,15 +191,10 @@ def reactivate(request, pk):
 # --- Roles ----------------------------------------------------------------------------------------
 
 
-def _role_for_user(user, pk: int) -> Role:
-    role = get_object_or_404(access.roles_for(user).select_related("organization", "user"), pk=pk)
-    return role
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def revoke(request, pk):
-    role = _role_for_user(request.user, pk)
+    role = access.get_role_for_user(request.user, pk)
     require(org_access.can_grant(request.user, role.organization, role.kind))
     back = request.GET.get("next") == "org"
     if request.method == "POST":
@@ -351,7 +346,7 @@ def provision(request):
                 if batch is not None:
                     return redirect("accounts:batch", pk=batch.pk)
                 return redirect("accounts:people")
-    batches = Batch.objects.filter(created_by=request.user)[:10]
+    batches = access.batches_for(request.user)[:10]
     context = {"form": form, "result": result, "batches": batches}
     return render(request, "accounts/provision.html", context)
 
@@ -370,17 +365,10 @@ def provision_template(request):
     return response
 
 
-def _batch_for_user(user, pk: int) -> Batch:
-    batch = Batch.objects.filter(pk=pk).first()
-    if batch is None or not (user.is_superuser or batch.created_by_id == user.pk):
-        raise Http404
-    return batch
-
-
 @require_safe
 @login_required
 def batch(request, pk):
-    batch = _batch_for_user(request.user, pk)
+    batch = access.get_batch_for_user(request.user, pk)
     waiting = provisioning.waiting_accounts(batch)
     context = {
         "batch": batch,
@@ -397,7 +385,7 @@ def batch(request, pk):
 def batch_slips(request, pk):
     """New codes for the batch's accounts still waiting, as a ZIP of the PDF slips and the XLSX
     list; every earlier code of theirs is void. Nothing of the codes is kept in clear."""
-    batch = _batch_for_user(request.user, pk)
+    batch = access.get_batch_for_user(request.user, pk)
     made = provisioning.issue_slips(batch, by=request.user)
     if not made:
         messages.info(request, _("该批次的账号都已激活，无需生成激活码。"))
