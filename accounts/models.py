@@ -8,6 +8,7 @@ accounts does not pay the deliberately slow password hasher for each.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -125,8 +126,14 @@ class AccessCode(models.Model):
         return f"{display_name(self.user)} · {self.get_purpose_display()}"
 
 
-# The audit trail: a profile's phone keeps its last digits; a code's issue, use and voiding are
-# recorded (who issued a reset for whom), never its digest.
+# The audit trail: who opened, renamed, deactivated or made staff an account (never its password
+# hash, nor the sign-ins, which axes logs); a profile's phone keeps its last digits; a code's
+# issue, use and voiding are recorded (who issued a reset for whom), never its digest.
+audit.track(
+    get_user_model(),
+    describe=("username", "first_name"),
+    exclude=("password", "last_login", "date_joined", "last_name"),
+)
 audit.track(Profile, describe=("user",), exclude=("created_at",), mask=("phone",))
 audit.track(
     AccessCode,

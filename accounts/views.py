@@ -109,7 +109,9 @@ def person(request, pk):
         "roles": roles,
         "other_roles": others,
         "can_take_charge": access.can_take_charge(request.user, person),
-        "trail": trail(*_profile_trail(person), under(AccessCode, person.pk)),
+        "trail": trail(
+            of(type(person), person.pk), *_profile_trail(person), under(AccessCode, person.pk)
+        ),
     }
     return render(request, "accounts/person.html", context)
 

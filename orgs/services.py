@@ -357,8 +357,9 @@ def merge_branches(source: Organization, target: Organization, *, by) -> int:
 
 def transfer_out(member: Member, *, by, on: datetime.date, to: str, reason: str = "") -> Member:
     """组织关系转出: the member leaves the district's rosters, kept with the date, the reason and
-    the destination (deactivated, never deleted)."""
-    require(access.can_manage(by, member.branch))
+    the destination (deactivated, never deleted). Done from above the branch (the organisation
+    department of the 党委 issues the transfer), like every restructuring."""
+    require(access.can_manage_strictly_below(by, member.branch))
     if not member.active:
         raise ValidationError(_("该党员已减少。"))
     to = (to or "").strip()
@@ -378,7 +379,8 @@ def transfer_out(member: Member, *, by, on: datetime.date, to: str, reason: str 
 
 def transfer_in(branch: Organization, *, by, on: datetime.date, origin: str, **fields) -> Member:
     """组织关系转入: a member joins the branch's roster from outside the district, with the date
-    and where they came from."""
+    and where they came from; from above the branch, as transfer_out."""
+    require(access.can_manage_strictly_below(by, branch))
     origin = (origin or "").strip()
     if not origin:
         raise ValidationError({"origin": _("请填写转自单位。")})

@@ -169,6 +169,7 @@ def roster(request, pk):
         # A branch without sub-organisations needs no branch column: it would repeat one name.
         "show_branch": org.numchild > 0 and not direct,
         "can_manage": access.can_manage(request.user, org),
+        "can_transfer": access.can_manage_strictly_below(request.user, org),
         "querystring": _querystring_without_page(request),
         "nav_unit": org,
     }
@@ -212,6 +213,8 @@ def _member_page(request, member, *, id_number: str):
         "member": member,
         "breadcrumb": member.branch.lineage(),
         "can_manage": access.can_manage(request.user, member.branch),
+        # 组织关系转接 is done from above the branch.
+        "can_transfer": access.can_manage_strictly_below(request.user, member.branch),
         "id_number": id_number,
         "can_reveal": access.can_see_id_number(request.user, member),
         "trail": trail(of(Member, member.pk)),
@@ -383,6 +386,7 @@ def merge(request, pk):
 @login_required
 def transfer_out(request, pk):
     member = access.get_member_for_user(request.user, pk, write=True)
+    require(access.can_manage_strictly_below(request.user, member.branch))
     form = TransferOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -408,6 +412,7 @@ def transfer_out(request, pk):
 @login_required
 def transfer_in(request, pk):
     branch = access.get_organization_for_user(request.user, pk, write=True)
+    require(access.can_manage_strictly_below(request.user, branch))
     form = TransferInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)

@@ -236,6 +236,7 @@ def test_a_weak_password_is_refused_and_the_code_kept(district, alice, town_admi
     with pytest.raises(ValidationError) as error:
         services.redeem("alice", code, "12345678")
     assert not isinstance(error.value, services.CodeRefused)
+    assert "密码" in " ".join(error.value.messages)  # Django's validators, in Chinese
     services.redeem("alice", code, PASSWORD)
 
 

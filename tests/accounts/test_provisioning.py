@@ -167,6 +167,22 @@ def test_every_slips_qr_code_scans_to_the_activation_page(district, town_admin, 
     assert client.get("/accounts/activate/").status_code == 200
 
 
+def test_slip_codes_are_stored_nowhere_in_clear(district, town_admin, client):
+    from django.db import connection
+
+    _result, batch = provisioning.provision(sheet(GOOD), by=town_admin)
+    client.force_login(town_admin)
+    _text, rows = _slips(client, batch)
+    issued = [row[3] for row in rows[2:]]
+    assert len(issued) == 3
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            text = " ".join(str(value) for row in cursor.fetchall() for value in row)
+            for code in issued:
+                assert code not in text and codes.normalized(code) not in text, table
+
+
 def test_reissuing_voids_the_old_codes(district, town_admin, client):
     _result, batch = provisioning.provision(sheet(GOOD), by=town_admin)
     client.force_login(town_admin)

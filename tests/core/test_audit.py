@@ -48,6 +48,10 @@ def _new_term(d):
     )
 
 
+def _new_user(d):
+    return UserFactory(username="someone", first_name="某人")
+
+
 def _new_profile(d):
     return Profile.objects.create(user=UserFactory(username="someone"), phone="13912345678")
 
@@ -80,6 +84,7 @@ CASES = {
     "orgs.member": (_new_member, "name", "王六", "name", lambda row: row.branch_id),
     "orgs.role": (_new_role, "kind", RoleKind.LEADER, "kind", lambda row: row.organization_id),
     "orgs.roleterm": (_new_term, "reason", "撤销", "reason", lambda row: row.organization_id),
+    "auth.user": (_new_user, "first_name", "新名", "first_name", None),
     "accounts.profile": (_new_profile, "phone", "1390000000", "phone", None),
     "accounts.accesscode": (_new_code, "purpose", Purpose.ACTIVATE, "purpose", lambda r: r.user_id),
     "campaign.campaign": (_new_campaign, "theme", "新主题", "theme", lambda r: r.organization_id),

@@ -97,10 +97,18 @@ def test_the_move_page_moves_a_branch(district, town_admin, client):
     assert branch.path.startswith(Organization.objects.get(pk=group_parent.pk).path)
 
 
-def test_a_transfer_out_keeps_the_member_with_date_and_destination(district, alice, client):
+def test_a_transfer_out_keeps_the_member_with_date_and_destination(
+    district, alice, town_admin, client
+):
     campaign = make_campaign(district.root)
     make_pledge(campaign, member=district.member_a, state="published")
+    # The branch's own secretary is not offered it: transfers are done from above.
     client.force_login(alice)
+    member_url = f"/orgs/members/{district.member_a.pk}/"
+    assert "转出本区" not in client.get(member_url).content.decode()
+    assert client.get(member_url + "transfer-out/").status_code == 403
+    client.force_login(town_admin)
+    assert "转出本区" in client.get(member_url).content.decode()
     day = timezone.localdate() - datetime.timedelta(days=2)
     response = client.post(
         f"/orgs/members/{district.member_a.pk}/transfer-out/",
@@ -115,8 +123,8 @@ def test_a_transfer_out_keeps_the_member_with_date_and_destination(district, ali
     assert_counts_agree([campaign])
 
 
-def test_a_transfer_out_needs_a_destination(district, alice, client):
-    client.force_login(alice)
+def test_a_transfer_out_needs_a_destination(district, town_admin, client):
+    client.force_login(town_admin)
     response = client.post(
         f"/orgs/members/{district.member_a.pk}/transfer-out/",
         {"to": "", "on": timezone.localdate().isoformat()},
@@ -125,8 +133,8 @@ def test_a_transfer_out_needs_a_destination(district, alice, client):
     assert Member.objects.get(pk=district.member_a.pk).active
 
 
-def test_a_transfer_in_records_origin_and_date(district, alice, client):
-    client.force_login(alice)
+def test_a_transfer_in_records_origin_and_date(district, town_admin, client):
+    client.force_login(town_admin)
     day = timezone.localdate()
     response = client.post(
         f"/orgs/{district.branch_a.pk}/members/transfer-in/",
