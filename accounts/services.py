@@ -94,8 +94,7 @@ def update_person(person, *, by, name: str, phone: str, email: str = ""):
             for field, value in (("first_name", name), ("email", email or ""))
             if getattr(person, field) != value
         ]
-        for field in changed:
-            setattr(person, field, name if field == "first_name" else email or "")
+        person.first_name, person.email = name, email or ""
         if changed:
             person.save(update_fields=changed)
         profile, _created = Profile.objects.get_or_create(user=person)

@@ -316,12 +316,8 @@ def hand_over(role: Role, successor, *, by, on: datetime.date | None = None) -> 
         raise ValidationError(_("接任者的账号已停用，请先启用。"))
     with audited(by=by):
         _end_role(role, on=on, reason=_("换届"), successor=successor)
-        new, _created = Role.objects.get_or_create(
-            user=successor,
-            organization=role.organization,
-            kind=role.kind,
-            defaults={"started_on": on},
-        )
+        # The successor takes the role as assign_role gives it (an admin role opens the admin).
+        new = assign_role(successor, role.organization, role.kind, on=on)
     return new
 
 

@@ -369,3 +369,41 @@ def test_a_sibling_cannot_hand_over(district, alice, bob):
     role = Role.objects.get(user=alice, organization=district.branch_a)
     with pytest.raises(PermissionDenied):
         services.hand_over(role, by=bob, phone="13912345678", name="王五")
+
+
+def test_an_admin_role_handed_over_opens_the_admin_to_the_successor(district, boss_of_root):
+    admin = person("old-admin", "旧管理员")
+    org_services.assign_role(admin, district.east, RoleKind.ADMIN)
+    role = Role.objects.get(user=admin)
+    new, _code = services.hand_over(role, by=boss_of_root, phone="13912345678", name="新管理员")
+    new.user.refresh_from_db()
+    admin.refresh_from_db()
+    assert new.user.is_staff and new.user.groups.exists()
+    assert not admin.groups.exists()
+
+
+def test_the_level_above_edits_a_person_and_a_taken_phone_is_refused(
+    district, alice, client, town_admin
+):
+    person("other", "别人", "13900000009")
+    client.force_login(town_admin)
+    url = f"/people/{alice.pk}/edit/"
+    response = client.post(url, {"name": "爱丽丝", "phone": "13900000009", "email": ""})
+    assert response.status_code == 200 and "已属于另一人" in response.content.decode()
+    response = client.post(url, {"name": "爱丽丝", "phone": "13900000008", "email": "a@x.org"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.first_name, alice.profile.phone, alice.email) == (
+        "爱丽丝",
+        "13900000008",
+        "a@x.org",
+    )
+    client.force_login(alice)
+    assert client.get(f"/people/{alice.pk}/edit/").status_code in (403, 404)
+
+
+@pytest.fixture
+def boss_of_root(district):
+    user = person("root-admin", "区管理员")
+    org_services.assign_role(user, district.root, RoleKind.ADMIN)
+    return user
