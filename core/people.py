@@ -6,8 +6,6 @@ audit trail, the workflow's events, the jobs and the roles show a user through `
 (in templates, the `person` filter of core/templatetags/people.py).
 """
 
-from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 NAME_LABEL = _("姓名")
@@ -22,13 +20,3 @@ def labelled(user) -> str:
     """姓名 with the login name, for a choice among users (two people may share a name)."""
     name = (user.first_name or "").strip()
     return f"{name}（{user.get_username()}）" if name else user.get_username()
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return labelled(obj)
-
-
-def user_choice_field(**kwargs) -> UserChoiceField:
-    kwargs.setdefault("queryset", get_user_model().objects.order_by("username"))
-    return UserChoiceField(**kwargs)
