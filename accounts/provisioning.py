@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +27,7 @@ from orgs.importing import BadCell, ImportRejected, ImportResult, RowError, RowE
 from orgs.models import Organization, Role, RoleKind
 from orgs.rules import clean_name
 
-from . import codes
+from . import access, codes
 from .models import AccessCode, Batch, Profile, Purpose
 from .rules import clean_mobile
 
@@ -225,8 +224,26 @@ def _plan(rows: list[_Row], table: Table, errors) -> Plan:
                 "user_id", "organization_id", "kind"
             )
         )
+    logins = set()
+    new_phones = sorted({row.phone for row in rows} - set(plan.existing))
+    for start in range(0, len(new_phones), 1000):
+        logins.update(
+            User.objects.filter(username__in=new_phones[start : start + 1000]).values_list(
+                "username", flat=True
+            )
+        )
     planned = set()
     for row in rows:
+        if row.phone in logins:
+            errors.append(
+                RowError(
+                    row.row,
+                    table.header("phone"),
+                    _("手机号码 %(phone)s 是另一账号的登录名，不能用于新账号。")
+                    % {"phone": row.phone},
+                )
+            )
+            continue
         person = plan.existing.get(row.phone)
         if person is not None:
             if (person.first_name or "").strip() != row.name:
@@ -234,12 +251,8 @@ def _plan(rows: list[_Row], table: Table, errors) -> Plan:
                     RowError(
                         row.row,
                         table.header("name"),
-                        _("手机号码 %(phone)s 已属于“%(owner)s”，与所填姓名“%(name)s”不符。")
-                        % {
-                            "phone": row.phone,
-                            "owner": person.first_name or person.username,
-                            "name": row.name,
-                        },
+                        _("手机号码 %(phone)s 已有账号，所填姓名“%(name)s”与账号不符。")
+                        % {"phone": row.phone, "name": row.name},
                     )
                 )
                 continue
@@ -248,7 +261,8 @@ def _plan(rows: list[_Row], table: Table, errors) -> Plan:
                     RowError(
                         row.row,
                         table.header("name"),
-                        _("“%(name)s”的账号已停用，请先在人员管理中启用。") % {"name": row.name},
+                        _("手机号码 %(phone)s 的账号已停用，请先请其上级组织启用。")
+                        % {"phone": row.phone},
                     )
                 )
                 continue
@@ -269,25 +283,13 @@ def _plan(rows: list[_Row], table: Table, errors) -> Plan:
 def _write(plan: Plan, *, by, title: str) -> Batch | None:
     if not plan.roles:
         return None
-    taken = (
-        set(
-            User.objects.filter(
-                Q(username__in=list(plan.new_people)) | Q(username__regex=r"^1[0-9]{10}-[0-9]+$")
-            ).values_list("username", flat=True)
-        )
-        if plan.new_people
-        else set()
-    )
-    new_users = []
-    for phone, name in plan.new_people.items():
-        username, n = phone, 1
-        while username in taken:
-            n += 1
-            username = f"{phone}-{n}"
-        taken.add(username)
-        # An unusable password ("!" and random text): no hashing, the person chooses one with
-        # an activation code.
-        new_users.append(User(username=username, first_name=name, password=make_password(None)))
+    # A new account's login name is its mobile number (_plan refused numbers that are another
+    # account's login name); its password unusable ("!" and random text): no hashing, the person
+    # chooses one with an activation code.
+    new_users = [
+        User(username=phone, first_name=name, password=make_password(None))
+        for phone, name in plan.new_people.items()
+    ]
     User.objects.bulk_create(new_users, batch_size=1000)
     created = {
         user.username: user
@@ -313,13 +315,12 @@ def _write(plan: Plan, *, by, title: str) -> Batch | None:
         group = org_services.admin_group()
         group.user_set.add(*admins)
         User.objects.filter(pk__in=admins, is_staff=False).update(is_staff=True)
+    if not created:
+        return None
+    # Only the accounts this sheet opened wait for its slips: an existing account's codes are
+    # never handed to whoever lists its phone in a sheet.
     batch = Batch.objects.create(created_by=by, title=title[:200])
-    waiting = {people[phone].pk for phone, _org, _kind in plan.roles}
-    batch.accounts.add(
-        *User.objects.filter(pk__in=waiting, last_login__isnull=True, is_active=True)
-        .filter(password__startswith="!")
-        .values_list("pk", flat=True)
-    )
+    batch.accounts.add(*created.values())
     return batch
 
 
@@ -347,12 +348,17 @@ def waiting_accounts(batch: Batch):
 def issue_slips(batch: Batch, *, by) -> list[Slip]:
     """New activation codes for the batch's accounts still waiting, voiding every earlier code of
     theirs (a failed download loses nothing: issue again). Only the batch's author may."""
-    require(by.is_superuser or batch.created_by_id == by.pk)
+    require(
+        (by.is_superuser or batch.created_by_id == by.pk) and org_access.can_manage_anything(by)
+    )
     now = timezone.now()
     lifetime = timezone.timedelta(days=_activation_days())
     with audited(by=by):
         one_at_a_time(LOCK)
         people = list(waiting_accounts(batch))
+        # Still theirs to hand out: the author may have lost roles, or a person gained one.
+        allowed = access.chargeable(by, [person.pk for person in people], org_access.GRANTS)
+        people = [person for person in people if person.pk in allowed]
         ids = [person.pk for person in people]
         for start in range(0, len(ids), 1000):
             AccessCode.objects.filter(user_id__in=ids[start : start + 1000]).usable(now).update(

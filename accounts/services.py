@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,25 +41,24 @@ def person_by_phone(phone: str):
 
 
 def login_user(text: str):
-    """The account a login name stands for: the person whose mobile it is, else the user of
-    that username; None when neither (the caller answers as for a wrong password)."""
+    """The account a login name stands for: the user of that login name, else the person whose
+    mobile number it is; None when neither (the caller answers as for a wrong password). A
+    mobile number is never another account's login name (check_phone_free)."""
     text = (text or "").strip()
-    if looks_like_mobile(text):
+    person = User.objects.filter(username=text).first()
+    if person is None and looks_like_mobile(text):
         person = person_by_phone(clean_mobile(text))
-        if person is not None:
-            return person
-    return User.objects.filter(username=text).first()
+    return person
 
 
-def free_username(phone: str, taken: set[str] | None = None) -> str:
-    """A login name for a new account: the mobile number, unless someone already has it."""
-    candidate, n = phone, 1
-    while (taken is not None and candidate in taken) or User.objects.filter(
-        username=candidate
-    ).exists():
-        n += 1
-        candidate = f"{phone}-{n}"
-    return candidate
+def check_phone_free(phone: str, person=None) -> None:
+    """Refuses a mobile number that another person has, or that is another account's login name
+    (signing in with it would reach that account)."""
+    others = User.objects.exclude(pk=person.pk) if person is not None else User.objects.all()
+    if others.filter(Q(profile__phone=phone) | Q(username=phone)).exists():
+        raise ValidationError(
+            {"phone": _("手机号码 %(phone)s 已被另一账号使用。") % {"phone": phone}}
+        )
 
 
 def create_person(name: str, phone: str, *, by, email: str = ""):
@@ -66,10 +66,9 @@ def create_person(name: str, phone: str, *, by, email: str = ""):
     code (issue_code)."""
     name = clean_name(name, label=_("姓名"))
     phone = clean_mobile(phone)
-    if person_by_phone(phone) is not None:
-        raise ValidationError({"phone": _("手机号码 %(phone)s 已属于另一人。") % {"phone": phone}})
+    check_phone_free(phone)
     with audited(by=by):
-        user = User(username=free_username(phone), first_name=name, email=email or "")
+        user = User(username=phone, first_name=name, email=email or "")
         user.set_unusable_password()
         user.save()
         try:
@@ -77,7 +76,7 @@ def create_person(name: str, phone: str, *, by, email: str = ""):
                 Profile.objects.create(user=user, phone=phone)
         except IntegrityError:
             raise ValidationError(
-                {"phone": _("手机号码 %(phone)s 已属于另一人。") % {"phone": phone}}
+                {"phone": _("手机号码 %(phone)s 已被另一账号使用。") % {"phone": phone}}
             ) from None
     return user
 
@@ -86,8 +85,8 @@ def update_person(person, *, by, name: str, phone: str, email: str = ""):
     require(access.can_take_charge(by, person))
     name = clean_name(name, label=_("姓名"))
     phone = clean_mobile(phone) if phone else None
-    if phone and User.objects.filter(profile__phone=phone).exclude(pk=person.pk).exists():
-        raise ValidationError({"phone": _("手机号码 %(phone)s 已属于另一人。") % {"phone": phone}})
+    if phone:
+        check_phone_free(phone, person)
     with audited(by=by):
         changed = [
             field
@@ -100,7 +99,13 @@ def update_person(person, *, by, name: str, phone: str, email: str = ""):
         profile, _created = Profile.objects.get_or_create(user=person)
         if profile.phone != phone:
             profile.phone = phone
-            profile.save(update_fields=["phone"])
+            try:
+                with transaction.atomic():
+                    profile.save(update_fields=["phone"])
+            except IntegrityError:  # taken meanwhile
+                raise ValidationError(
+                    {"phone": _("手机号码 %(phone)s 已被另一账号使用。") % {"phone": phone}}
+                ) from None
     return person
 
 
@@ -120,16 +125,11 @@ def grant(organization: Organization, kind: str, *, by, phone: str, name: str = 
             person = create_person(name, phone, by=by)
             code = issue_code(person, Purpose.ACTIVATE, by=by)
         elif name and clean_name(name, label=_("姓名")) != (person.first_name or "").strip():
-            raise ValidationError(
-                {
-                    "name": _("手机号码 %(phone)s 已属于“%(owner)s”，与所填姓名不符。")
-                    % {"phone": phone, "owner": person.first_name or person.username}
-                }
-            )
+            # Not the owner's name: the form would tell anyone who may grant a role whose
+            # number it is.
+            raise ValidationError({"name": _("该手机号码已有账号，所填姓名与账号不符。")})
         if not person.is_active:
-            raise ValidationError(
-                _("“%(name)s”的账号已停用，请先启用。") % {"name": person.first_name}
-            )
+            raise ValidationError(_("该手机号码的账号已停用，请其上级组织先启用。"))
         if Role.objects.filter(user=person, organization=organization, kind=kind).exists():
             raise ValidationError(_("此人已担任该角色。"))
         role = org_services.assign_role(person, organization, kind, by=by)

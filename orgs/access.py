@@ -188,16 +188,21 @@ GRANTS: dict[tuple[str, str], frozenset[str]] = {
 
 def grantable_kinds(user, org: Organization) -> frozenset[str]:
     """The role kinds the user may give (and take away) on `org`, by GRANTS."""
+    return kinds_at(user, org.path, GRANTS)
+
+
+def kinds_at(user, path: str, table: dict) -> frozenset[str]:
+    """The role kinds a table like GRANTS gives the user on the organisation at `path`."""
     if not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
         return frozenset(RoleKind.values)
     kinds: set[str] = set()
-    for path, kind, _org_id in user_roles(user):
-        if org.path == path:
-            kinds |= GRANTS.get((kind, OWN), frozenset())
-        elif org.path.startswith(path):
-            kinds |= GRANTS.get((kind, BELOW), frozenset())
+    for held, kind, _org_id in user_roles(user):
+        if path == held:
+            kinds |= table.get((kind, OWN), frozenset())
+        elif path.startswith(held):
+            kinds |= table.get((kind, BELOW), frozenset())
     return frozenset(kinds)
 
 

@@ -123,7 +123,11 @@ def deactivate_organization(org: Organization, *, by) -> Organization:
     """Marks an organisation 撤销; refused while it holds members or active sub-organisations."""
     require(access.can_change_standing(by, org))
     check_deactivate(org)
-    model_update(org, {"active": False}, by=by)
+    with audited(by=by):
+        model_update(org, {"active": False}, by=by)
+        # Nobody holds a role on an organisation that is gone; the terms stay in its history.
+        for role in Role.objects.filter(organization=org).select_related("user", "organization"):
+            _end_role(role, on=timezone.localdate(), reason=_("组织撤销"))
     return org
 
 
@@ -282,6 +286,10 @@ def revoke_role(role: Role, *, by, on: datetime.date | None = None, reason: str 
 
 
 def _end_role(role: Role, *, on: datetime.date, reason: str, successor=None) -> RoleTerm:
+    """Inside a transaction: deletes the role (locked first, so two requests cannot both end
+    it) and keeps its term; the last admin role ended takes the admin site away."""
+    if not Role.objects.select_for_update().filter(pk=role.pk).exists():
+        raise ValidationError(_("该角色已经结束（可能刚被他人撤销或交接），请刷新后再试。"))
     term = RoleTerm.objects.create(
         user=role.user,
         organization=role.organization,
@@ -295,6 +303,9 @@ def _end_role(role: Role, *, on: datetime.date, reason: str, successor=None) -> 
     user = role.user
     if role.kind == RoleKind.ADMIN and not user.roles.filter(kind=RoleKind.ADMIN).exists():
         user.groups.remove(admin_group())
+        if user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
     return term
 
 
@@ -310,6 +321,8 @@ def hand_over(role: Role, successor, *, by, on: datetime.date | None = None) -> 
         raise ValidationError(
             {"on": _("换届日期不能早于原任职日期 %(day)s。") % {"day": role.started_on}}
         )
+    if not role.organization.active:
+        raise ValidationError(_("“%(name)s”已撤销，不能换届。") % {"name": role.organization.name})
     if successor.pk == role.user_id:
         raise ValidationError(_("接任者与原任者是同一人。"))
     if not successor.is_active:

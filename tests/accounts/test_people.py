@@ -65,7 +65,7 @@ def test_a_grant_refuses_a_name_that_does_not_match_the_phone(district, alice):
         services.grant(
             district.branch_a, RoleKind.SECRETARY, by=alice, phone="13912345678", name="赵六"
         )
-    assert "王五" in str(error.value)
+    assert "姓名与账号不符" in str(error.value)
 
 
 def test_a_grant_outside_the_table_is_refused(district, alice):
@@ -389,7 +389,7 @@ def test_the_level_above_edits_a_person_and_a_taken_phone_is_refused(
     client.force_login(town_admin)
     url = f"/people/{alice.pk}/edit/"
     response = client.post(url, {"name": "爱丽丝", "phone": "13900000009", "email": ""})
-    assert response.status_code == 200 and "已属于另一人" in response.content.decode()
+    assert response.status_code == 200 and "已被另一账号使用" in response.content.decode()
     response = client.post(url, {"name": "爱丽丝", "phone": "13900000008", "email": "a@x.org"})
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -407,3 +407,87 @@ def boss_of_root(district):
     user = person("root-admin", "区管理员")
     org_services.assign_role(user, district.root, RoleKind.ADMIN)
     return user
+
+
+# --- What a review found --------------------------------------------------------------------
+
+
+def test_co_secretaries_cannot_take_over_each_other(district, alice):
+    deputy = person("deputy", "党务工作者")
+    org_services.assign_role(deputy, district.branch_a, RoleKind.SECRETARY)
+    assert not access.can_take_charge(alice, deputy)
+    assert not access.can_take_charge(deputy, alice)
+
+
+def test_a_staff_account_without_an_admin_role_is_nobodys_to_take_over(district, town_admin):
+    staff = person("staff", "后台人员")
+    staff.is_staff = True
+    staff.save()
+    org_services.assign_role(staff, district.peace, RoleKind.SECRETARY)
+    assert not access.can_take_charge(town_admin, staff)
+
+
+def test_a_past_role_outside_the_scope_protects_the_person(district, boss_of_root, town_admin):
+    former = person("former", "前区领导")
+    role = org_services.assign_role(former, district.root, RoleKind.LEADER)
+    org_services.revoke_role(role, by=boss_of_root)
+    org_services.assign_role(former, district.peace, RoleKind.SECRETARY)
+    assert not access.can_take_charge(town_admin, former)
+    assert access.can_take_charge(boss_of_root, former)
+
+
+def test_the_last_admin_role_ended_closes_the_admin_site(district, boss_of_root):
+    admin = person("old-admin", "旧管理员")
+    role = org_services.assign_role(admin, district.east, RoleKind.ADMIN)
+    admin.refresh_from_db()
+    assert admin.is_staff
+    org_services.revoke_role(role, by=boss_of_root)
+    admin.refresh_from_db()
+    assert not admin.is_staff and not admin.groups.exists()
+
+
+def test_a_role_cannot_be_ended_twice(district, alice, town_admin):
+    role = Role.objects.get(user=alice)
+    stale = Role.objects.get(pk=role.pk)
+    org_services.revoke_role(role, by=town_admin)
+    with pytest.raises(ValidationError):
+        services.hand_over(stale, by=town_admin, phone="13912345678", name="王五")
+    assert RoleTerm.objects.count() == 1
+    assert not User.objects.filter(first_name="王五").exists()
+
+
+def test_no_hand_over_on_a_deactivated_organisation(district, town_admin):
+    holder = person("holder", "和平书记")
+    role = org_services.assign_role(holder, district.peace, RoleKind.SECRETARY)
+    district.peace.active = False
+    district.peace.save()
+    role.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.hand_over(role, by=town_admin, phone="13912345678", name="王五")
+
+
+def test_deactivating_an_organisation_ends_its_roles(district, town_admin):
+    holder = person("holder", "和平书记")
+    org_services.assign_role(holder, district.peace, RoleKind.SECRETARY)
+    org_services.deactivate_organization(district.peace, by=town_admin)
+    assert not Role.objects.filter(organization=district.peace).exists()
+    assert RoleTerm.objects.get(organization=district.peace).reason == "组织撤销"
+
+
+def test_a_phone_that_is_another_accounts_login_name_is_refused(district, alice):
+    person("13912345678", "老账号")  # a login name that looks like a mobile number
+    with pytest.raises(ValidationError):
+        services.grant(
+            district.branch_a, RoleKind.SECRETARY, by=alice, phone="13912345678", name="王五"
+        )
+    # The login name keeps reaching its own account.
+    assert services.login_user("13912345678").first_name == "老账号"
+
+
+def test_a_name_mismatch_does_not_tell_whose_number_it_is(district, alice):
+    person("wang", "王五", "13912345678")
+    with pytest.raises(ValidationError) as error:
+        services.grant(
+            district.branch_a, RoleKind.SECRETARY, by=alice, phone="13912345678", name="赵六"
+        )
+    assert "王五" not in str(error.value)

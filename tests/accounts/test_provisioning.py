@@ -220,3 +220,32 @@ def test_the_provision_page_lists_bad_rows_and_the_template_downloads(district, 
     response = client.post("/people/provision/", {"file": sheet(GOOD)})
     batch = Batch.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/people/batches/{batch.pk}/"
+
+
+def test_a_sheet_never_hands_out_codes_of_an_existing_account(district, client):
+    """A secretary who lists a district admin's phone gives that person a role at most; the
+    slips hold only the accounts the sheet opened."""
+    ada = UserFactory(username="district-admin")
+    org_services.assign_role(ada, district.root, RoleKind.ADMIN)
+    big, code = services.grant(
+        district.east, RoleKind.ADMIN, by=ada, phone="13911112222", name="王大"
+    )
+    secretary = UserFactory(username="sec")
+    org_services.assign_role(secretary, district.branch_a, RoleKind.SECRETARY)
+    rows = [
+        ["王大", "13911112222", "幸福社区党支部", "书记"],
+        ["新人", "13911113333", "幸福社区党支部", "书记"],
+    ]
+    result, batch = provisioning.provision(sheet(rows), by=secretary)
+    assert result.ok and result.created == 1
+    assert list(batch.accounts.values_list("username", flat=True)) == ["13911113333"]
+    made = provisioning.issue_slips(batch, by=secretary)
+    assert [slip.login for slip in made] == ["13911113333"]
+    services.redeem("13911112222", code, PASSWORD)  # Ada's code still works
+
+
+def test_an_author_who_lost_their_roles_gets_no_slips(district, town_admin, client):
+    _result, batch = provisioning.provision(sheet(GOOD), by=town_admin)
+    Role.objects.filter(user=town_admin).delete()
+    client.force_login(town_admin)
+    assert client.post(f"/people/batches/{batch.pk}/slips/").status_code == 403
