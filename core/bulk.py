@@ -5,8 +5,14 @@ machinery (~7 s on two cores) and bulk_update builds a CASE expression per value
 the values here are plain dates, strings and numbers, so they go to the database directly, in
 the same multi-row INSERTs bulk_create would send. Only dates and datetimes need adapting.
 
-Both write in batches of BATCH_SIZE rows and fire the audit triggers like any other write.
+Both write in batches of BATCH_SIZE rows and fire the audit triggers like any other write. On
+PostgreSQL, insert_rows sends the rows with COPY into a temporary table and inserts them from
+there in one statement: a VALUES list makes the server parse every row's parameters (about
+three quarters of a 100,000-row import's time), COPY streams them, and the statement triggers
+(audit, rollups) then run once over the whole set.
 """
+
+import io
 
 from django.db import connection, models
 
@@ -46,10 +52,43 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, rows)))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > size:
+            _copy_rows(cursor, quote(model._meta.db_table), names, rows)
+            return
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES "
             cursor.execute(sql + ", ".join([one] * len(batch)), [v for row in batch for v in row])
+
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+TEMP_TABLE = "bulk_insert_rows"
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format: \\N for NULL, t/f for booleans, the rest escaped."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value).translate(COPY_ESCAPES)
+
+
+def _copy_rows(cursor, table: str, names: str, rows: list) -> None:
+    """PostgreSQL: the rows COPYed into a temporary table of the same columns, then inserted from
+    it in one statement (inside the caller's transaction)."""
+    # A failed write rolls the temporary table back with the transaction; one left by a failed
+    # write outside a transaction goes first.
+    cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLE}")
+    cursor.execute(f"CREATE TEMP TABLE {TEMP_TABLE} AS SELECT {names} FROM {table} WITH NO DATA")
+    text = io.StringIO()
+    for row in rows:
+        text.write("\t".join(map(_copy_text, row)))
+        text.write("\n")
+    text.seek(0)
+    cursor.copy_expert(f"COPY {TEMP_TABLE} ({names}) FROM STDIN", text)
+    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {TEMP_TABLE}")
+    cursor.execute(f"DROP TABLE {TEMP_TABLE}")
 
 
 def update_rows(model, columns: list[str], rows: list[tuple]) -> None:
