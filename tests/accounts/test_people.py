@@ -491,3 +491,12 @@ def test_a_name_mismatch_does_not_tell_whose_number_it_is(district, alice):
             district.branch_a, RoleKind.SECRETARY, by=alice, phone="13912345678", name="赵六"
         )
     assert "王五" not in str(error.value)
+
+
+def test_the_person_page_shows_the_accounts_history(district, alice, client, town_admin):
+    services.deactivate_person(alice, by=town_admin)
+    client.force_login(town_admin)
+    body = client.get(f"/people/{alice.pk}/").content.decode()
+    assert "已停用" in body
+    trail = body[body.index('id="trail"') :]
+    assert "东城管理员" in trail and "有效" in trail  # who deactivated the account, and what
