@@ -10,7 +10,6 @@ slips are downloaded (issue_slips), and only their digests are stored.
 import io
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -27,7 +26,7 @@ from orgs.importing import BadCell, ImportRejected, ImportResult, RowError, RowE
 from orgs.models import Organization, Role, RoleKind
 from orgs.rules import clean_name
 
-from . import access, codes
+from . import access, codes, services
 from .models import AccessCode, Batch, Profile, Purpose
 from .rules import clean_mobile
 
@@ -130,7 +129,7 @@ def provision(uploaded, *, by) -> tuple[ImportResult, Batch | None]:
         plan = _plan(rows, table, errors)
         if errors:
             return errors.result(table), None
-        batch = _write(plan, by=by, title=getattr(uploaded, "name", "") or _("开通账号表"))
+        batch = write(plan, by=by, title=getattr(uploaded, "name", "") or _("开通账号表"))
     result = ImportResult(
         created=len(plan.new_people), updated=len(plan.roles), unchanged=plan.unchanged
     )
@@ -280,7 +279,10 @@ def _plan(rows: list[_Row], table: Table, errors) -> Plan:
     return plan
 
 
-def _write(plan: Plan, *, by, title: str) -> Batch | None:
+def write(plan: Plan, *, by, title: str) -> Batch | None:
+    """Writes a checked plan in bulk (inside the caller's transaction): the new people with
+    their phones, the roles, and a batch of `by` holding the new accounts (None when the plan
+    opens none, or `by` is None)."""
     if not plan.roles:
         return None
     # A new account's login name is its mobile number (_plan refused numbers that are another
@@ -315,7 +317,7 @@ def _write(plan: Plan, *, by, title: str) -> Batch | None:
         group = org_services.admin_group()
         group.user_set.add(*admins)
         User.objects.filter(pk__in=admins, is_staff=False).update(is_staff=True)
-    if not created:
+    if not created or by is None:
         return None
     # Only the accounts this sheet opened wait for its slips: an existing account's codes are
     # never handed to whoever lists its phone in a sheet.
@@ -352,7 +354,7 @@ def issue_slips(batch: Batch, *, by) -> list[Slip]:
         (by.is_superuser or batch.created_by_id == by.pk) and org_access.can_manage_anything(by)
     )
     now = timezone.now()
-    lifetime = timezone.timedelta(days=_activation_days())
+    lifetime = services.code_lifetime(Purpose.ACTIVATE)
     with audited(by=by):
         one_at_a_time(LOCK)
         people = list(waiting_accounts(batch))
@@ -398,10 +400,6 @@ def issue_slips(batch: Batch, *, by) -> list[Slip]:
         )
         for person in people
     ]
-
-
-def _activation_days() -> int:
-    return settings.ACTIVATION_CODE_DAYS
 
 
 TEMPLATE_HEADERS = ["姓名", "手机号码", "所在党组织", "角色"]

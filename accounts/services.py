@@ -115,53 +115,42 @@ def grant(organization: Organization, kind: str, *, by, phone: str, name: str = 
     require(org_access.can_grant(by, organization, kind))
     if not organization.active:
         raise ValidationError(_("“%(name)s”已撤销，不能授予角色。") % {"name": organization.name})
-    phone = _phone_field(phone)
-    person = person_by_phone(phone)
-    code = ""
     with audited(by=by):
-        if person is None:
-            if not (name or "").strip():
-                raise ValidationError({"name": _("该手机号码还没有账号，请填写姓名以新建账号。")})
-            person = create_person(name, phone, by=by)
-            code = issue_code(person, Purpose.ACTIVATE, by=by)
-        elif name and clean_name(name, label=_("姓名")) != (person.first_name or "").strip():
-            # Not the owner's name: the form would tell anyone who may grant a role whose
-            # number it is.
-            raise ValidationError({"name": _("该手机号码已有账号，所填姓名与账号不符。")})
-        if not person.is_active:
-            raise ValidationError(_("该手机号码的账号已停用，请其上级组织先启用。"))
+        person, code = person_for_phone(phone, name, by=by)
         if Role.objects.filter(user=person, organization=organization, kind=kind).exists():
             raise ValidationError(_("此人已担任该角色。"))
         role = org_services.assign_role(person, organization, kind, by=by)
     return role, code
 
 
-def _phone_field(phone: str) -> str:
+def person_for_phone(phone: str, name: str, *, by):
+    """The person a role goes to (a grant, a hand-over's successor): found by mobile number, or
+    created with an activation code when the number is new (then `name` is required). Returns
+    (person, activation code or ""). Call inside `audited`."""
     try:
-        return clean_mobile(phone)
+        phone = clean_mobile(phone)
     except ValidationError as error:
         raise ValidationError({"phone": error.messages}) from None
-
-
-def successor_for(*, by, phone: str, name: str = ""):
-    """The person who takes over in a hand-over: found by mobile number, or created. Returns
-    (person, activation code or "")."""
-    phone = _phone_field(phone)
     person = person_by_phone(phone)
-    if person is not None:
-        return person, ""
-    if not (name or "").strip():
-        raise ValidationError({"name": _("该手机号码还没有账号，请填写姓名以新建账号。")})
-    with audited(by=by):
+    if person is None:
+        if not (name or "").strip():
+            raise ValidationError({"name": _("该手机号码还没有账号，请填写姓名以新建账号。")})
         person = create_person(name, phone, by=by)
         return person, issue_code(person, Purpose.ACTIVATE, by=by)
+    if name and clean_name(name, label=_("姓名")) != (person.first_name or "").strip():
+        # Not the owner's name: the form would tell anyone who may grant a role whose number
+        # it is.
+        raise ValidationError({"name": _("该手机号码已有账号，所填姓名与账号不符。")})
+    if not person.is_active:
+        raise ValidationError(_("该手机号码的账号已停用，请其上级组织先启用。"))
+    return person, ""
 
 
 def hand_over(role: Role, *, by, phone: str, name: str = "", on=None):
     """换届 to the person with this mobile number (created when new): (new role, code or "")."""
     require(org_access.can_grant(by, role.organization, role.kind))
     with audited(by=by):
-        person, code = successor_for(by=by, phone=phone, name=name)
+        person, code = person_for_phone(phone, name, by=by)
         new = org_services.hand_over(role, person, by=by, on=on)
     return new, code
 

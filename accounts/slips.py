@@ -13,43 +13,20 @@ import zipfile
 from django.utils import timezone
 from reportlab.graphics import renderPDF
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from pledges.poster import FONT_NAME, GREY, MARGIN, QR_SIZE, RED, qr_drawing, register_font
+from pledges.poster import FONT_NAME, GREY, QR_SIZE, RED, qr_drawing
+from pledges.slips import PADDING, SLIP_HEIGHT, SLIP_WIDTH, fit, lay_out, sheet_canvas
 
 from .provisioning import Slip
 
-COLUMNS, ROWS = 2, 4
-SLIP_WIDTH = (A4[0] - 2 * MARGIN) / COLUMNS
-SLIP_HEIGHT = (A4[1] - 2 * MARGIN) / ROWS
-PADDING = 5 * mm
-CUT = colors.HexColor("#888888")
 # Formula-like cells would run in Excel: a leading quote keeps them text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _fit(text: str, size: float, width: float) -> str:
-    if stringWidth(text, FONT_NAME, size) <= width:
-        return text
-    while text and stringWidth(text + "…", FONT_NAME, size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
 QR_FORM = "activation-qr"
 
 
 def _slip(canvas: Canvas, slip: Slip, x: float, y: float, url: str) -> None:
-    canvas.saveState()
-    canvas.setStrokeColor(CUT)
-    canvas.setLineWidth(0.4)
-    canvas.setDash(3, 3)
-    canvas.rect(x, y, SLIP_WIDTH, SLIP_HEIGHT)
-    canvas.restoreState()
-
     left, top = x + PADDING, y + SLIP_HEIGHT - PADDING
     text_width = SLIP_WIDTH - 2 * PADDING - QR_SIZE - 3 * mm
     canvas.setFillColor(RED)
@@ -57,13 +34,13 @@ def _slip(canvas: Canvas, slip: Slip, x: float, y: float, url: str) -> None:
     canvas.drawString(left, top - 10, "账号开通通知")
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT_NAME, 17)
-    canvas.drawString(left, top - 33, _fit(slip.name, 17, text_width))
+    canvas.drawString(left, top - 33, fit(slip.name, 17, text_width))
     canvas.setFont(FONT_NAME, 8.5)
     canvas.setFillColor(GREY)
-    canvas.drawString(left, top - 49, _fit(slip.organizations, 8.5, text_width))
+    canvas.drawString(left, top - 49, fit(slip.organizations, 8.5, text_width))
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT_NAME, 9.5)
-    canvas.drawString(left, top - 68, _fit(f"登录名：{slip.login}", 9.5, text_width))
+    canvas.drawString(left, top - 68, fit(f"登录名：{slip.login}", 9.5, text_width))
     canvas.drawString(left, top - 82, "激活码：")
     canvas.setFont(FONT_NAME, 14)
     canvas.drawString(left, top - 100, slip.code)
@@ -80,35 +57,17 @@ def _slip(canvas: Canvas, slip: Slip, x: float, y: float, url: str) -> None:
     canvas.restoreState()
     canvas.setFillColor(GREY)
     canvas.setFont(FONT_NAME, 7)
-    canvas.drawString(left, y + PADDING, _fit(url, 7, SLIP_WIDTH - 2 * PADDING))
+    canvas.drawString(left, y + PADDING, fit(url, 7, SLIP_WIDTH - 2 * PADDING))
 
 
 def slips_pdf(title: str, url: str, slips: list[Slip]) -> bytes:
-    register_font()
     buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer, pagesize=A4, initialFontName=FONT_NAME, invariant=True, pageCompression=1
-    )
-    canvas.setTitle(f"{title} 账号激活码")
-    canvas.setCreator("")
+    canvas = sheet_canvas(buffer, f"{title} 账号激活码")
     # The same address on every slip: its QR code is drawn once, as a form each slip places.
     canvas.beginForm(QR_FORM)
     renderPDF.draw(qr_drawing(url), canvas, 0, 0)
     canvas.endForm()
-    per_page = COLUMNS * ROWS
-    pages = (len(slips) + per_page - 1) // per_page or 1
-    for start in range(0, max(len(slips), 1), per_page):
-        for index, slip in enumerate(slips[start : start + per_page]):
-            column, row = index % COLUMNS, index // COLUMNS
-            x = MARGIN + column * SLIP_WIDTH
-            y = A4[1] - MARGIN - (row + 1) * SLIP_HEIGHT
-            _slip(canvas, slip, x, y, url)
-        canvas.setFont(FONT_NAME, 7.5)
-        canvas.setFillColor(GREY)
-        canvas.drawCentredString(
-            A4[0] / 2, MARGIN / 2, f"沿虚线剪开 · 第 {start // per_page + 1} 页 / 共 {pages} 页"
-        )
-        canvas.showPage()
+    lay_out(canvas, slips, lambda c, slip, x, y: _slip(c, slip, x, y, url))
     canvas.save()
     return buffer.getvalue()
 

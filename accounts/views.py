@@ -4,7 +4,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -22,7 +21,7 @@ from orgs import access as org_access
 from orgs import services as org_services
 from orgs.models import Role
 
-from . import access, provisioning, services, slips
+from . import access, provisioning, selectors, services, slips
 from .forms import GrantForm, HandOverForm, PeopleFilter, PersonForm, ProvisionForm, RedeemForm
 from .models import AccessCode, Profile
 
@@ -40,39 +39,18 @@ def people(request):
     if not access.can_see_people(request.user):
         raise Http404
     form = PeopleFilter(request.GET)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    roles = access.roles_for(request.user)
+    data = form.cleaned_data if form.is_valid() else {}
     org = None
-    org_id = id_param(request.GET, "org")
-    if org_id is not None:
+    if (org_id := id_param(request.GET, "org")) is not None:
         org = org_access.get_organization_for_user(request.user, org_id)
-        roles = roles.filter(organization__path__startswith=org.path)
-    if data.get("kind"):
-        roles = roles.filter(kind=data["kind"])
-    found = access.people_for(request.user).filter(pk__in=roles.values("user_id"))
-    query = (data.get("q") or "").strip()
-    if query:
-        found = found.filter(
-            Q(first_name__contains=query) | Q(username=query) | Q(profile__phone__startswith=query)
-        )
-    state = data.get("state")
-    if state == "active":
-        found = found.filter(is_active=True)
-    elif state == "inactive":
-        found = found.filter(is_active=False)
-    elif state == "never":
-        found = found.filter(last_login__isnull=True)
-    found = found.select_related("profile").prefetch_related(
-        Prefetch(
-            "roles",
-            queryset=roles.select_related("organization").order_by("organization__path"),
-            to_attr="shown_roles",
-        )
+    found = selectors.people(
+        request.user,
+        org=org,
+        kind=data.get("kind", ""),
+        query=data.get("q", ""),
+        state=data.get("state", ""),
     )
-    page = Paginator(found.order_by("first_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -86,7 +64,7 @@ def people(request):
 
 
 def _phone(person) -> str:
-    profile = Profile.objects.filter(user=person).first()
+    profile = selectors.profile_of(person)
     return profile.phone if profile and profile.phone else ""
 
 
@@ -117,7 +95,7 @@ def person(request, pk):
 
 
 def _profile_trail(person) -> list:
-    profile = Profile.objects.filter(user=person).only("pk").first()
+    profile = selectors.profile_of(person)
     return [of(Profile, profile.pk)] if profile else []
 
 

@@ -33,7 +33,7 @@ class Slip:
     expires_on: datetime.date
 
 
-def _fit(text: str, size: float, width: float) -> str:
+def fit(text: str, size: float, width: float) -> str:
     """The text cut with an ellipsis to fit `width` at `size`."""
     if stringWidth(text, FONT_NAME, size) <= width:
         return text
@@ -53,15 +53,44 @@ def _lines(text: str, size: float, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
+def sheet_canvas(buffer, title: str) -> Canvas:
+    """An A4 canvas for slips, with the project's Chinese font embedded."""
+    register_font()
+    canvas = Canvas(
+        buffer, pagesize=A4, initialFontName=FONT_NAME, invariant=True, pageCompression=1
+    )
+    canvas.setTitle(title)
+    canvas.setCreator("")
+    return canvas
+
+
+def lay_out(canvas: Canvas, items: list, draw) -> None:
+    """Draws the items COLUMNS × ROWS a page, each in a dashed frame to cut along, by
+    draw(canvas, item, x, y) with (x, y) the slip's lower left corner; numbers the pages."""
+    per_page = COLUMNS * ROWS
+    pages = (len(items) + per_page - 1) // per_page or 1
+    for start in range(0, max(len(items), 1), per_page):
+        for index, item in enumerate(items[start : start + per_page]):
+            column, row = index % COLUMNS, index // COLUMNS
+            x = MARGIN + column * SLIP_WIDTH
+            y = A4[1] - MARGIN - (row + 1) * SLIP_HEIGHT
+            canvas.saveState()
+            canvas.setStrokeColor(CUT)
+            canvas.setLineWidth(0.4)
+            canvas.setDash(3, 3)
+            canvas.rect(x, y, SLIP_WIDTH, SLIP_HEIGHT)
+            canvas.restoreState()
+            draw(canvas, item, x, y)
+        canvas.setFont(FONT_NAME, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawCentredString(
+            A4[0] / 2, MARGIN / 2, f"沿虚线剪开 · 第 {start // per_page + 1} 页 / 共 {pages} 页"
+        )
+        canvas.showPage()
+
+
 def _slip(canvas: Canvas, slip: Slip, x: float, y: float, org_name: str, campaign: str) -> None:
     """One slip with its lower left corner at (x, y)."""
-    canvas.saveState()
-    canvas.setStrokeColor(CUT)
-    canvas.setLineWidth(0.4)
-    canvas.setDash(3, 3)
-    canvas.rect(x, y, SLIP_WIDTH, SLIP_HEIGHT)
-    canvas.restoreState()
-
     left, top = x + PADDING, y + SLIP_HEIGHT - PADDING
     text_width = SLIP_WIDTH - 2 * PADDING - QR_SIZE - 3 * mm
     canvas.setFillColor(RED)
@@ -69,11 +98,11 @@ def _slip(canvas: Canvas, slip: Slip, x: float, y: float, org_name: str, campaig
     canvas.drawString(left, top - 10, "党员自拟公开承诺")
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT_NAME, 17)
-    canvas.drawString(left, top - 33, _fit(slip.name, 17, text_width))
+    canvas.drawString(left, top - 33, fit(slip.name, 17, text_width))
     canvas.setFont(FONT_NAME, 8.5)
     canvas.setFillColor(GREY)
-    canvas.drawString(left, top - 49, _fit(org_name, 8.5, text_width))
-    canvas.drawString(left, top - 61, _fit(campaign, 8.5, text_width))
+    canvas.drawString(left, top - 49, fit(org_name, 8.5, text_width))
+    canvas.drawString(left, top - 61, fit(campaign, 8.5, text_width))
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT_NAME, 9.5)
     canvas.drawString(left, top - 82, "用手机扫右侧二维码，")
@@ -96,31 +125,9 @@ def _slip(canvas: Canvas, slip: Slip, x: float, y: float, org_name: str, campaig
 
 def slips_pdf(org_name: str, campaign_name: str, slips: list[Slip]) -> bytes:
     """An A4 portrait PDF with COLUMNS × ROWS slips a page, in the order given."""
-    register_font()
     buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer,
-        pagesize=A4,
-        initialFontName=FONT_NAME,
-        invariant=True,
-        pageCompression=1,
-    )
-    canvas.setTitle(f"{org_name} 党员自拟承诺二维码")
+    canvas = sheet_canvas(buffer, f"{org_name} 党员自拟承诺二维码")
     canvas.setSubject(campaign_name)
-    canvas.setCreator("")
-    per_page = COLUMNS * ROWS
-    for start in range(0, max(len(slips), 1), per_page):
-        for index, slip in enumerate(slips[start : start + per_page]):
-            column, row = index % COLUMNS, index // COLUMNS
-            x = MARGIN + column * SLIP_WIDTH
-            y = A4[1] - MARGIN - (row + 1) * SLIP_HEIGHT
-            _slip(canvas, slip, x, y, org_name, campaign_name)
-        canvas.setFont(FONT_NAME, 7.5)
-        canvas.setFillColor(GREY)
-        pages = (len(slips) + per_page - 1) // per_page or 1
-        canvas.drawCentredString(
-            A4[0] / 2, MARGIN / 2, f"沿虚线剪开 · 第 {start // per_page + 1} 页 / 共 {pages} 页"
-        )
-        canvas.showPage()
+    lay_out(canvas, slips, lambda c, slip, x, y: _slip(c, slip, x, y, org_name, campaign_name))
     canvas.save()
     return buffer.getvalue()
