@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET
 
-from .models import Campaign
+from .models import Campaign, Requirements
 
 
 class CampaignForm(forms.ModelForm):
@@ -22,3 +22,11 @@ class CampaignForm(forms.ModelForm):
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("结束日期不能早于开始日期。"))
         return cleaned
+
+
+class RequirementsForm(forms.ModelForm):
+    """What the campaign asks of the organisations it covers, edited with the campaign."""
+
+    class Meta:
+        model = Requirements
+        fields = ["review_schedule", "count_member_reviews", "count_office_reviews"]

@@ -80,3 +80,50 @@ class Campaign(models.Model):
 audit.track(Campaign, describe=("name",), exclude=("created_at",), parent="organization")
 # The campaign a page shows is read from the web process's copy while no campaign has changed.
 generations.watch(Campaign._meta.db_table)
+
+
+class ReviewSchedule(models.TextChoices):
+    # Seed 000: at least three a year; seed 002: quarterly where the local plan says so.
+    THRICE_YEARLY = "thrice_yearly", _("每年3次（4月30日、8月31日、12月31日前各1次）")
+    QUARTERLY = "quarterly", _("每季度1次")
+
+
+class Requirements(models.Model):
+    """What a campaign asks of the organisations it covers, one row per campaign (the evaluation
+    and calendar issues add their own fields here). A campaign without a row asks the defaults
+    (`campaign.requirements.requirements_of`)."""
+
+    campaign = models.OneToOneField(
+        Campaign,
+        verbose_name=_("活动"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="requirements",
+    )
+    review_schedule = models.CharField(
+        _("领导点评频次"),
+        max_length=20,
+        choices=ReviewSchedule.choices,
+        default=ReviewSchedule.THRICE_YEARLY,
+    )
+    count_member_reviews = models.BooleanField(
+        _("点评党员计入支部次数"),
+        default=False,
+        help_text=_("勾选后，对党员个人的点评也计入其所在支部的点评次数。"),
+    )
+    count_office_reviews = models.BooleanField(
+        _("活动办公室的点评计入次数"),
+        default=False,
+        help_text=_("默认只计上级党组织书记、领导的点评。"),
+    )
+
+    class Meta:
+        verbose_name = _("活动要求")
+        verbose_name_plural = _("活动要求")
+
+    def __str__(self):
+        return str(self.campaign_id)
+
+
+# Changes to what a campaign asks are kept with the campaign's own (its page shows both).
+audit.track(Requirements)

@@ -3,6 +3,7 @@ from copy import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -12,8 +13,9 @@ from core.forms import apply_errors
 from core.services import require
 
 from . import access, services
-from .forms import CampaignForm
-from .models import Campaign
+from .forms import CampaignForm, RequirementsForm
+from .models import Campaign, Requirements
+from .requirements import requirements_of
 
 
 @require_safe
@@ -31,15 +33,18 @@ def create(request):
     organizations = access.organizations_to_run(request.user)
     require(organizations.exists())
     form = CampaignForm(request.POST or None, organizations=organizations)
-    if request.method == "POST" and form.is_valid():
+    asked = RequirementsForm(request.POST or None, prefix="req")
+    if request.method == "POST" and form.is_valid() & asked.is_valid():
         try:
-            campaign = services.create_campaign(by=request.user, **form.cleaned_data)
+            campaign = services.create_campaign(
+                by=request.user, requirements=asked.cleaned_data, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("已创建活动“%(name)s”。") % {"name": campaign.name})
             return redirect(campaign)
-    return render(request, "campaign/form.html", {"form": form})
+    return render(request, "campaign/form.html", {"form": form, "requirements_form": asked})
 
 
 @require_safe
@@ -50,7 +55,8 @@ def detail(request, pk):
     context = {
         "campaign": campaign,
         "can_run": access.can_run(request.user, campaign.organization),
-        "trail": trail(of(Campaign, campaign.pk)),
+        "requirements": requirements_of(campaign),
+        "trail": trail(of(Campaign, campaign.pk), of(Requirements, campaign.pk)),
     }
     return render(request, "campaign/detail.html", context)
 
@@ -62,12 +68,18 @@ def edit(request, pk):
     organizations = access.organizations_to_run(request.user)
     # The form edits a copy: the service compares the stored campaign with what was typed.
     form = CampaignForm(request.POST or None, instance=copy(campaign), organizations=organizations)
-    if request.method == "POST" and form.is_valid():
+    asked = RequirementsForm(
+        request.POST or None, instance=copy(requirements_of(campaign)), prefix="req"
+    )
+    if request.method == "POST" and form.is_valid() & asked.is_valid():
         try:
-            services.update_campaign(campaign, by=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                services.update_campaign(campaign, by=request.user, **form.cleaned_data)
+                services.update_requirements(campaign, by=request.user, **asked.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("已保存活动“%(name)s”。") % {"name": campaign.name})
             return redirect(campaign)
-    return render(request, "campaign/form.html", {"form": form, "campaign": campaign})
+    context = {"form": form, "requirements_form": asked, "campaign": campaign}
+    return render(request, "campaign/form.html", context)

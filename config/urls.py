@@ -59,6 +59,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("campaigns/", include("campaign.urls")),
     path("pledges/", include("pledges.urls")),
+    path("reviews/", include("reviews.urls")),
     path("board/", include("pledges.board_urls")),
     path("l/", include("pledges.link_urls")),  # members' draft links: short, for QR codes
     path("jobs/", include("core.urls")),

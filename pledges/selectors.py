@@ -41,7 +41,7 @@ from orgs.models import (
 )
 from orgs.rollups import TREE_VERSION, family_versions_sql, subtree_sums
 
-from . import access, workflow
+from . import access, quality, workflow
 from .models import (
     PUBLIC_STATES,
     SIGNED_LETTER_MARK,
@@ -404,6 +404,7 @@ class SheetRow:
     pledge: Pledge | None
     overdue: bool = False
     batchable: bool = False  # the user may take one of the batch steps on it now
+    hints: list[str] = field(default_factory=list)  # pledges.quality: a second look, no block
 
     @property
     def chip(self) -> str:
@@ -500,7 +501,12 @@ def branch_sheet(org: Organization, campaign: Campaign, *, user) -> BranchSheet:
 
     rows = [row(m, by_member.get(m.pk)) for m in org.members.active().order_by("name")]
     rows.sort(key=lambda r: r.pledge is not None)  # members without a pledge first
-    return BranchSheet(org, campaign, today, row(None, own), rows)
+    own_row = row(None, own)
+    hints = quality.hints_for([r.pledge for r in [own_row, *rows] if r.pledge])
+    for r in [own_row, *rows]:
+        if r.pledge:
+            r.hints = hints.of(r.pledge.pk)
+    return BranchSheet(org, campaign, today, own_row, rows)
 
 
 def branch_coverage(

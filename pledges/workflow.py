@@ -55,9 +55,10 @@ STEPS = {
         Step("assess", gettext_lazy("评诺"), (S.COMPLETED,), S.ASSESSED, REVIEWER),
     ]
 }
-# Steps a person takes; "start" happens by itself with the first progress record
-# (services.add_progress).
-MANUAL_STEPS = {name: step for name, step in STEPS.items() if name != "start"}
+# Steps a person takes with the step's button; "start" happens by itself with the first progress
+# record (services.add_progress), "assess" when the final verdict is recorded (reviews.services:
+# 自评 and 组织评 first, see reviews/verdicts.py).
+MANUAL_STEPS = {name: step for name, step in STEPS.items() if name not in ("start", "assess")}
 # Steps offered as batch actions on the branch page.
 BATCH_STEPS = ("submit", "approve", "sign", "publish")
 # The batch action that takes a member's submitted pledge through 组织审诺, 签约 and 公开 at once
@@ -118,18 +119,27 @@ def batchable(user, pledge: Pledge) -> bool:
 
 
 def take_step(
-    pledge: Pledge, name: str, *, by, comment: str = "", through=None, **fields
+    pledge: Pledge,
+    name: str,
+    *,
+    by,
+    comment: str = "",
+    through=None,
+    checked: bool = False,
+    **fields,
 ) -> Pledge:
     """Moves the pledge one step, or raises PermissionDenied / ValidationError.
 
     `through`: a member's own draft link (pledges/links.py), which may only submit its member's
-    pledge; the step then has no user (by=None) and its event says it came through the link."""
+    pledge; the step then has no user (by=None) and its event says it came through the link.
+    `checked`: the caller has decided who may cause the step (评诺 follows the verdicts, whose
+    givers reviews.access checks), so the side of `by` is not asked again."""
     step = STEPS[name]
-    if through is None:
-        require(may_take(by, pledge, step))
-    else:
+    if through is not None:
         require(by is None and name == "submit" and access.link_reaches(through, pledge))
         comment = comment or str(THROUGH_LINK_NOTE)
+    elif not checked:
+        require(may_take(by, pledge, step))
     if pledge.state not in step.sources:
         raise ValidationError(
             _("该承诺当前为“%(state)s”，不能%(step)s。")
@@ -205,22 +215,21 @@ def complete_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:
     return take_step(pledge, "complete", by=by, comment=comment)
 
 
-def assess_pledge(pledge: Pledge, *, by, comment: str) -> Pledge:
-    """评诺: the reviewer's verdict on a completed pledge, kept as the event's comment."""
+def assess_pledge(pledge: Pledge, *, by, comment: str, checked: bool = False) -> Pledge:
+    """评诺: the pledge's final verdict, kept as the event's comment. reviews.services takes it
+    (checked) when 自评 and 组织评 are both recorded; without `checked`, the reviewer side may."""
     if not comment.strip():
         raise ValidationError({"comment": _("评诺时请写明评价意见。")})
-    return take_step(pledge, "assess", by=by, comment=comment.strip())
+    return take_step(pledge, "assess", by=by, comment=comment.strip(), checked=checked)
 
 
 def act(pledge: Pledge, name: str, *, by, comment: str = "", **fields) -> Pledge:
     """Takes the manual step `name` with what it needs: signers for signing, the comment as the
-    reason for returning and as the verdict for assessing."""
+    reason for returning."""
     if name == "sign":
         return sign_pledge(pledge, by=by, comment=comment, **fields)
     if name == "return":
         return return_pledge(pledge, by=by, reason=comment)
-    if name == "assess":
-        return assess_pledge(pledge, by=by, comment=comment)
     return take_step(pledge, name, by=by, comment=comment)
 
 

@@ -1,7 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import home, slots
+
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("点评与评议")
+    # What an admin role may do in the admin site, within its subtree (orgs.services.admin_group).
+    admin_permissions = ("view_leaderreview", "view_rectification")
+
+    def ready(self):
+        # Reviews held vs due on an organisation's page; the verdicts (评诺) on a pledge's page.
+        slots.fill("orgs.detail", "reviews:org_summary")
+        slots.fill("pledges.detail", "reviews:pledge_verdicts")
+
+        # Reviews still owed this period, and open rectifications, on the home page.
+        from .home import cards
+
+        home.register(cards)

@@ -1,0 +1,229 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DATE_WIDGET
+from orgs.models import OrgKind, Sector
+from pledges.attachments import ACCEPT
+
+from .models import (
+    Fulfilment,
+    LeaderReview,
+    Rating,
+    Rectification,
+    RectificationSource,
+    RectificationState,
+)
+from .models import (
+    ReviewForm as ReviewFormChoice,
+)
+from .selectors import BEHIND_SORTS, BehindFilter, RegisterFilter
+
+TEXT_LIMIT = 2000
+
+
+class PledgeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, pledge):
+        return f"{pledge.owner_name}：{pledge.title}（{pledge.get_state_display()}）"
+
+
+class LeaderReviewForm(forms.ModelForm):
+    """The review form, made for a phone: the date, the form and the rating first, then the three
+    texts, then the pledges it looked at (ticked from the target's pledges)."""
+
+    pledges = PledgeChoiceField(
+        label=_("点评的承诺"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("勾选本次点评重点看过的承诺（可不选）。"),
+    )
+    reason = forms.CharField(
+        label=_("更正原因"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("点评填写已超过 7 天，修改将作为更正记录在点评下方。"),
+    )
+
+    class Meta:
+        model = LeaderReview
+        fields = [
+            "held_on",
+            "form",
+            "rating",
+            "achievements",
+            "problems",
+            "direction",
+            "pledges",
+        ]
+        widgets = {
+            "held_on": DATE_WIDGET,
+            "form": forms.RadioSelect,
+            "rating": forms.RadioSelect,
+            "achievements": forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
+            "problems": forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
+            "direction": forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
+        }
+        help_texts = {
+            "achievements": _("肯定成绩：做了哪些实事、兑现了哪些承诺。"),
+            "problems": _("指出问题：可据此登记整改事项（挂号销号）。"),
+            "direction": _("明确努力方向：下一步做什么。"),
+        }
+        error_messages = {
+            "held_on": {"required": _("请填写点评日期。")},
+            "form": {"required": _("请选择点评形式。")},
+            "rating": {"required": _("请选择总体评价。")},
+            "achievements": {"required": _("请写明主要成绩。")},
+            "direction": {"required": _("请写明努力方向。")},
+        }
+
+    def __init__(self, *args, pledges, correcting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pledges"].queryset = pledges
+        self.fields["form"].choices = ReviewFormChoice.choices
+        self.fields["rating"].choices = Rating.choices
+        if not self.instance.pk:
+            self.fields["held_on"].initial = timezone.localdate
+        if not correcting:
+            del self.fields["reason"]
+
+
+class RectificationForm(forms.ModelForm):
+    class Meta:
+        model = Rectification
+        fields = ["problem", "source", "responsible_person", "measures", "deadline"]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
+            "measures": forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}),
+            "deadline": DATE_WIDGET,
+        }
+        help_texts = {
+            "responsible_person": _("责任组织中负责整改的人，如“支部书记王某”。"),
+            "measures": _("可由责任组织在开始整改时补充。"),
+        }
+        error_messages = {
+            "problem": {"required": _("请写明存在的问题。")},
+            "responsible_person": {"required": _("请填写责任人。")},
+            "deadline": {"required": _("请填写整改时限。")},
+        }
+
+    def __init__(self, *args, from_review: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if from_review:
+            del self.fields["source"]
+        else:
+            self.fields["source"].choices = [
+                (value, label)
+                for value, label in RectificationSource.choices
+                if value != RectificationSource.REVIEW
+            ]
+            self.fields["source"].initial = RectificationSource.INSPECTION
+
+
+class StartForm(forms.Form):
+    measures = forms.CharField(
+        label=_("整改措施"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReportForm(forms.Form):
+    note = forms.CharField(
+        label=_("整改情况"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请写明整改情况：做了什么、结果如何。")},
+    )
+    evidence = forms.FileField(
+        label=_("佐证材料（可选）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        help_text=_("JPG、PNG 图片或 PDF 文件。"),
+    )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("说明"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class VerdictForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("评价结果"),
+        choices=Fulfilment.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择评价结果。")},
+    )
+    comment = forms.CharField(
+        label=_("评价意见"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _choices(label, choices):
+    return [("", label), *choices]
+
+
+class BehindFilterForm(forms.Form):
+    sector = forms.ChoiceField(label=_("领域"), required=False)
+    kind = forms.ChoiceField(label=_("类型"), required=False)
+    q = forms.CharField(label=_("名称"), required=False, max_length=50)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("path", _("按组织架构")),
+            ("name", _("按名称")),
+            ("held", _("按已点评次数")),
+            ("sector", _("按领域")),
+            ("kind", _("按类型")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = _choices(_("全部领域"), Sector.choices)
+        self.fields["kind"].choices = _choices(
+            _("全部类型"), [c for c in OrgKind.choices if c[0] != OrgKind.GROUP]
+        )
+
+    def wanted(self) -> BehindFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        sort = data.get("sort") or "path"
+        return BehindFilter(
+            sector=data.get("sector", ""),
+            kind=data.get("kind", ""),
+            search=(data.get("q") or "").strip(),
+            sort=sort if sort in BEHIND_SORTS else "path",
+        )
+
+
+class RegisterFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=_choices(_("全部状态"), RectificationState.choices)
+    )
+    source = forms.ChoiceField(
+        label=_("来源"),
+        required=False,
+        choices=_choices(_("全部来源"), RectificationSource.choices),
+    )
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+    q = forms.CharField(label=_("问题或组织"), required=False, max_length=50)
+
+    def wanted(self) -> RegisterFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        return RegisterFilter(
+            state=data.get("state", ""),
+            overdue=bool(data.get("overdue")),
+            source=data.get("source", ""),
+            search=(data.get("q") or "").strip(),
+        )

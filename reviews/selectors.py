@@ -1,0 +1,198 @@
+"""Reads shared by the review pages (and later the dashboards, exports and reminders).
+
+The review figure of an organisation — reviews held vs due so far — comes from `review_figures`
+(one organisation) and `behind` (many, one statement); both count with
+`LeaderReview.objects.counted` and `campaign.requirements.reviews_due`, so every page agrees.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from campaign.models import Campaign, Requirements
+from campaign.requirements import (
+    Period,
+    current_period,
+    requirements_of,
+    reviews_due,
+    reviews_due_this_period,
+)
+from core.people import display_name
+from orgs.models import Organization, OrgKind, Role, Sector, subtree_q
+from pledges.models import Pledge
+from pledges.selectors import expected_to_pledge
+
+from .access import REVIEWING_ROLES
+from .models import LeaderReview, RectificationState
+
+# How a behind list may be sorted: the query's key → the ordering.
+BEHIND_SORTS = {
+    "path": ("path",),
+    "name": ("name", "path"),
+    "held": ("held", "path"),
+    "sector": ("sector", "path"),
+    "kind": ("kind", "path"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewFigures:
+    held: int  # counted reviews held so far
+    due: int  # due by today
+    due_this_period: int  # due by the end of the current period
+    period: Period | None
+
+    @property
+    def behind(self) -> bool:
+        return self.held < self.due
+
+    @property
+    def owed_this_period(self) -> int:
+        return max(self.due_this_period - self.held, 0)
+
+
+def reviewed_organizations(campaign: Campaign):
+    """The organisations a campaign asks reviews of: its basic organisations, as for pledges."""
+    return Organization.objects.within(campaign.organization).filter(expected_to_pledge(campaign))
+
+
+def counted_reviews(campaign: Campaign, on: datetime.date, requirements: Requirements):
+    return LeaderReview.objects.filter(
+        campaign=campaign, held_on__lte=on, organization__active=True
+    ).counted(requirements)
+
+
+def review_figures(org: Organization, campaign: Campaign, on: datetime.date) -> ReviewFigures:
+    requirements = requirements_of(campaign)
+    held = counted_reviews(campaign, on, requirements).filter(organization=org).count()
+    return ReviewFigures(
+        held=held,
+        due=reviews_due(campaign, on, requirements),
+        due_this_period=reviews_due_this_period(campaign, on, requirements),
+        period=current_period(campaign, on, requirements),
+    )
+
+
+def with_held(orgs, campaign: Campaign, on: datetime.date, requirements: Requirements):
+    """The organisations, each annotated with `held`: its counted reviews so far."""
+    held = (
+        counted_reviews(campaign, on, requirements)
+        .filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return orgs.annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)))
+
+
+@dataclass
+class BehindFilter:
+    sector: str = ""
+    kind: str = ""
+    search: str = ""
+    sort: str = "path"
+
+
+def behind(orgs, campaign: Campaign, on: datetime.date, due: int, wanted: BehindFilter):
+    """Of `orgs` (already in the user's scope), the basic organisations of the campaign with fewer
+    counted reviews than `due`, annotated with `held`, filtered and sorted as asked."""
+    requirements = requirements_of(campaign)
+    orgs = orgs.filter(subtree_q(campaign.organization.path)).filter(expected_to_pledge(campaign))
+    if wanted.sector in Sector.values:
+        orgs = orgs.filter(sector=wanted.sector)
+    if wanted.kind in OrgKind.values:
+        orgs = orgs.filter(kind=wanted.kind)
+    if wanted.search:
+        orgs = orgs.filter(name__contains=wanted.search)
+    orgs = with_held(orgs, campaign, on, requirements).filter(held__lt=due)
+    return orgs.order_by(*BEHIND_SORTS.get(wanted.sort, BEHIND_SORTS["path"]))
+
+
+@dataclass
+class Reviewer:
+    name: str
+    role: str  # the role's label
+    organization: str
+
+
+def possible_reviewers(orgs, requirements: Requirements) -> dict[int, list[Reviewer]]:
+    """For each organisation, the responsible people of the nearest level above it that has any
+    (a secretary or leader role there; the office too when its reviews count): one statement for
+    the whole page."""
+    kinds = [k for k in REVIEWING_ROLES if k != "office" or requirements.count_office_reviews]
+    paths = {path for org in orgs for path in org.ancestor_paths()}
+    roles = (
+        Role.objects.filter(organization__path__in=paths, kind__in=kinds, user__is_active=True)
+        .select_related("user", "organization")
+        .order_by("organization__path", "kind", "user__first_name", "user__username")
+    )
+    by_path = defaultdict(list)
+    for role in roles:
+        by_path[role.organization.path].append(
+            Reviewer(display_name(role.user), role.get_kind_display(), role.organization.name)
+        )
+    found = {}
+    for org in orgs:
+        nearest = next((p for p in reversed(org.ancestor_paths()) if p in by_path), None)
+        found[org.pk] = by_path[nearest] if nearest else []
+    return found
+
+
+def pledges_to_review(campaign: Campaign, org: Organization, member=None):
+    """The pledges a review may look at: the member's, or the organisation's own and those of its
+    active members, in the campaign."""
+    pledges = Pledge.objects.filter(campaign=campaign).select_related("member", "organization")
+    if member is not None:
+        return pledges.filter(member=member)
+    return pledges.filter(
+        Q(organization=org) | Q(member__branch=org, member__active=True)
+    ).order_by("organization", "member__name", "id")
+
+
+@dataclass
+class RegisterFilter:
+    state: str = ""
+    overdue: bool = False
+    source: str = ""
+    search: str = ""
+
+
+def register(rectifications, today: datetime.date, wanted: RegisterFilter, under=None):
+    """The rectification register (挂号销号台账): rows in the user's scope (`rectifications`),
+    within `under`'s subtree when given, filtered as asked, the open ones first by deadline."""
+    rows = rectifications.select_related("organization", "registered_by_org")
+    if under is not None:
+        rows = rows.filter(subtree_q(under.path, "organization__path"))
+    if wanted.state in RectificationState.values:
+        rows = rows.filter(state=wanted.state)
+    if wanted.overdue:
+        rows = rows.overdue(today)
+    if wanted.source:
+        rows = rows.filter(source=wanted.source)
+    if wanted.search:
+        rows = rows.filter(Q(problem__contains=wanted.search) | Q(organization__name=wanted.search))
+    closed_last = Case(When(state=RectificationState.CLOSED, then=1), default=0)
+    return rows.alias(closed=closed_last).order_by("closed", "deadline", "id")
+
+
+@dataclass
+class RectificationCounts:
+    open: int = 0
+    overdue: int = 0
+    by_state: dict = field(default_factory=dict)
+
+
+def rectification_counts(rectifications, today: datetime.date) -> RectificationCounts:
+    """Open and overdue rectifications and the count in each state, in one statement."""
+    overdue_states = (RectificationState.REGISTERED, RectificationState.IN_PROGRESS)
+    figures = rectifications.aggregate(
+        **{state: Count("id", filter=Q(state=state)) for state in RectificationState.values},
+        overdue=Count("id", filter=Q(deadline__lt=today, state__in=overdue_states)),
+    )
+    by_state = {state: figures[state] for state in RectificationState.values}
+    open_count = sum(n for state, n in by_state.items() if state != RectificationState.CLOSED)
+    return RectificationCounts(open=open_count, overdue=figures["overdue"], by_state=by_state)

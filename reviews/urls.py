@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("behind/", views.behind_list, name="behind"),
+    path("new/", views.write, name="write"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("org/<int:pk>/", views.org_reviews, name="org"),
+    path("org/<int:pk>/summary/", views.org_summary, name="org_summary"),
+    path("rectifications/", views.register_list, name="register"),
+    path("rectifications/new/", views.register_new, name="register_new"),
+    path("rectifications/<int:pk>/", views.rectification, name="rectification"),
+    path(
+        "rectifications/<int:pk>/<slug:action>/",
+        views.rectification_action,
+        name="rectification_action",
+    ),
+    path("rectifications/<int:pk>/evidence/file/", views.evidence, name="evidence"),
+    path("pledge/<int:pk>/verdicts/", views.pledge_verdicts, name="pledge_verdicts"),
+    path("pledge/<int:pk>/verdicts/<slug:kind>/", views.give_verdict, name="give_verdict"),
+]
