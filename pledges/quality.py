@@ -58,7 +58,7 @@ def measurable(text: str) -> bool:
 
 def hints_for(pledges) -> Hints:
     """Hints for each of the pledges of one branch (its own and its members'), compared with one
-    another: all pairs in one call into rapidfuzz's C code."""
+    another (each text against the others in one call into rapidfuzz's C code)."""
     pledges = list(pledges)
     texts = [text_of(pledge) for pledge in pledges]
     found: dict[int, list[str]] = {}
@@ -66,19 +66,14 @@ def hints_for(pledges) -> Hints:
         if not measurable(text):
             found.setdefault(pledge.pk, []).append(str(NOT_MEASURABLE))
     comparable = [i for i, text in enumerate(texts) if len(text) >= MIN_LENGTH]
-    if len(comparable) > 1:
-        chosen = [texts[i] for i in comparable]
-        scores = process.cdist(chosen, chosen, scorer=fuzz.ratio, score_cutoff=SIMILAR)
-        for row, i in enumerate(comparable):
-            twin = next(
-                (
-                    comparable[col]
-                    for col in range(len(comparable))
-                    if col != row and scores[row][col]
-                ),
-                None,
+    chosen = [texts[i] for i in comparable]
+    for row, i in enumerate(comparable):
+        # The best match among the others: rapidfuzz loops over them in C.
+        others = chosen[:row] + [""] + chosen[row + 1 :]
+        match = process.extractOne(chosen[row], others, scorer=fuzz.ratio, score_cutoff=SIMILAR)
+        if match is not None:
+            twin = pledges[comparable[match[2]]]
+            found.setdefault(pledges[i].pk, []).append(
+                str(NEAR_IDENTICAL % {"name": twin.owner_name})
             )
-            if twin is not None:
-                name = pledges[twin].owner_name
-                found.setdefault(pledges[i].pk, []).append(str(NEAR_IDENTICAL % {"name": name}))
     return Hints(found)

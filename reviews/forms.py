@@ -173,13 +173,18 @@ def _choices(label, choices):
     return [("", label), *choices]
 
 
+SELECT = forms.Select(attrs={"class": "form-select"})
+TEXT = forms.TextInput(attrs={"class": "form-control", "placeholder": _("名称中的文字")})
+
+
 class BehindFilterForm(forms.Form):
-    sector = forms.ChoiceField(label=_("领域"), required=False)
-    kind = forms.ChoiceField(label=_("类型"), required=False)
-    q = forms.CharField(label=_("名称"), required=False, max_length=50)
+    sector = forms.ChoiceField(label=_("领域"), required=False, widget=SELECT)
+    kind = forms.ChoiceField(label=_("类型"), required=False, widget=SELECT)
+    q = forms.CharField(label=_("名称"), required=False, max_length=50, widget=TEXT)
     sort = forms.ChoiceField(
         label=_("排序"),
         required=False,
+        widget=SELECT,
         choices=[
             ("path", _("按组织架构")),
             ("name", _("按名称")),
@@ -209,15 +214,28 @@ class BehindFilterForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     state = forms.ChoiceField(
-        label=_("状态"), required=False, choices=_choices(_("全部状态"), RectificationState.choices)
+        label=_("状态"),
+        required=False,
+        choices=_choices(_("全部状态"), RectificationState.choices),
+        widget=SELECT,
     )
     source = forms.ChoiceField(
         label=_("来源"),
         required=False,
         choices=_choices(_("全部来源"), RectificationSource.choices),
+        widget=SELECT,
     )
-    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
-    q = forms.CharField(label=_("问题或组织"), required=False, max_length=50)
+    overdue = forms.BooleanField(
+        label=_("只看逾期"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    q = forms.CharField(
+        label=_("问题或组织"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
     def wanted(self) -> RegisterFilter:
         data = self.cleaned_data if self.is_valid() else {}

@@ -135,7 +135,7 @@ def test_an_id_past_the_database_range_is_not_found(client, objects):
         expected = range(500) if route.startswith("admin/") else {404, 405}
         for huge in HUGE_IDS:
             captures = {"pk": huge, "object_id": huge, "id": huge, "content_type_id": huge}
-            url = _url(route, {**captures, "name": "approve"})
+            url = _url(route, {**captures, "name": "approve", "action": "close", "kind": "leader"})
             for method in ("get", "post"):
                 status = getattr(client, method)(url, follow=True).status_code
                 if status not in expected:

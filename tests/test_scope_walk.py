@@ -18,6 +18,7 @@ from orgs.importing.errors import save_errors_file
 from orgs.models import RoleKind
 from pledges.links import token_digest
 from pledges.models import DraftLink, PledgeProgress
+from reviews.models import LeaderReview, Rectification
 
 from .factories import UserFactory, make_campaign, make_pledge
 
@@ -81,6 +82,16 @@ SITE_CASES = {
     "accounts:org_actions": lambda d: d.branch_b.pk,
     "accounts:batch": lambda d: d.batch_b.pk,
     "accounts:batch_slips": lambda d: d.batch_b.pk,
+    # Reviews, rectifications and verdicts follow the organisation they are about.
+    "reviews:detail": lambda d: d.review_b.pk,
+    "reviews:edit": lambda d: d.review_b.pk,
+    "reviews:org": lambda d: d.branch_b.pk,
+    "reviews:org_summary": lambda d: d.branch_b.pk,
+    "reviews:rectification": lambda d: d.rectification_b.pk,
+    "reviews:rectification_action": lambda d: {"pk": d.rectification_b.pk, "action": "close"},
+    "reviews:evidence": lambda d: d.rectification_b.pk,
+    "reviews:pledge_verdicts": lambda d: d.pledge_b.pk,
+    "reviews:give_verdict": lambda d: {"pk": d.pledge_b.pk, "kind": "leader"},
 }
 
 # The public board (公开栏) is open to everyone by design: published pledges of any active
@@ -108,6 +119,8 @@ ADMIN_MODEL_CASES = {
     "axes_accessfailurelog": lambda d: 1,
     "core_auditrecord": lambda d: 1,
     "core_job": lambda d: d.job_b.pk,
+    "reviews_leaderreview": lambda d: d.review_b.pk,
+    "reviews_rectification": lambda d: d.rectification_b.pk,
 }
 
 ADMIN_NAME = re.compile(r"^admin:(?P<model>[a-z_]+?)_(change|delete|history|password_change)$")
@@ -163,6 +176,32 @@ def add_branch_b_objects(district):
     district.errors_token_b = save_errors_file(
         district.bob_user, ContentFile("行号,问题\n2,姓名不能为空\n")
     )
+    west_secretary = UserFactory(username="wes")
+    services.assign_role(west_secretary, district.west, RoleKind.SECRETARY)
+    district.review_b = LeaderReview.objects.create(
+        campaign=district.campaign_b,
+        organization=district.branch_b,
+        author=west_secretary,
+        reviewer_org=district.west,
+        reviewer_role=RoleKind.SECRETARY,
+        held_on=datetime.date.today(),
+        form="forum",
+        achievements="成绩",
+        problems="问题",
+        direction="方向",
+        rating="good",
+    )
+    district.rectification_b = Rectification.objects.create(
+        problem="问题",
+        source="review",
+        review=district.review_b,
+        organization=district.branch_b,
+        responsible_person="书记",
+        deadline=datetime.date.today(),
+        registered_by_org=district.west,
+        state="reported",
+    )
+    district.rectification_b.evidence.save("x.png", ContentFile(b"\x89PNG\r\n"))
     district.link_token_b = "b" * 43
     district.link_b = DraftLink.objects.create(
         member=district.member_b,
