@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET
 
-from .models import Campaign, Requirements
+from .models import Campaign, Requirements, ReviewSchedule
 
 
 class CampaignForm(forms.ModelForm):
@@ -25,8 +25,17 @@ class CampaignForm(forms.ModelForm):
 
 
 class RequirementsForm(forms.ModelForm):
-    """What the campaign asks of the organisations it covers, edited with the campaign."""
+    """What the campaign asks of the organisations it covers, edited with the campaign; left out
+    of a post, the defaults (three reviews a year, counted from the levels above only)."""
 
     class Meta:
         model = Requirements
         fields = ["review_schedule", "count_member_reviews", "count_office_reviews"]
+        widgets = {"review_schedule": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_schedule"].required = False
+
+    def clean_review_schedule(self):
+        return self.cleaned_data["review_schedule"] or ReviewSchedule.THRICE_YEARLY

@@ -94,11 +94,7 @@ class Requirements(models.Model):
     (`campaign.requirements.requirements_of`)."""
 
     campaign = models.OneToOneField(
-        Campaign,
-        verbose_name=_("活动"),
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="requirements",
+        Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="requirements"
     )
     review_schedule = models.CharField(
         _("领导点评频次"),
@@ -126,4 +122,4 @@ class Requirements(models.Model):
 
 
 # Changes to what a campaign asks are kept with the campaign's own (its page shows both).
-audit.track(Requirements)
+audit.track(Requirements, parent="campaign")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.audit.trail import of, trail
+from core.audit.trail import of, trail, under
 from core.forms import apply_errors
 from core.services import require
 
@@ -56,7 +56,7 @@ def detail(request, pk):
         "campaign": campaign,
         "can_run": access.can_run(request.user, campaign.organization),
         "requirements": requirements_of(campaign),
-        "trail": trail(of(Campaign, campaign.pk), of(Requirements, campaign.pk)),
+        "trail": trail(of(Campaign, campaign.pk), under(Requirements, campaign.pk)),
     }
     return render(request, "campaign/detail.html", context)
 

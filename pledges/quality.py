@@ -7,9 +7,9 @@ simple rules flag the pledges worth a second look:
   pledge's of the same branch, by rapidfuzz's normalised Indel similarity (the share of
   characters the two texts have in common, in order) — copied and pasted pledges;
 - **not measurable**: its text holds no number, no date or period and no counted object: no
-  digit, no Chinese numeral followed by a measure word (三次, 两户, 十件), no "每周 / 每月 /
-  每季度 / 每年", no date (3月, 年底, 月底, 上半年). "服务群众，爱岗敬业" is flagged;
-  "每月走访困难群众2户" is not.
+  digit, no Chinese numeral followed by a measure word (三次, 两户, 十件; not "一名合格的",
+  which describes, nor "一起"), no "每周 / 每月 / 每季度 / 每年", no date (3月, 年底, 月底,
+  上半年). "服务群众，爱岗敬业" is flagged; "每月走访困难群众2户" is not.
 """
 
 import re
@@ -23,10 +23,12 @@ SIMILAR = 80  # percent
 MIN_LENGTH = 8
 
 _NUMERAL = "零一二两三四五六七八九十百千万半"
-_MEASURE = "次户人名位件个项场篇期元天日周月年条份批家所米里亩棵株本课节小时处座套台起"
+_MEASURE = "次户人名位件个项场篇期元天日周月年条份批家所米里亩棵株本课节小时处座套台"
+# "一名合格的党员", "一个好榜样": a numeral that describes, not one that counts.
+_NOT_A_COUNT = "(?!一[名个位](?:合格|优秀|好|真正|普通|称职))"
 MEASURABLE = re.compile(
     r"\d"
-    rf"|[{_NUMERAL}]+[{_MEASURE}]"
+    rf"|{_NOT_A_COUNT}[{_NUMERAL}]+[{_MEASURE}]"
     r"|每(?:天|日|周|星期|月|季|季度|年|半年)"
     r"|年底|年末|年内|月底|月末|上半年|下半年|季度"
 )

@@ -102,9 +102,10 @@ def may_give_verdict(user, pledge: Pledge, kind: str) -> bool:
     """Who gives which verdict on a completed pledge:
 
     - 自评: the organisation itself for its own pledge; for a member's, the member through their
-      own link, or the branch's secretary entering it for them (marked 代录);
+      own link, or whoever manages the branch (its secretary, or a managing role above it, as
+      everywhere in the tree) entering it for them (marked 代录);
     - 组织评: the branch for a member's pledge; for an organisation's own pledge its members'
-      meeting, recorded by its secretary;
+      meeting, recorded by whoever manages it;
     - 领导评: a responsible person above the pledge's organisation (as for a leader review);
     - 群众评: only from a mass evaluation, never typed in by a user.
     """

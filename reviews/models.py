@@ -340,9 +340,7 @@ class FinalVerdict(models.Model):
     """The final verdict of a pledge (最终评价), given once 自评 and 组织评 exist and lowered,
     never raised, by a 领导评 or 群众评 that comes later (reviews.verdicts.final_result)."""
 
-    pledge = models.OneToOneField(
-        Pledge, primary_key=True, on_delete=models.CASCADE, related_name="final_verdict"
-    )
+    pledge = models.OneToOneField(Pledge, on_delete=models.CASCADE, related_name="final_verdict")
     result = models.CharField(_("最终评价"), max_length=20, choices=Fulfilment.choices)
     decided_at = models.DateTimeField(_("评定时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -370,4 +368,6 @@ audit.track(
     parent="organization",
 )
 audit.track(Verdict, describe=("kind", "result"), exclude=("at",), parent="pledge")
-audit.track(FinalVerdict, describe=("result",), exclude=("decided_at", "updated_at"))
+audit.track(
+    FinalVerdict, describe=("result",), exclude=("decided_at", "updated_at"), parent="pledge"
+)

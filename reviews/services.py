@@ -378,7 +378,14 @@ def _settle(pledge: Pledge, verdict: Verdict, final: FinalVerdict | None, *, by)
             return
         FinalVerdict.objects.create(pledge=pledge, result=decided)
         comment = _("最终评价：%(result)s") % {"result": labels[decided]}
-        workflow.assess_pledge(pledge, by=by, comment=comment, checked=True)
+        if pledge.state == PledgeState.ASSESSED:
+            # Assessed by the step before verdicts existed: the final verdict is recorded on
+            # its history, the state stays.
+            PledgeEvent.objects.create(
+                pledge=pledge, kind=EventKind.CORRECTION, actor=by, comment=comment
+            )
+        else:
+            workflow.assess_pledge(pledge, by=by, comment=comment, checked=True)
         return
     lowered = lower(final.result, verdict.result)
     if lowered == final.result:

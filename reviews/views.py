@@ -375,7 +375,6 @@ def rectification(request, pk):
         "may_close": may_close,
         "start_form": StartForm(initial={"measures": item.measures}),
         "report_form": ReportForm(),
-        "comment_form": CommentForm(),
         "trail": trail(of(Rectification, item.pk)),
         "breadcrumb": item.organization.lineage(),
     }

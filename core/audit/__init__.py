@@ -112,7 +112,7 @@ def track(
     hidden = {model._meta.get_field(name).attname for name in hide}
     masked = {model._meta.get_field(name).attname for name in mask} | hidden
     parent_field = model._meta.get_field(parent) if parent else None
-    if parent_field is not None and not parent_field.many_to_one:
+    if parent_field is not None and not (parent_field.many_to_one or parent_field.one_to_one):
         raise ValueError(f"{model.__name__}.{parent} is not a foreign key")
     _registry[model._meta.label_lower] = Tracked(
         model,

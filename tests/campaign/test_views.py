@@ -74,3 +74,24 @@ def test_the_campaign_page_offers_its_pledges_through_the_pledges_app(
 
     link = client.get(f"/pledges/campaign/{campaign.pk}/link/").content.decode()
     assert f'href="/pledges/org/{district.root.pk}/?campaign={campaign.pk}"' in link
+
+
+def test_the_office_sets_what_the_campaign_asks(district, olivia, client):
+    from campaign.models import Requirements
+
+    client.force_login(olivia)
+    data = {**_data(district), "req-review_schedule": "quarterly", "req-count_member_reviews": "on"}
+    client.post("/campaigns/new/", data)
+    campaign = Campaign.objects.get(name="2027年度创先争优活动")
+    asked = Requirements.objects.get(campaign=campaign)
+    assert (asked.review_schedule, asked.count_member_reviews) == ("quarterly", True)
+    assert not asked.count_office_reviews
+    assert "每季度1次" in client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    # Edited with the campaign, and kept in its history.
+    data = {**_data(district), "req-review_schedule": "thrice_yearly"}
+    data["starts_on"], data["ends_on"] = campaign.starts_on, campaign.ends_on
+    assert client.post(f"/campaigns/{campaign.pk}/edit/", data).status_code == 302
+    asked.refresh_from_db()
+    assert (asked.review_schedule, asked.count_member_reviews) == ("thrice_yearly", False)
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "领导点评频次" in page  # the change, in the history

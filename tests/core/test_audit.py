@@ -11,12 +11,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from accounts.models import AccessCode, Profile, Purpose
-from campaign.models import Campaign
+from campaign.models import Campaign, Requirements
 from core.audit import audited, tracked, tracked_model
 from core.audit.trail import of, trail, under
 from core.models import AuditRecord
 from orgs.models import Member, Organization, Role, RoleKind, RoleTerm
 from pledges.models import Pledge, PledgeProgress
+from reviews.models import FinalVerdict, LeaderReview, Rectification, Verdict
 
 from ..factories import MemberFactory, UserFactory, add_org, make_campaign, make_pledge
 
@@ -78,6 +79,47 @@ def _new_progress(d):
     return PledgeProgress.objects.create(pledge=pledge, happened_on=TODAY, text="走访")
 
 
+def _new_requirements(d):
+    return Requirements.objects.create(campaign=make_campaign(d.east))
+
+
+def _new_review(d):
+    return LeaderReview.objects.create(
+        campaign=make_campaign(d.east),
+        organization=d.branch_a,
+        reviewer_org=d.east,
+        reviewer_role=RoleKind.LEADER,
+        held_on=TODAY,
+        form="forum",
+        achievements="成绩",
+        direction="方向",
+        rating="good",
+    )
+
+
+def _new_rectification(d):
+    return Rectification.objects.create(
+        problem="问题",
+        source="inspection",
+        organization=d.branch_a,
+        responsible_person="书记",
+        deadline=TODAY,
+        registered_by_org=d.east,
+    )
+
+
+def _completed(d):
+    return make_pledge(make_campaign(d.east), member=d.member_a, state="completed")
+
+
+def _new_verdict(d):
+    return Verdict.objects.create(pledge=_completed(d), kind="self", result="fulfilled")
+
+
+def _new_final(d):
+    return FinalVerdict.objects.create(pledge=_completed(d), result="fulfilled")
+
+
 # label → (make a row, a field to change and its new value, its column, the parent's id or None)
 CASES = {
     "orgs.organization": (_new_org, "name", "第二党小组", "name", None),
@@ -90,6 +132,29 @@ CASES = {
     "campaign.campaign": (_new_campaign, "theme", "新主题", "theme", lambda r: r.organization_id),
     "pledges.pledge": (_new_pledge, "title", "新标题", "title", None),
     "pledges.pledgeprogress": (_new_progress, "text", "又走访", "text", lambda r: r.pledge_id),
+    "campaign.requirements": (
+        _new_requirements,
+        "review_schedule",
+        "quarterly",
+        "review_schedule",
+        lambda r: r.campaign_id,
+    ),
+    "reviews.leaderreview": (
+        _new_review,
+        "direction",
+        "新方向",
+        "direction",
+        lambda r: r.organization_id,
+    ),
+    "reviews.rectification": (
+        _new_rectification,
+        "problem",
+        "新问题",
+        "problem",
+        lambda r: r.organization_id,
+    ),
+    "reviews.verdict": (_new_verdict, "comment", "意见", "comment", lambda r: r.pledge_id),
+    "reviews.finalverdict": (_new_final, "result", "mostly", "result", lambda r: r.pledge_id),
 }
 
 

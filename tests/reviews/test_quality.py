@@ -126,14 +126,6 @@ def test_vague_texts_are_flagged(text):
     assert quality.hints_for([Text(1, "承诺", text, "张三")]).of(1) == [NOT_MEASURABLE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: pledges/quality.py MEASURABLE takes any Chinese numeral followed by one of _MEASURE "
-        "as a count, so 一起 (together: 起 is in _MEASURE) and 一名 (做一名合格党员) make a vague "
-        "pledge pass as measurable; these common phrases count nothing."
-    ),
-)
 @pytest.mark.parametrize(
     "text", ["与群众一起，服务群众", "始终同群众想在一起、干在一起", "做一名合格的共产党员"]
 )

@@ -242,17 +242,6 @@ def test_an_organisations_own_pledge(client, district, campaign, alice):
     assert pledge.state == "assessed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValidationError,
-    reason=(
-        "BUG: reviews/services.py _settle calls workflow.assess_pledge whenever it records the "
-        "final verdict, even when the pledge is already 已评诺 (assessed by the old manual step, "
-        "which VERDICT_STATES and the verdicts fragment still accept): take_step refuses "
-        "('当前为“已评诺”，不能评诺') and the whole 组织评 is rolled back, so such a pledge never "
-        "gets its final verdict although the page keeps offering the form."
-    ),
-)
 def test_a_pledge_assessed_before_the_verdicts_still_gets_its_final_verdict(
     client, district, campaign, alice
 ):

@@ -1,0 +1,68 @@
+"""The reviews' cards on the home page: reviews owed this period, open rectifications."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reviews import selectors, services
+
+from ..factories import add_org, make_campaign
+
+TODAY = datetime.date.today()
+
+
+def _cards(client, user):
+    client.force_login(user)
+    return {card.title: card for card in client.get("/").context["cards"]}
+
+
+def test_a_leader_is_told_how_many_organisations_still_need_a_review(client, district, charlie):
+    campaign = make_campaign(district.root, starts_on=TODAY - datetime.timedelta(days=400))
+    card = _cards(client, charlie)["领导点评"]
+    assert card.summary.endswith("还有 2 个组织待点评")  # 幸福社区, 和平社区
+    assert card.items[0].url == "/reviews/" and card.items[0].count == 2
+    due = selectors.review_figures(district.peace, campaign, TODAY).due_this_period
+    for _ in range(due):
+        services.write_review(
+            campaign,
+            by=charlie,
+            organization=district.peace,
+            held_on=TODAY,
+            form="daily",
+            rating="good",
+            achievements="成绩",
+            direction="方向",
+        )
+    assert _cards(client, charlie)["领导点评"].items[0].count == 1
+
+
+def test_a_branch_secretary_gets_no_review_card_but_sees_open_rectifications(
+    client, district, campaign, alice, charlie
+):
+    assert "领导点评" not in _cards(client, alice)
+    assert "整改事项" not in _cards(client, alice)
+    services.register_rectification(
+        district.branch_a,
+        by=charlie,
+        problem="践诺记录不全",
+        responsible_person="书记",
+        deadline=TODAY + datetime.timedelta(days=5),
+    )
+    card = _cards(client, alice)["整改事项"]
+    assert card.summary == "1 项未销号"
+    assert client.get(card.url).status_code == 200
+
+
+def test_the_leaders_home_reads_a_fixed_number_of_queries(client, district, charlie):
+    make_campaign(district.root, starts_on=TODAY - datetime.timedelta(days=400))
+    client.force_login(charlie)
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    for n in range(20):
+        add_org(district.east, f"新支部{n}")
+    client.get("/")  # the organisations changed: each process reads its copies afresh once
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few) <= 14, [q["sql"] for q in many.captured_queries]
