@@ -28,14 +28,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campaign import access as campaign_access
-from core import ratelimits
+from core import ratelimits, slots
 from core.forms import apply_errors, flash_errors
 from core.params import id_param
 from orgs import access as org_access
 
 from . import access, links
 from .forms import IssueLinksForm, PledgeForm
-from .models import suggested_areas
+from .models import DONE_STATES, suggested_areas
 
 MAX_SLIPS = 500  # tokens read from one request for the slips
 
@@ -246,5 +246,9 @@ def member_link(request, token):
         "returned_reason": links.return_reason(pledge) if form is not None else "",
         "csrf_token": get_token(request) if form is not None else "",
         "url": reverse("draftlink:form", args=[token]),
+        # What higher apps offer the member once the pledge is done (their 自评, reviews).
+        "done_links": slots.links("pledges.link", token=token)
+        if pledge is not None and pledge.state in DONE_STATES
+        else [],
     }
     return _public("pledges/link_form.html", context)

@@ -14,6 +14,8 @@ class ReviewsConfig(AppConfig):
         # Reviews held vs due on an organisation's page; the verdicts (评诺) on a pledge's page.
         slots.fill("orgs.detail", "reviews:org_summary")
         slots.fill("pledges.detail", "reviews:pledge_verdicts")
+        # The member's own 自评 through their draft link, once the pledge is done.
+        slots.fill("pledges.link", "reviews:link_verdict", label=_("我的自评（评诺）"))
 
         # Reviews still owed this period, and open rectifications, on the home page.
         from .home import cards

@@ -159,7 +159,10 @@ class VerdictForm(forms.Form):
         label=_("评价结果"),
         choices=Fulfilment.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("请选择评价结果。")},
+        error_messages={
+            "required": _("请选择评价结果。"),
+            "invalid_choice": _("请选择已兑现、基本兑现或未兑现。"),
+        },
     )
     comment = forms.CharField(
         label=_("评价意见"),

@@ -22,4 +22,6 @@ urlpatterns = [
     path("rectifications/<int:pk>/evidence/file/", views.evidence, name="evidence"),
     path("pledge/<int:pk>/verdicts/", views.pledge_verdicts, name="pledge_verdicts"),
     path("pledge/<int:pk>/verdicts/<slug:kind>/", views.give_verdict, name="give_verdict"),
+    # A member's own 自评 through their draft link (pledges/links.py): the token is the key.
+    path("self/<str:token>/", views.link_verdict, name="link_verdict"),
 ]

@@ -1,19 +1,24 @@
 from copy import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campaign import access as campaign_access
 from campaign.requirements import requirements_of, reviews_due
+from core import ratelimits
 from core.audit.trail import of, trail
 from core.forms import apply_errors, flash_errors
 from core.params import id_param
@@ -21,7 +26,7 @@ from core.services import require
 from orgs import access as org_access
 from orgs.models import Organization, subtree_q
 from pledges import access as pledge_access
-from pledges import quality
+from pledges import links, quality
 
 from . import access, selectors, services
 from .forms import (
@@ -491,3 +496,56 @@ def give_verdict(request, pk, kind):
     else:
         flash_errors(request, form)
     return redirect(pledge.get_absolute_url() + "#verdicts")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def link_verdict(request, token):
+    """The member's own 自评 of their completed pledge, through their draft link: a page of its
+    own, without the site's frame, as the link's form is (no session, user or messages read)."""
+    link = links.open_link(token, timezone.localdate())
+    if link is None:
+        limited = ratelimits.exceeded(
+            request, group="draft-link", rate=settings.DRAFT_LINK_RATE_LIMIT
+        )
+        return _public(
+            "pledges/link_unavailable.html", {"limited": limited}, 429 if limited else 404
+        )
+    pledge = links.pledge_of(link)
+    assessable = pledge is not None and pledge.state in services.VERDICT_STATES
+    given = Verdict.objects.filter(pledge=pledge, kind=VerdictKind.SELF).first() if pledge else None
+    final = FinalVerdict.objects.filter(pledge=pledge).first() if pledge else None
+    form = None
+    if assessable and given is None and final is None:
+        form = VerdictForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.give_verdict(
+                    pledge, VerdictKind.SELF, by=None, through=link, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect(reverse("reviews:link_verdict", args=[token]))
+    context = {
+        "member": link.member,
+        "campaign": link.campaign,
+        "pledge": pledge,
+        "assessable": assessable,
+        "given": given,
+        "final": final,
+        "form": form,
+        "rule": RULE,
+        "csrf_token": get_token(request) if form is not None else "",
+        "url": reverse("reviews:link_verdict", args=[token]),
+        "back": reverse("draftlink:form", args=[token]),
+    }
+    return _public("reviews/link_verdict.html", context)
+
+
+def _public(template: str, context: dict, status: int = 200) -> HttpResponse:
+    # As the draft link's own page (pledges.views_links): never cached, never indexed.
+    response = HttpResponse(render_to_string(template, context), status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

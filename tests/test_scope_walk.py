@@ -102,6 +102,9 @@ PUBLIC_CASES = {
     # A member's draft link: its token is the key, not an id; it opens that member's page alone
     # (tests/pledges/test_link_views.py), answering 200 to whoever holds it.
     "draftlink:form": lambda d: {"token": d.link_token_b},
+    # The member's own 自评 through the same link: its member's pledge alone
+    # (tests/reviews/test_link_verdict.py).
+    "reviews:link_verdict": lambda d: {"token": d.link_token_b},
 }
 
 # Admin model pages (change, delete, history, …) by model label → branch B's object.
