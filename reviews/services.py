@@ -286,6 +286,16 @@ def close_rectification(rectification: Rectification, *, by, comment: str = "") 
     )
 
 
+def reopen_rectification(rectification: Rectification, *, by, reason: str) -> Rectification:
+    """Reopens a closed problem that came back (销号后反弹):整改中 again, with the reason kept."""
+    require(access.can_close(by, rectification))
+    if not reason.strip():
+        raise ValidationError({"comment": _("重新打开时请写明原因。")})
+    return _move(
+        rectification, S.IN_PROGRESS, (S.CLOSED,), by=by, comment=reason.strip(), closed_at=None
+    )
+
+
 def return_rectification(rectification: Rectification, *, by, reason: str) -> Rectification:
     """Sends a report back: the problem is not solved yet; the reason is required and kept."""
     require(access.can_close(by, rectification))

@@ -391,6 +391,7 @@ ACTIONS = {
     "report": (ReportForm, _("已报告整改完成，等待上级销号。")),
     "close": (CommentForm, _("已销号。")),
     "return": (CommentForm, _("已退回，继续整改。")),
+    "reopen": (CommentForm, _("已重新打开，继续整改。")),
 }
 
 
@@ -415,6 +416,8 @@ def rectification_action(request, pk, action):
             )
         elif action == "close":
             services.close_rectification(item, by=request.user, comment=data["comment"])
+        elif action == "reopen":
+            services.reopen_rectification(item, by=request.user, reason=data["comment"])
         else:
             services.return_rectification(item, by=request.user, reason=data["comment"])
     except ValidationError as error:

@@ -409,3 +409,27 @@ def test_the_register_never_shows_rows_outside_the_users_scope(
     page = response.content.decode()
     assert ("督查发现的问题" in page) == ("a_late" in visible)
     assert ("红旗村的问题" in page) == ("b_late" in visible)
+
+
+def test_a_closed_problem_that_came_back_is_reopened_from_above_only(client, district, alice, tess):
+    item = _register(tess, district.branch_a)
+    client.force_login(alice)
+    _act(client, item, "report", note="已整改。")
+    client.force_login(tess)
+    _act(client, item, "close")
+    assert _state(item) == "closed"
+    # The branch cannot reopen (nor close) its own problem.
+    client.force_login(alice)
+    assert (
+        client.post(f"/reviews/rectifications/{item.pk}/reopen/", {"comment": "x"}).status_code
+        == 403
+    )
+    client.force_login(tess)
+    response = _act(client, item, "reopen", comment="")
+    assert "重新打开时请写明原因" in response.content.decode()
+    assert _state(item) == "closed"
+    response = _act(client, item, "reopen", comment="检查发现问题反弹。")
+    assert "已重新打开" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.state, item.closed_at) == ("in_progress", None)
+    assert item.events.last().comment == "检查发现问题反弹。"
