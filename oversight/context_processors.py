@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.utils.functional import SimpleLazyObject
 
 from orgs import access
+from reviews import access as review_access
 
 # The navigation of a signed-in user, kept in the session by the login view: pages then draw the
 # bar without reading the user's roles and organisations again. A role given or taken shows in
@@ -29,6 +30,8 @@ def navigation_for(user) -> dict:
         # One branch (members, nothing below): its page is a button in the phone's header.
         "home_branch": bool(home and home.holds_members and home.numchild == 0),
         "can_manage": access.can_manage_anything(user),
+        # Leader reviews (领导点评) are written from above: the menu for those who may.
+        "reviews": review_access.reviews_anyone(user),
     }
 
 
@@ -50,6 +53,7 @@ def navigation(request):
             "home_org": NavOrg(*home) if home else None,
             "home_branch": stored.get("home_branch", False),  # a session from before it
             "can_manage": stored["can_manage"],
+            "reviews": stored.get("reviews", False),  # a session from before it
         }
 
     return {"nav": SimpleLazyObject(nav)}

@@ -46,6 +46,14 @@ def role_above(user, org: Organization, kinds=REVIEWING_ROLES) -> tuple[int, str
     return org_id, kind
 
 
+def reviews_anyone(user) -> bool:
+    """Whether the user holds a reviewing role on an organisation with others below it."""
+    paths = org_access.scope_paths(user, kinds=REVIEWING_ROLES)
+    if not paths:
+        return False
+    return Organization.objects.filter(path__in=paths, numchild__gt=0).exists()
+
+
 def can_review(user, org: Organization) -> bool:
     return org.active and role_above(user, org) is not None
 

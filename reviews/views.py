@@ -80,7 +80,7 @@ def _reviewing_paths(user) -> list[str]:
 def mine(request):
     """A leader's page: the organisations below their roles still owed a review this period,
     each with the button to write it, and the reviews they wrote lately."""
-    paths = _reviewing_paths(request.user)
+    paths = _reviewing_paths(request.user) if access.reviews_anyone(request.user) else []
     context = {"paths": paths}
     if paths:
         top = Organization.objects.filter(path=paths[0]).first()

@@ -66,3 +66,14 @@ def test_the_leaders_home_reads_a_fixed_number_of_queries(client, district, char
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few) <= 14, [q["sql"] for q in many.captured_queries]
+
+
+def test_the_menu_offers_reviews_to_those_above_others_only(
+    client, district, campaign, alice, charlie
+):
+    client.force_login(charlie)
+    assert 'href="/reviews/"' in client.get("/").content.decode()
+    client.force_login(alice)  # her branch has nothing below it
+    assert 'href="/reviews/"' not in client.get("/").content.decode()
+    page = client.get("/reviews/").content.decode()
+    assert "您目前没有可点评下级组织的角色" in page
