@@ -2,9 +2,10 @@
 
 Seed 000 asks for at least three reviews a year; the default plan has them due cumulatively by
 30 April, 31 August and 31 December. Seed 002 asks for one a quarter where the local plan says
-so. Each review is due at the end of its period; a period counts only when the campaign runs for
-at least half of its days, so a campaign that starts in June asks for two reviews in its first
-year (August and December), not three, and one that ends in May asks for none in May–August.
+so. Each review is due at the end of its period (or at the campaign's end, when that comes
+first); a period counts only when the campaign runs for at least half of its days, so a campaign
+that starts in June asks for two reviews in its first year (August and December), not three, and
+one that ends in May asks for none in May–August.
 `reviews_due` is the one function that says it; pages, lists and (later) reminders all use it.
 """
 
@@ -45,7 +46,8 @@ def _last_day(year: int, month: int) -> datetime.date:
 
 
 def periods(campaign: Campaign, schedule: str) -> list[Period]:
-    """The campaign's review periods in order: those it runs for at least half of."""
+    """The campaign's review periods in order: those it runs for at least half of. The last one
+    is due by the campaign's end when the campaign ends first (a review after it cannot count)."""
     found = []
     for year in range(campaign.starts_on.year, campaign.ends_on.year + 1):
         for first, last in PERIODS[schedule]:
@@ -53,7 +55,7 @@ def periods(campaign: Campaign, schedule: str) -> list[Period]:
             start = max(period.starts_on, campaign.starts_on)
             end = min(period.ends_on, campaign.ends_on)
             if end >= start and ((end - start).days + 1) * 2 >= period.days:
-                found.append(period)
+                found.append(Period(period.starts_on, end))
     return found
 
 

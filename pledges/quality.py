@@ -12,6 +12,7 @@ simple rules flag the pledges worth a second look:
   上半年). "服务群众，爱岗敬业" is flagged; "每月走访困难群众2户" is not.
 """
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -67,14 +68,23 @@ def hints_for(pledges) -> Hints:
     for pledge, text in zip(pledges, texts, strict=True):
         if not measurable(text):
             found.setdefault(pledge.pk, []).append(str(NOT_MEASURABLE))
-    comparable = [i for i, text in enumerate(texts) if len(text) >= MIN_LENGTH]
-    chosen = [texts[i] for i in comparable]
+    # Texts at least SIMILAR percent alike are within 2/3 and 3/2 of each other's length (the
+    # Indel similarity is at most 2·shorter/(sum of lengths)): each text is compared only with
+    # those in that window of the texts sorted by length.
+    comparable = sorted(
+        (i for i, text in enumerate(texts) if len(text) >= MIN_LENGTH), key=lambda i: len(texts[i])
+    )
+    lengths = [len(texts[i]) for i in comparable]
     for row, i in enumerate(comparable):
-        # The best match among the others: rapidfuzz loops over them in C.
-        others = chosen[:row] + [""] + chosen[row + 1 :]
-        match = process.extractOne(chosen[row], others, scorer=fuzz.ratio, score_cutoff=SIMILAR)
+        low = bisect.bisect_left(lengths, lengths[row] * 2 / 3)
+        high = bisect.bisect_right(lengths, lengths[row] * 3 / 2)
+        window = [comparable[k] for k in range(low, high) if k != row]
+        # The best match in the window: rapidfuzz loops over it in C.
+        match = process.extractOne(
+            texts[i], [texts[k] for k in window], scorer=fuzz.ratio, score_cutoff=SIMILAR
+        )
         if match is not None:
-            twin = pledges[comparable[match[2]]]
+            twin = pledges[window[match[2]]]
             found.setdefault(pledges[i].pk, []).append(
                 str(NEAR_IDENTICAL % {"name": twin.owner_name})
             )

@@ -13,10 +13,11 @@ never does. Writing comes from above:
 - the verdicts on a pledge (评诺): see `may_give_verdict`.
 """
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from orgs import access as org_access
-from orgs.models import MANAGING_ROLES, Organization, RoleKind
+from orgs.models import MANAGING_ROLES, Organization, RoleKind, subtree_q
 from pledges.models import Pledge
 
 from .models import LeaderReview, Rectification, VerdictKind
@@ -26,32 +27,59 @@ from .models import LeaderReview, Rectification, VerdictKind
 REVIEWING_ROLES = (RoleKind.SECRETARY, RoleKind.LEADER, RoleKind.OFFICE)
 # Registering and closing a rectification: any role above the responsible organisation.
 REGISTERING_ROLES = (*REVIEWING_ROLES, RoleKind.ADMIN)
-# The roles named first when several of the user's roles are above the target.
+# The roles named first when several of the user's roles are above the target: those whose
+# reviews always count (a secretary, a leader), the nearest first; then the office, the admin.
 _PREFERENCE = {RoleKind.SECRETARY: 0, RoleKind.LEADER: 1, RoleKind.OFFICE: 2, RoleKind.ADMIN: 3}
+_ALWAYS_COUNTED = (RoleKind.SECRETARY, RoleKind.LEADER)
 
 
 def role_above(user, org: Organization, kinds=REVIEWING_ROLES) -> tuple[int, str] | None:
-    """(organisation id, role kind) of the user's role of `kinds` on a strict ancestor of `org`,
-    the nearest one (a secretary before a leader before the office); None when there is none."""
+    """(organisation id, role kind) of the user's role of `kinds` on a strict ancestor of `org`:
+    a secretary or leader role before the office's, the nearest first. None when there is none,
+    and None for anyone who also holds a role on `org` itself: nobody reviews, registers
+    problems for or closes them of their own organisation, even from a second role above it."""
     if not user.is_authenticated:
         return None
+    roles = org_access.user_roles(user)
+    if any(path == org.path for path, _kind, _id in roles):
+        return None
     found = [
-        (-len(path), _PREFERENCE[kind], org_id, kind)
-        for path, kind, org_id in org_access.user_roles(user)
+        (kind not in _ALWAYS_COUNTED, -len(path), _PREFERENCE[kind], org_id, kind)
+        for path, kind, org_id in roles
         if kind in kinds and org.path.startswith(path) and org.path != path
     ]
     if not found:
         return None
-    _depth, _preference, org_id, kind = min(found)
+    *_order, org_id, kind = min(found)
     return org_id, kind
+
+
+def own_paths(user) -> list[str]:
+    """The paths of the organisations the user holds any role on (never theirs to review)."""
+    return [path for path, _kind, _id in org_access.user_roles(user)]
+
+
+def first_reviewing_org(user) -> Organization | None:
+    """The first organisation, in tree order, on which the user holds a reviewing role and that
+    has organisations below it: where their review pages start."""
+    paths = org_access.scope_paths(user, kinds=REVIEWING_ROLES)
+    if not paths:
+        return None
+    return Organization.objects.filter(path__in=paths, numchild__gt=0).order_by("path").first()
+
+
+def reviewable_organizations(user):
+    """The organisations the user may review: strictly below their reviewing roles, none they
+    hold a role on themselves."""
+    below = Q(pk__in=[])
+    for path in org_access.scope_paths(user, kinds=REVIEWING_ROLES) or []:
+        below |= subtree_q(path) & ~Q(path=path)
+    return Organization.objects.filter(below).exclude(path__in=own_paths(user))
 
 
 def reviews_anyone(user) -> bool:
     """Whether the user holds a reviewing role on an organisation with others below it."""
-    paths = org_access.scope_paths(user, kinds=REVIEWING_ROLES)
-    if not paths:
-        return False
-    return Organization.objects.filter(path__in=paths, numchild__gt=0).exists()
+    return first_reviewing_org(user) is not None
 
 
 def can_review(user, org: Organization) -> bool:

@@ -140,7 +140,7 @@ class ReportForm(forms.Form):
     evidence = forms.FileField(
         label=_("佐证材料（可选）"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
         help_text=_("JPG、PNG 图片或 PDF 文件。"),
     )
 
@@ -151,6 +151,18 @@ class CommentForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SendBackForm(CommentForm):
+    """Sending a report back, or reopening a closed problem: the reason, and a new deadline when
+    the old one has passed."""
+
+    deadline = forms.DateField(
+        label=_("新的整改时限（可选）"),
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages={"invalid": _("日期格式不对，请按“2026-05-01”的格式填写。")},
     )
 
 

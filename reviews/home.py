@@ -5,15 +5,12 @@ organisations below it) sees how many of them are still owed a review this perio
 button to their list; anyone whose scope holds open rectifications sees them, overdue first.
 """
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign import access as campaign_access
 from core.home import Card, Item
-from orgs import access as org_access
-from orgs.models import Organization, subtree_q
 
 from . import access, selectors
 
@@ -21,18 +18,12 @@ from . import access, selectors
 def cards(user) -> list[Card]:
     found = []
     today = timezone.localdate()
-    paths = org_access.scope_paths(user, kinds=access.REVIEWING_ROLES) or []
-    top = (
-        org_access.get_organization_for_user(user, _first_role_org(user, paths)) if paths else None
-    )
-    campaign = campaign_access.current_campaign(user, top) if top and top.numchild else None
+    top = access.first_reviewing_org(user)
+    campaign = campaign_access.current_campaign(user, top) if top is not None else None
     if campaign is not None:
         figures = selectors.review_figures(top, campaign, today)
-        below = Q(pk__in=[])
-        for path in paths:
-            below |= subtree_q(path) & ~Q(path=path)
         owed = selectors.behind(
-            Organization.objects.filter(below),
+            access.reviewable_organizations(user),
             campaign,
             today,
             figures.due_this_period,
@@ -85,8 +76,3 @@ def cards(user) -> list[Card]:
             )
         )
     return found
-
-
-def _first_role_org(user, paths: list[str]) -> int:
-    """The id of the organisation of the user's first reviewing role (the top of their scope)."""
-    return next(org_id for path, _kind, org_id in org_access.user_roles(user) if path == paths[0])

@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
@@ -118,7 +119,8 @@ class LeaderReview(models.Model):
         return self.member.name if self.member_id else self.organization.name
 
     def editable_until(self) -> datetime.date:
-        return self.created_at.date() + datetime.timedelta(days=EDIT_DAYS)
+        """The last day (Asia/Shanghai) its author may still edit it."""
+        return timezone.localdate(self.created_at) + datetime.timedelta(days=EDIT_DAYS)
 
 
 class ReviewCorrection(models.Model):

@@ -142,15 +142,20 @@ def possible_reviewers(orgs, requirements: Requirements) -> dict[int, list[Revie
     return found
 
 
-def pledges_to_review(campaign: Campaign, org: Organization, member=None):
+def pledges_to_review(campaign: Campaign, org: Organization, member=None, keep=None):
     """The pledges a review may look at: the member's, or the organisation's own and those of its
-    active members, in the campaign."""
-    pledges = Pledge.objects.filter(campaign=campaign).select_related("member", "organization")
+    active members, in the campaign; with `keep` (a review being edited), also those it looked at
+    already, whose member may have moved or left since."""
     if member is not None:
-        return pledges.filter(member=member)
-    return pledges.filter(
-        Q(organization=org) | Q(member__branch=org, member__active=True)
-    ).order_by("organization", "member__name", "id")
+        wanted = Q(member=member)
+    else:
+        wanted = Q(organization=org) | Q(member__branch=org, member__active=True)
+    if keep is not None:
+        wanted |= Q(pk__in=keep.pledges.values("pk"))
+    pledges = Pledge.objects.filter(wanted, campaign=campaign)
+    return pledges.select_related("member", "organization").order_by(
+        "organization", "member__name", "id"
+    )
 
 
 @dataclass

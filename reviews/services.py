@@ -136,7 +136,9 @@ def update_review(review: LeaderReview, *, by, pledges=(), reason: str = "", **f
     with its reason, kept on the review for everyone who reads it."""
     require(access.may_edit_review(by, review))
     pledges = list(pledges)
-    allowed = selectors.pledges_to_review(review.campaign, review.organization, review.member)
+    allowed = selectors.pledges_to_review(
+        review.campaign, review.organization, review.member, keep=review
+    )
     _check_review(review.campaign, fields, pledges, allowed)
     changes = _review_changes(review, fields, pledges)
     if not changes:
@@ -260,6 +262,7 @@ def report_rectification(
     if not note.strip():
         raise ValidationError({"note": _("请写明整改情况。")})
     fields = {"report_note": note.strip(), "reported_at": timezone.now()}
+    evidence = evidence or None  # a form's cleared file comes as False
     if evidence is not None:
         try:
             fields["evidence_type"] = check_attachment(evidence)
@@ -273,9 +276,31 @@ def report_rectification(
     return rectification
 
 
-def close_rectification(rectification: Rectification, *, by, comment: str = "") -> Rectification:
-    """销号: the level above accepts the report."""
+def _reporter_id(rectification: Rectification) -> int | None:
+    events = RectificationEvent.objects.filter(
+        rectification=rectification, to_state=RectificationState.REPORTED
+    )
+    return events.order_by("-at", "-id").values_list("actor_id", flat=True).first()
+
+
+def _check_judge(rectification: Rectification, by) -> None:
+    """The report is judged by someone else than its reporter (挂号销号 takes two)."""
     require(access.can_close(by, rectification))
+    if rectification.state == S.REPORTED and _reporter_id(rectification) == by.pk:
+        raise ValidationError(_("整改完成由您报告，须由上级其他负责人销号或退回。"))
+
+
+def _new_deadline(deadline: datetime.date | None) -> dict:
+    if deadline is None:
+        return {}
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("新的整改时限不能早于今天。")})
+    return {"deadline": deadline}
+
+
+def close_rectification(rectification: Rectification, *, by, comment: str = "") -> Rectification:
+    """销号: the level above accepts the report (not the one who made it)."""
+    _check_judge(rectification, by)
     return _move(
         rectification,
         S.CLOSED,
@@ -286,22 +311,38 @@ def close_rectification(rectification: Rectification, *, by, comment: str = "") 
     )
 
 
-def reopen_rectification(rectification: Rectification, *, by, reason: str) -> Rectification:
-    """Reopens a closed problem that came back (销号后反弹):整改中 again, with the reason kept."""
+def reopen_rectification(
+    rectification: Rectification, *, by, reason: str, deadline: datetime.date | None = None
+) -> Rectification:
+    """Reopens a closed problem that came back (销号后反弹): 整改中 again, with the reason kept
+    and, when given, a new deadline."""
     require(access.can_close(by, rectification))
     if not reason.strip():
         raise ValidationError({"comment": _("重新打开时请写明原因。")})
+    fields = _new_deadline(deadline)
     return _move(
-        rectification, S.IN_PROGRESS, (S.CLOSED,), by=by, comment=reason.strip(), closed_at=None
+        rectification,
+        S.IN_PROGRESS,
+        (S.CLOSED,),
+        by=by,
+        comment=reason.strip(),
+        closed_at=None,
+        **fields,
     )
 
 
-def return_rectification(rectification: Rectification, *, by, reason: str) -> Rectification:
-    """Sends a report back: the problem is not solved yet; the reason is required and kept."""
-    require(access.can_close(by, rectification))
+def return_rectification(
+    rectification: Rectification, *, by, reason: str, deadline: datetime.date | None = None
+) -> Rectification:
+    """Sends a report back: the problem is not solved yet; the reason is required and kept, and
+    a new deadline may be set."""
+    _check_judge(rectification, by)
     if not reason.strip():
         raise ValidationError({"comment": _("退回时请写明原因。")})
-    return _move(rectification, S.IN_PROGRESS, (S.REPORTED,), by=by, comment=reason.strip())
+    fields = _new_deadline(deadline)
+    return _move(
+        rectification, S.IN_PROGRESS, (S.REPORTED,), by=by, comment=reason.strip(), **fields
+    )
 
 
 # --- 评诺 ----------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -36,6 +35,7 @@ from .forms import (
     RectificationForm,
     RegisterFilterForm,
     ReportForm,
+    SendBackForm,
     StartForm,
     VerdictForm,
 )
@@ -70,31 +70,22 @@ def _with_reviewers(page, campaign):
 # --- 领导点评 ------------------------------------------------------------------------------------
 
 
-def _reviewing_paths(user) -> list[str]:
-    paths = org_access.scope_paths(user, kinds=access.REVIEWING_ROLES)
-    return [] if paths is None else paths
-
-
 @require_safe
 @login_required
 def mine(request):
     """A leader's page: the organisations below their roles still owed a review this period,
     each with the button to write it, and the reviews they wrote lately."""
-    paths = _reviewing_paths(request.user) if access.reviews_anyone(request.user) else []
-    context = {"paths": paths}
-    if paths:
-        top = Organization.objects.filter(path=paths[0]).first()
-        campaign = _campaign(request, top) if top else None
+    top = access.first_reviewing_org(request.user)
+    context = {"top": top}
+    if top is not None:
+        campaign = _campaign(request, top)
         context["campaign"] = campaign
         if campaign is not None:
             today = timezone.localdate()
             figures = selectors.review_figures(top, campaign, today)
-            below = Q(pk__in=[])
-            for path in paths:
-                below |= subtree_q(path) & ~Q(path=path)
             form = BehindFilterForm(request.GET or None)
             orgs = selectors.behind(
-                Organization.objects.filter(below),
+                access.reviewable_organizations(request.user),
                 campaign,
                 today,
                 figures.due_this_period,
@@ -107,9 +98,11 @@ def mine(request):
                 page=page,
                 rows=_with_reviewers(page, campaign),
                 querystring=_querystring(request),
+                requirements=requirements_of(campaign),
             )
         context["recent"] = (
-            LeaderReview.objects.filter(author=request.user)
+            access.reviews_for(request.user)
+            .filter(author=request.user)
             .select_related("organization", "member")
             .order_by("-held_on", "-id")[:10]
         )
@@ -184,16 +177,22 @@ def write(request):
         "org": org,
         "member": member,
         "campaign": campaign,
-        "pledge_choices": _pledge_choices(form, pledges),
+        "pledge_choices": _pledge_choices(form, campaign, org),
         "breadcrumb": org.lineage(),
         "back": reverse("reviews:org", args=[org.pk]),
     }
     return render(request, "reviews/form.html", context)
 
 
-def _pledge_choices(form, pledges) -> list:
-    """Each pledge's checkbox with the quality hints (pledges.quality) the reviewer should see."""
-    hints = quality.hints_for(pledges)
+def _branch_hints(campaign, org) -> quality.Hints:
+    """The quality hints (pledges.quality) of the branch's pledges, compared with one another
+    across the branch, whichever of them a page shows."""
+    return quality.hints_for(selectors.pledges_to_review(campaign, org))
+
+
+def _pledge_choices(form, campaign, org) -> list:
+    """Each pledge's checkbox with the hints the reviewer should see."""
+    hints = _branch_hints(campaign, org)
     return [(choice, hints.of(choice.data["value"].value)) for choice in form["pledges"]]
 
 
@@ -202,7 +201,7 @@ def _pledge_choices(form, pledges) -> list:
 def detail(request, pk):
     review = access.get_review_for_user(request.user, pk)
     pledges = list(review.pledges.select_related("member", "organization"))
-    hints = quality.hints_for(pledges)
+    hints = _branch_hints(review.campaign, review.organization)
     context = {
         "review": review,
         "pledges": [(pledge, hints.of(pledge.pk)) for pledge in pledges],
@@ -223,7 +222,9 @@ def edit(request, pk):
     review = access.get_review_for_user(request.user, pk)
     require(access.may_edit_review(request.user, review))
     correcting = not services.may_still_edit(review)
-    pledges = selectors.pledges_to_review(review.campaign, review.organization, review.member)
+    pledges = selectors.pledges_to_review(
+        review.campaign, review.organization, review.member, keep=review
+    )
     form = LeaderReviewForm(
         request.POST or None, instance=copy(review), pledges=pledges, correcting=correcting
     )
@@ -242,7 +243,7 @@ def edit(request, pk):
         "member": review.member,
         "campaign": review.campaign,
         "correcting": correcting,
-        "pledge_choices": _pledge_choices(form, pledges),
+        "pledge_choices": _pledge_choices(form, review.campaign, review.organization),
         "breadcrumb": review.organization.lineage(),
         "back": review.get_absolute_url(),
     }
@@ -390,8 +391,8 @@ ACTIONS = {
     "start": (StartForm, _("已开始整改。")),
     "report": (ReportForm, _("已报告整改完成，等待上级销号。")),
     "close": (CommentForm, _("已销号。")),
-    "return": (CommentForm, _("已退回，继续整改。")),
-    "reopen": (CommentForm, _("已重新打开，继续整改。")),
+    "return": (SendBackForm, _("已退回，继续整改。")),
+    "reopen": (SendBackForm, _("已重新打开，继续整改。")),
 }
 
 
@@ -417,9 +418,13 @@ def rectification_action(request, pk, action):
         elif action == "close":
             services.close_rectification(item, by=request.user, comment=data["comment"])
         elif action == "reopen":
-            services.reopen_rectification(item, by=request.user, reason=data["comment"])
+            services.reopen_rectification(
+                item, by=request.user, reason=data["comment"], deadline=data["deadline"]
+            )
         else:
-            services.return_rectification(item, by=request.user, reason=data["comment"])
+            services.return_rectification(
+                item, by=request.user, reason=data["comment"], deadline=data["deadline"]
+            )
     except ValidationError as error:
         flash_errors(request, error)
     else:
