@@ -193,6 +193,12 @@ TEXT = forms.TextInput(attrs={"class": "form-control", "placeholder": _("名称�
 
 
 class BehindFilterForm(forms.Form):
+    by = forms.ChoiceField(
+        label=_("应点评次数截至"),
+        required=False,
+        widget=SELECT,
+        choices=[("", _("今天")), ("period", _("本期末"))],
+    )
     sector = forms.ChoiceField(label=_("领域"), required=False, widget=SELECT)
     kind = forms.ChoiceField(label=_("类型"), required=False, widget=SELECT)
     q = forms.CharField(label=_("名称"), required=False, max_length=50, widget=TEXT)

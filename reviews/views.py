@@ -16,7 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campaign import access as campaign_access
-from campaign.requirements import requirements_of, reviews_due
+from campaign.requirements import (
+    current_period,
+    requirements_of,
+    reviews_due,
+    reviews_due_this_period,
+)
 from core import ratelimits
 from core.audit.trail import of, trail
 from core.forms import apply_errors, flash_errors
@@ -112,15 +117,17 @@ def mine(request):
 @require_safe
 @login_required
 def behind_list(request):
-    """Every organisation in the user's scope with fewer reviews than are due by today, with the
-    responsible people above it who may write them."""
+    """Every organisation in the user's scope with fewer reviews than are due by today (or, asked
+    with ?by=period, by the end of the current period), with the responsible people above it who
+    may write them."""
     roots = org_access.roots_for(request.user)
     campaign = _campaign(request, roots[0]) if roots else None
     context = {"campaign": campaign}
     if campaign is not None:
         today = timezone.localdate()
-        due = reviews_due(campaign, today)
         form = BehindFilterForm(request.GET or None)
+        by_period = form.is_valid() and form.cleaned_data["by"] == "period"
+        due = (reviews_due_this_period if by_period else reviews_due)(campaign, today)
         orgs = selectors.behind(
             org_access.organizations_for(request.user), campaign, today, due, form.wanted()
         )
@@ -128,6 +135,8 @@ def behind_list(request):
         context.update(
             form=form,
             due=due,
+            by_period=by_period,
+            period=current_period(campaign, today),
             today=today,
             page=page,
             rows=_with_reviewers(page, campaign),

@@ -14,7 +14,7 @@ from reviews import selectors, services
 from reviews.models import LeaderReview, ReviewCorrection
 
 from ..conftest import _persona
-from ..factories import add_org, make_pledge
+from ..factories import add_org, make_campaign, make_pledge
 from .conftest import TODAY
 
 
@@ -300,3 +300,13 @@ def test_the_behind_list_and_the_register_cost_the_same_for_10_and_100_organisat
     add(90)
     client.get("/reviews/behind/")  # the organisations changed: the copies are read afresh once
     assert counts() == few
+
+
+def test_the_behind_list_can_count_to_the_end_of_the_period(client, district, olivia):
+    from campaign.requirements import reviews_due_this_period
+
+    campaign = make_campaign(district.root, starts_on=TODAY - datetime.timedelta(days=400))
+    client.force_login(olivia)
+    response = client.get("/reviews/behind/?by=period")
+    assert response.context["due"] == reviews_due_this_period(campaign, TODAY)
+    assert {org.name for org, _ in response.context["rows"]} >= {"幸福社区党支部", "红旗村党支部"}
