@@ -78,7 +78,17 @@ def reviewable_organizations(user):
 
 
 def reviews_anyone(user) -> bool:
-    """Whether the user holds a reviewing role on an organisation with others below it."""
+    """Whether the user holds a reviewing role on an organisation with others below it: read
+    from the top organisations of their scope (org_access.roots_for, which the navigation has
+    loaded already) unless a reviewing role sits below one of them."""
+    paths = set(org_access.scope_paths(user, kinds=REVIEWING_ROLES) or [])
+    if not paths:
+        return False
+    roots = org_access.roots_for(user)
+    if any(root.path in paths and root.numchild for root in roots):
+        return True
+    if paths <= {root.path for root in roots}:
+        return False
     return first_reviewing_org(user) is not None
 
 
