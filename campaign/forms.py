@@ -30,12 +30,29 @@ class RequirementsForm(forms.ModelForm):
 
     class Meta:
         model = Requirements
-        fields = ["review_schedule", "count_member_reviews", "count_office_reviews"]
+        fields = [
+            "review_schedule",
+            "count_member_reviews",
+            "count_office_reviews",
+            "satisfaction_threshold",
+            "fulfilled_at",
+            "mostly_at",
+        ]
         widgets = {"review_schedule": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["review_schedule"].required = False
+        for name in self.fields:
+            self.fields[name].required = False
 
     def clean_review_schedule(self):
         return self.cleaned_data["review_schedule"] or ReviewSchedule.THRICE_YEARLY
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("satisfaction_threshold", "fulfilled_at", "mostly_at"):
+            if cleaned.get(name) is None:
+                cleaned[name] = Requirements._meta.get_field(name).default
+        if cleaned["mostly_at"] > cleaned["fulfilled_at"]:
+            self.add_error("mostly_at", _("“基本兑现”线不能高于“已兑现”线。"))
+        return cleaned

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -111,6 +112,20 @@ class Requirements(models.Model):
         _("活动办公室的点评计入次数"),
         default=False,
         help_text=_("默认只计上级党组织书记、领导的点评。"),
+    )
+    # 群众评议: below this satisfaction (percent) a closed round opens a rectification.
+    satisfaction_threshold = models.PositiveSmallIntegerField(
+        _("群众满意度整改线（%）"),
+        default=70,
+        validators=[MaxValueValidator(100)],
+        help_text=_("群众评议满意度低于此值时，自动登记整改事项。"),
+    )
+    # 群众评 of an organisation's pledge from the 履行承诺 item's satisfaction (percent).
+    fulfilled_at = models.PositiveSmallIntegerField(
+        _("群众评“已兑现”线（%）"), default=90, validators=[MaxValueValidator(100)]
+    )
+    mostly_at = models.PositiveSmallIntegerField(
+        _("群众评“基本兑现”线（%）"), default=70, validators=[MaxValueValidator(100)]
     )
 
     class Meta:

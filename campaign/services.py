@@ -7,7 +7,14 @@ from . import access
 from .models import Campaign, Requirements
 
 FIELDS = ("name", "theme", "organization", "starts_on", "ends_on", "active")
-REQUIREMENT_FIELDS = ("review_schedule", "count_member_reviews", "count_office_reviews")
+REQUIREMENT_FIELDS = (
+    "review_schedule",
+    "count_member_reviews",
+    "count_office_reviews",
+    "satisfaction_threshold",
+    "fulfilled_at",
+    "mostly_at",
+)
 
 
 def create_campaign(*, by, requirements: dict | None = None, **fields) -> Campaign:

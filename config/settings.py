@@ -235,6 +235,9 @@ LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
 # before the link pages answer 429 (pledges/views_links.py): far above a member's mistyping, far
 # below what guessing would need.
 DRAFT_LINK_RATE_LIMIT = os.environ.get("DRAFT_LINK_RATE_LIMIT", "20/10m")
+# Failed 群众评议 codes per client address (reviews/views_ballot.py): successes are not counted,
+# so a meeting room behind one address answers freely; 50-bit codes make guessing hopeless.
+BALLOT_CODE_RATE_LIMIT = os.environ.get("BALLOT_CODE_RATE_LIMIT", "20/10m")
 # One-time codes (accounts): an activation code from a provisioning slip or a grant lasts this
 # many days, a manager's reset code fewer; wrong codes per client address before the activation
 # page answers 429, as the login's limit does for passwords.

@@ -60,6 +60,7 @@ urlpatterns = [
     path("campaigns/", include("campaign.urls")),
     path("pledges/", include("pledges.urls")),
     path("reviews/", include("reviews.urls")),
+    path("e/", include("reviews.ballot_urls")),  # 群众评议: short, for QR codes
     path("board/", include("pledges.board_urls")),
     path("l/", include("pledges.link_urls")),  # members' draft links: short, for QR codes
     path("jobs/", include("core.urls")),

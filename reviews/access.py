@@ -160,3 +160,25 @@ def may_give_verdict(user, pledge: Pledge, kind: str) -> bool:
     if kind == VerdictKind.LEADER:
         return role_above(user, pledge.home_org) is not None
     return False
+
+
+# --- 群众评议 ------------------------------------------------------------------------------------
+
+
+def rounds_for(user):
+    """Rounds the user sees: of organisations in their scope (the evaluated organisation sees its
+    round and results; the level running it, those below)."""
+    from .models import EvaluationRound
+
+    return EvaluationRound.objects.filter(org_access.scope_q(user, "organization__path"))
+
+
+def get_round_for_user(user, pk: int):
+    queryset = rounds_for(user).select_related("organization", "run_by", "campaign")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def can_run_round(user, org: Organization) -> bool:
+    """The level above runs a basic organisation's round: any role on a strict ancestor, never a
+    role on the organisation itself (it never handles its own ballots)."""
+    return org.active and role_above(user, org, REGISTERING_ROLES) is not None

@@ -7,7 +7,7 @@ from core.admin import ReadOnlyAdmin
 from orgs.admin import ScopedAdminMixin
 
 from . import access
-from .models import LeaderReview, Rectification
+from .models import EvaluationRound, LeaderReview, Rectification
 
 
 @admin.register(LeaderReview)
@@ -36,3 +36,19 @@ class RectificationAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Rectification._meta.fields]
+
+
+@admin.register(EvaluationRound)
+class EvaluationRoundAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    """Rounds only: codes and answers are never shown one by one, in the admin or anywhere."""
+
+    list_display = ["title", "organization", "state", "starts_on", "ends_on"]
+    list_filter = ["state"]
+    search_fields = ["title", "organization__name"]
+    list_select_related = ["organization"]
+
+    def in_scope(self, request, queryset):
+        return queryset.filter(pk__in=access.rounds_for(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in EvaluationRound._meta.fields]

@@ -8,7 +8,7 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("点评与评议")
     # What an admin role may do in the admin site, within its subtree (orgs.services.admin_group).
-    admin_permissions = ("view_leaderreview", "view_rectification")
+    admin_permissions = ("view_leaderreview", "view_rectification", "view_evaluationround")
 
     def ready(self):
         # Reviews held vs due on an organisation's page; the verdicts (评诺) on a pledge's page.

@@ -20,8 +20,9 @@ from orgs.models import Organization, Role, RoleKind
 from pledges import workflow
 from pledges.models import Pledge, PledgeState
 
-from . import services
+from . import evaluations, services
 from .models import (
+    EvaluationRound,
     Fulfilment,
     LeaderReview,
     Rating,
@@ -64,6 +65,7 @@ def build(ctx: DemoContext) -> None:
     reviews = _reviews(campaign, leader, role.organization, random.Random(ctx.seed))
     _rectifications(leader, reviews)
     _verdicts(campaign)
+    _evaluations(campaign, leader, role.organization)
     ctx.say(
         _("领导点评 %(reviews)s 条，整改事项 %(items)s 项。")
         % {"reviews": len(reviews), "items": Rectification.objects.count()}
@@ -71,7 +73,9 @@ def build(ctx: DemoContext) -> None:
 
 
 def wipe() -> None:
-    # Rectifications protect their reviews; reviews protect campaigns and organisations.
+    # Rounds point at their rectification; rectifications protect their reviews; reviews
+    # protect campaigns and organisations.
+    EvaluationRound.objects.all().delete()
     Rectification.objects.all().delete()
     LeaderReview.objects.all().delete()
 
@@ -157,3 +161,57 @@ def _verdicts(campaign) -> None:
     for pledge in completed[:1]:
         for kind in (VerdictKind.SELF, VerdictKind.ORGANIZATION):
             services.give_verdict(pledge, kind, by=secretary, result=Fulfilment.FULFILLED)
+
+
+def _evaluations(campaign, leader, top: Organization) -> None:
+    """群众评议 run by the leader's 街道: one running for 幸福社区党支部 (codes out, a few answers
+    in), one published for another branch whose low satisfaction opened a rectification."""
+    today = timezone.localdate()
+    branches = list(
+        Organization.objects.within(top).filter(kind="branch", active=True).order_by("path")
+    )
+    running = next((org for org in branches if org.name == "幸福社区党支部"), None)
+    done = next((org for org in branches if org is not running), None)
+    if running is not None:
+        item = evaluations.create_round(
+            running,
+            campaign,
+            by=leader,
+            title=_("%(name)s群众评议") % {"name": running.name},
+            starts_on=today,
+            ends_on=min(campaign.ends_on, today + datetime.timedelta(days=14)),
+            methods=["questionnaire", "box"],
+        )
+        item = evaluations.open_round(item, by=leader)
+        codes = evaluations.issue_codes(item, by=leader, group="public", count=8)
+        for code in codes[:3]:
+            evaluations.answer(code, choices={i: "satisfied" for i in item.items})
+    if done is not None:
+        item = evaluations.create_round(
+            done,
+            campaign,
+            by=leader,
+            title=_("%(name)s群众评议") % {"name": done.name},
+            starts_on=max(campaign.starts_on, today - datetime.timedelta(days=20)),
+            ends_on=today,
+            methods=["questionnaire", "forum"],
+        )
+        item = evaluations.open_round(item, by=leader)
+        weak = {"服务群众": "dissatisfied", "履行承诺": "basic"}
+        for index, code in enumerate(
+            evaluations.issue_codes(item, by=leader, group="served", count=12)
+        ):
+            choice = "dissatisfied" if index % 2 else "satisfied"
+            evaluations.answer(code, choices={i: weak.get(i, choice) for i in item.items})
+        evaluations.set_tally(
+            item,
+            by=leader,
+            source="paper",
+            group="public",
+            item="总体评价",
+            satisfied=6,
+            basic=4,
+            dissatisfied=5,
+        )
+        item = evaluations.close_round(item, by=leader)
+        evaluations.publish_round(item, by=leader)

@@ -7,12 +7,17 @@ from orgs.models import OrgKind, Sector
 from pledges.attachments import ACCEPT
 
 from .models import (
+    EvaluationMethod,
     Fulfilment,
     LeaderReview,
+    ParticipantGroup,
+    Questionnaire,
     Rating,
     Rectification,
     RectificationSource,
     RectificationState,
+    Satisfaction,
+    TallySource,
 )
 from .models import (
     ReviewForm as ReviewFormChoice,
@@ -266,3 +271,103 @@ class RegisterFilterForm(forms.Form):
             source=data.get("source", ""),
             search=(data.get("q") or "").strip(),
         )
+
+
+# --- 群众评议 ------------------------------------------------------------------------------------
+
+
+class RoundForm(forms.Form):
+    title = forms.CharField(label=_("评议名称"), max_length=100)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE_WIDGET)
+    methods = forms.MultipleChoiceField(
+        label=_("评议方式"),
+        choices=EvaluationMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    questionnaire = forms.ModelChoiceField(
+        label=_("评议表模板"),
+        queryset=Questionnaire.objects.none(),
+        required=False,
+        empty_label=_("默认评议表（服务群众、履行承诺、工作作风、廉洁自律、总体评价）"),
+    )
+
+    def __init__(self, *args, questionnaires, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].queryset = questionnaires
+
+
+class IssueForm(forms.Form):
+    group = forms.ChoiceField(label=_("参评类别"), choices=ParticipantGroup.choices)
+    count = forms.IntegerField(
+        label=_("份数"),
+        min_value=1,
+        max_value=500,
+        initial=20,
+        error_messages={
+            "min_value": _("至少 1 份。"),
+            "max_value": _("每次最多 500 份。"),
+            "required": _("请填写份数。"),
+        },
+    )
+
+
+class TallyForm(forms.Form):
+    source = forms.ChoiceField(label=_("来源"), choices=TallySource.choices)
+    group = forms.ChoiceField(label=_("参评类别"), choices=ParticipantGroup.choices)
+    item = forms.ChoiceField(label=_("评议项目"))
+    satisfied = forms.IntegerField(label=_("满意（份）"), min_value=0, initial=0)
+    basic = forms.IntegerField(label=_("基本满意（份）"), min_value=0, initial=0)
+    dissatisfied = forms.IntegerField(label=_("不满意（份）"), min_value=0, initial=0)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [(item, item) for item in items]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("评议码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "form-control form-control-lg ballot-code",
+                "placeholder": "XXXXX-XXXXX",
+            }
+        ),
+        error_messages={"required": _("请输入评议单上的评议码。")},
+    )
+
+
+class BallotForm(CodeForm):
+    """The 群众评议表 of a round: one choice per item (large touch targets), and a comment."""
+
+    comment = forms.CharField(
+        label=_("意见建议（可选）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget = forms.HiddenInput()
+        self.items = list(items)
+        for index, item in enumerate(self.items):
+            self.fields[f"item_{index}"] = forms.ChoiceField(
+                label=item,
+                choices=Satisfaction.choices,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                error_messages={"required": _("请评价“%(item)s”。") % {"item": item}},
+            )
+        self.order_fields([f"item_{i}" for i in range(len(self.items))] + ["comment", "code"])
+
+    def choices(self) -> dict:
+        return {item: self.cleaned_data[f"item_{i}"] for i, item in enumerate(self.items)}
+
+    def item_fields(self):
+        return [self[f"item_{i}"] for i in range(len(self.items))]

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -373,3 +374,236 @@ audit.track(Verdict, describe=("kind", "result"), exclude=("at",), parent="pledg
 audit.track(
     FinalVerdict, describe=("result",), exclude=("decided_at", "updated_at"), parent="pledge"
 )
+
+
+# --- 群众评议 ------------------------------------------------------------------------------------
+
+
+class EvaluationMethod(models.TextChoices):
+    # Seed 000: 问卷调查、设置意见箱、召开座谈会、聘请活动监督员.
+    QUESTIONNAIRE = "questionnaire", _("问卷调查")
+    BOX = "box", _("意见箱")
+    FORUM = "forum", _("座谈会")
+    MONITOR = "monitor", _("活动监督员")
+
+
+class RoundState(models.TextChoices):
+    PREPARING = "preparing", _("准备")
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+    PUBLISHED = "published", _("已公示")
+
+
+class ParticipantGroup(models.TextChoices):
+    # Seed 000: 党代表、人大代表、政协委员、服务对象和普通群众代表; and members.
+    PARTY_DEPUTY = "party_deputy", _("党代表")
+    NPC_DEPUTY = "npc_deputy", _("人大代表")
+    CPPCC_MEMBER = "cppcc_member", _("政协委员")
+    SERVED = "served", _("服务对象")
+    PUBLIC = "public", _("群众代表")
+    MEMBER = "member", _("党员")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+# The items of the default questionnaire (群众评议表), each answered 满意 / 基本满意 / 不满意.
+DEFAULT_ITEMS = ["服务群众", "履行承诺", "工作作风", "廉洁自律", "总体评价"]
+# The item whose satisfaction gives the 群众评 of an organisation's own pledge (评诺).
+PLEDGE_ITEM = "履行承诺"
+
+
+class Questionnaire(models.Model):
+    """A template of the 群众评议表, kept by an office for the rounds below it. A round copies its
+    items when it opens, so a later edit never changes a running round."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    items = models.JSONField(_("评议项目"), default=list)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评议表模板")
+        verbose_name_plural = _("评议表模板")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class EvaluationRound(models.Model):
+    """A 群众评议 of one basic organisation, run by the level above (seed 000: 上级党组织对基层
+    党组织开展群众评议): it issues the codes and keys in the paper tallies, so the organisation
+    never handles its own ballots. `items` are the questionnaire's, copied when it opens;
+    `results` what closing computed (reviews.evaluations.results_of), shown from then on."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("被评议组织"),
+        on_delete=models.PROTECT,
+        related_name="evaluation_rounds",
+    )
+    run_by = models.ForeignKey(
+        Organization, verbose_name=_("组织评议的上级"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("名称"), max_length=100)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    methods = models.JSONField(_("评议方式"), default=list)
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("评议表模板"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    items = models.JSONField(_("评议项目"), default=list)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=RoundState.choices, default=RoundState.PREPARING
+    )
+    results = models.JSONField(_("评议结果"), default=dict, blank=True)
+    rectification = models.ForeignKey(
+        "Rectification",
+        verbose_name=_("整改事项"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("群众评议")
+        verbose_name_plural = _("群众评议")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["organization", "state"], name="round_org_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="round_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reviews:round", args=[self.pk])
+
+    def method_labels(self) -> list[str]:
+        labels = dict(EvaluationMethod.choices)
+        return [str(labels.get(method, method)) for method in self.methods]
+
+
+class BallotCode(models.Model):
+    """A one-time code for one ballot (reviews/ballots.py): only its SHA-256 digest, its round and
+    group, and whether it is used or withdrawn — no time, no link to the answer it gave. Not in
+    the audit trail (a record would date its use)."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="codes")
+    group = models.CharField(_("参评类别"), max_length=20, choices=ParticipantGroup.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(_("已使用"), default=False)
+    withdrawn = models.BooleanField(_("已作废"), default=False)
+
+    class Meta:
+        verbose_name = _("评议码")
+        verbose_name_plural = _("评议码")
+        indexes = [models.Index(fields=["round", "group"], name="ballotcode_round_group")]
+
+    def __str__(self):
+        return f"{self.round_id} {self.group}"
+
+
+def _random_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class Answer(models.Model):
+    """One anonymous ballot (群众评议表) answered online.
+
+    The adversary: anyone holding the application, its pages and exports, and a copy of its
+    database or its backups — but not the live server's memory. Against them an answer keeps
+    nothing that leads back to the code that gave it, hence to the slip and the person it was
+    handed to: no foreign key, hash or id of the code; a random primary key (uuid4) instead of a
+    sequence, and no ordering by it that would follow insertion; the day only, never the time
+    (codes keep no time either, so the order of use cannot be matched with the order of
+    answers); not in the audit trail. What remains is the round, the participant group and the
+    answers themselves, which the results aggregate (a group under 5 answers is never shown on
+    its own: reviews.evaluations.suppressed)."""
+
+    id = models.UUIDField(primary_key=True, default=_random_id, editable=False)
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="answers")
+    group = models.CharField(_("参评类别"), max_length=20, choices=ParticipantGroup.choices)
+    # {item label: Satisfaction value}
+    choices = models.JSONField(_("评议"), default=dict)
+    # {member id: MemberGrade value}: the members' democratic appraisal on the same ballot.
+    ratings = models.JSONField(_("党员评议"), default=dict, blank=True)
+    comment = models.TextField(_("意见建议"), blank=True)
+    answered_on = models.DateField(_("日期"))
+
+    class Meta:
+        verbose_name = _("评议答卷")
+        verbose_name_plural = _("评议答卷")
+        # Random: the uuid, never the order in which they came in.
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.round_id} {self.group}"
+
+
+class TallySource(models.TextChoices):
+    PAPER = "paper", _("纸质评议表")
+    BOX = "box", _("意见箱")
+
+
+class Tally(models.Model):
+    """Counts from paper 评议表 or the 意见箱, keyed in per item and group by the level running
+    the round; marked as such in the results, never mixed silently with the online answers."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="tallies")
+    source = models.CharField(_("来源"), max_length=10, choices=TallySource.choices)
+    group = models.CharField(_("参评类别"), max_length=20, choices=ParticipantGroup.choices)
+    item = models.CharField(_("评议项目"), max_length=50)
+    satisfied = models.PositiveIntegerField(_("满意"), default=0)
+    basic = models.PositiveIntegerField(_("基本满意"), default=0)
+    dissatisfied = models.PositiveIntegerField(_("不满意"), default=0)
+
+    class Meta:
+        verbose_name = _("纸质评议汇总")
+        verbose_name_plural = _("纸质评议汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "source", "group", "item"], name="tally_one_per_item_and_group"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} {self.source} {self.group} {self.item}"
+
+
+audit.track(
+    EvaluationRound,
+    describe=("title",),
+    exclude=("created_at", "version", "results"),
+    parent="organization",
+)
+audit.track(Questionnaire, describe=("name",), exclude=("updated_at",), parent="organization")
+audit.track(Tally, describe=("group", "item"), parent="round")

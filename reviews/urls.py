@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_evaluations
 
 app_name = "reviews"
 urlpatterns = [
@@ -24,4 +24,13 @@ urlpatterns = [
     path("pledge/<int:pk>/verdicts/<slug:kind>/", views.give_verdict, name="give_verdict"),
     # A member's own 自评 through their draft link (pledges/links.py): the token is the key.
     path("self/<str:token>/", views.link_verdict, name="link_verdict"),
+    # 群众评议, run by the level above the organisation evaluated.
+    path("evaluations/", views_evaluations.rounds, name="rounds"),
+    path("evaluations/new/", views_evaluations.new_round, name="new_round"),
+    path("evaluations/<int:pk>/", views_evaluations.round_page, name="round"),
+    path("evaluations/<int:pk>/codes/", views_evaluations.issue, name="issue_codes"),
+    path("evaluations/<int:pk>/tally/", views_evaluations.tally, name="tally"),
+    path(
+        "evaluations/<int:pk>/<slug:action>/", views_evaluations.round_action, name="round_action"
+    ),
 ]

@@ -280,6 +280,8 @@ def org_reviews(request, pk):
         if campaign
         else None,
         "can_review": access.can_review(request.user, org),
+        "can_run_round": access.can_run_round(request.user, org),
+        "rounds": access.rounds_for(request.user).filter(organization=org)[:10],
         "rectifications": access.rectifications_for(request.user)
         .filter(organization=org)
         .open()

@@ -18,7 +18,7 @@ from orgs.importing.errors import save_errors_file
 from orgs.models import RoleKind
 from pledges.links import token_digest
 from pledges.models import DraftLink, PledgeProgress
-from reviews.models import LeaderReview, Rectification
+from reviews.models import EvaluationRound, LeaderReview, Rectification
 
 from .factories import UserFactory, make_campaign, make_pledge
 
@@ -92,6 +92,10 @@ SITE_CASES = {
     "reviews:evidence": lambda d: d.rectification_b.pk,
     "reviews:pledge_verdicts": lambda d: d.pledge_b.pk,
     "reviews:give_verdict": lambda d: {"pk": d.pledge_b.pk, "kind": "leader"},
+    "reviews:round": lambda d: d.round_b.pk,
+    "reviews:issue_codes": lambda d: d.round_b.pk,
+    "reviews:tally": lambda d: d.round_b.pk,
+    "reviews:round_action": lambda d: {"pk": d.round_b.pk, "action": "close"},
 }
 
 # The public board (公开栏) is open to everyone by design: published pledges of any active
@@ -105,6 +109,9 @@ PUBLIC_CASES = {
     # The member's own 自评 through the same link: its member's pledge alone
     # (tests/reviews/test_link_verdict.py).
     "reviews:link_verdict": lambda d: {"token": d.link_token_b},
+    # A published 群众评议's results (公示) are public by design: figures only
+    # (tests/reviews/test_evaluations.py checks no comment, name or phone shows).
+    "ballot:results": lambda d: d.round_b.pk,
 }
 
 # Admin model pages (change, delete, history, …) by model label → branch B's object.
@@ -124,6 +131,7 @@ ADMIN_MODEL_CASES = {
     "core_job": lambda d: d.job_b.pk,
     "reviews_leaderreview": lambda d: d.review_b.pk,
     "reviews_rectification": lambda d: d.rectification_b.pk,
+    "reviews_evaluationround": lambda d: d.round_b.pk,
 }
 
 ADMIN_NAME = re.compile(r"^admin:(?P<model>[a-z_]+?)_(change|delete|history|password_change)$")
@@ -205,6 +213,16 @@ def add_branch_b_objects(district):
         state="reported",
     )
     district.rectification_b.evidence.save("x.png", ContentFile(b"\x89PNG\r\n"))
+    district.round_b = EvaluationRound.objects.create(
+        campaign=district.campaign_b,
+        organization=district.branch_b,
+        run_by=district.west,
+        title="红旗村群众评议",
+        starts_on=datetime.date.today(),
+        ends_on=datetime.date.today(),
+        state="published",
+        items=["总体评价"],
+    )
     district.link_token_b = "b" * 43
     district.link_b = DraftLink.objects.create(
         member=district.member_b,

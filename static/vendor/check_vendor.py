@@ -34,6 +34,8 @@ ALLOWED_URLS = {
     "https://github.com/floating-ui/popper-docs/blob/main/docs/v2/index.md",  # TypeError message text
     "https://icons.getbootstrap.com/",  # licence banner
     "https://github.com/twbs/icons/blob/main/LICENSE",  # licence banner
+    "https://www.chartjs.org",  # licence banner
+    "https://github.com/kurkle/color#readme",  # licence banner of @kurkle/color, bundled in Chart.js
 }
 
 URL_RE = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.S)

@@ -12,6 +12,7 @@ BOOTSTRAP_VERSION="${BOOTSTRAP_VERSION:-5.3.9}"
 HTMX_VERSION="${HTMX_VERSION:-2.0.11}"
 NOTO_SANS_SC_VERSION="${NOTO_SANS_SC_VERSION:-5.3.0}"
 BOOTSTRAP_ICONS_VERSION="${BOOTSTRAP_ICONS_VERSION:-1.13.2}"
+CHARTJS_VERSION="${CHARTJS_VERSION:-4.6.2}"
 
 VENDOR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$(mktemp -d /tmp/vendor-refresh.XXXXXX)"
@@ -21,15 +22,18 @@ cd "$WORK"
 npm pack --silent "bootstrap@${BOOTSTRAP_VERSION}" \
                   "htmx.org@${HTMX_VERSION}" \
                   "@fontsource/noto-sans-sc@${NOTO_SANS_SC_VERSION}" \
-                  "bootstrap-icons@${BOOTSTRAP_ICONS_VERSION}" >/dev/null
+                  "bootstrap-icons@${BOOTSTRAP_ICONS_VERSION}" \
+                  "chart.js@${CHARTJS_VERSION}" >/dev/null
 for t in *.tgz; do mkdir -p "${t%.tgz}"; tar xzf "$t" -C "${t%.tgz}"; done
 
 BS="bootstrap-${BOOTSTRAP_VERSION}/package"
 HX="htmx.org-${HTMX_VERSION}/package"
 NS="fontsource-noto-sans-sc-${NOTO_SANS_SC_VERSION}/package"
 BI="bootstrap-icons-${BOOTSTRAP_ICONS_VERSION}/package"
+CJ="chart.js-${CHARTJS_VERSION}/package"
 
-rm -rf "$VENDOR/bootstrap" "$VENDOR/htmx" "$VENDOR/bootstrap-icons" "$VENDOR/noto-sans-sc"
+rm -rf "$VENDOR/bootstrap" "$VENDOR/htmx" "$VENDOR/bootstrap-icons" "$VENDOR/noto-sans-sc" \
+       "$VENDOR/chartjs"
 
 # Bootstrap: minified CSS + bundle JS (includes Popper).
 install -D -m 644 "$BS/dist/css/bootstrap.min.css"      "$VENDOR/bootstrap/css/bootstrap.min.css"
@@ -45,6 +49,13 @@ install -D -m 644 "$BI/font/bootstrap-icons.min.css"     "$VENDOR/bootstrap-icon
 install -D -m 644 "$BI/font/fonts/bootstrap-icons.woff2" "$VENDOR/bootstrap-icons/font/fonts/bootstrap-icons.woff2"
 install -D -m 644 "$BI/font/fonts/bootstrap-icons.woff"  "$VENDOR/bootstrap-icons/font/fonts/bootstrap-icons.woff"
 install -D -m 644 "$BI/LICENSE"                          "$VENDOR/bootstrap-icons/LICENSE"
+
+# Chart.js: the minified UMD bundle only (sets window.Chart). Prefer
+# dist/chart.umd.min.js; releases without it ship dist/chart.umd.js, already minified.
+CJ_JS="$CJ/dist/chart.umd.min.js"
+[ -f "$CJ_JS" ] || CJ_JS="$CJ/dist/chart.umd.js"
+install -D -m 644 "$CJ_JS"          "$VENDOR/chartjs/chart.umd.min.js"
+install -D -m 644 "$CJ/LICENSE.md"  "$VENDOR/chartjs/LICENSE.md"
 
 # Noto Sans SC: weights 400 + 700, normal style, the numbered
 # chinese-simplified unicode-range slices + latin; woff2 only; one CSS file.
@@ -86,7 +97,8 @@ PY
 
 # Source maps are not vendored: drop the comments that would make devtools 404.
 for f in "$VENDOR/bootstrap/css/bootstrap.min.css" "$VENDOR/bootstrap/js/bootstrap.bundle.min.js" \
-         "$VENDOR/htmx/htmx.min.js" "$VENDOR/bootstrap-icons/font/bootstrap-icons.min.css"; do
+         "$VENDOR/htmx/htmx.min.js" "$VENDOR/bootstrap-icons/font/bootstrap-icons.min.css" \
+         "$VENDOR/chartjs/chart.umd.min.js"; do
   sed -i -E '/^[[:space:]]*(\/\/|\/\*)# sourceMappingURL=.*$/d' "$f"
 done
 

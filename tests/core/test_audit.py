@@ -17,7 +17,15 @@ from core.audit.trail import of, trail, under
 from core.models import AuditRecord
 from orgs.models import Member, Organization, Role, RoleKind, RoleTerm
 from pledges.models import Pledge, PledgeProgress
-from reviews.models import FinalVerdict, LeaderReview, Rectification, Verdict
+from reviews.models import (
+    EvaluationRound,
+    FinalVerdict,
+    LeaderReview,
+    Questionnaire,
+    Rectification,
+    Tally,
+    Verdict,
+)
 
 from ..factories import MemberFactory, UserFactory, add_org, make_campaign, make_pledge
 
@@ -120,6 +128,27 @@ def _new_final(d):
     return FinalVerdict.objects.create(pledge=_completed(d), result="fulfilled")
 
 
+def _new_round(d):
+    return EvaluationRound.objects.create(
+        campaign=make_campaign(d.east),
+        organization=d.branch_a,
+        run_by=d.east,
+        title="评议",
+        starts_on=TODAY,
+        ends_on=TODAY,
+    )
+
+
+def _new_questionnaire(d):
+    return Questionnaire.objects.create(name="评议表", organization=d.east, items=["总体评价"])
+
+
+def _new_tally(d):
+    return Tally.objects.create(
+        round=_new_round(d), source="paper", group="public", item="总体评价"
+    )
+
+
 # label → (make a row, a field to change and its new value, its column, the parent's id or None)
 CASES = {
     "orgs.organization": (_new_org, "name", "第二党小组", "name", None),
@@ -154,6 +183,21 @@ CASES = {
         lambda r: r.organization_id,
     ),
     "reviews.verdict": (_new_verdict, "comment", "意见", "comment", lambda r: r.pledge_id),
+    "reviews.evaluationround": (
+        _new_round,
+        "title",
+        "新评议",
+        "title",
+        lambda r: r.organization_id,
+    ),
+    "reviews.questionnaire": (
+        _new_questionnaire,
+        "name",
+        "新表",
+        "name",
+        lambda r: r.organization_id,
+    ),
+    "reviews.tally": (_new_tally, "item", "服务群众", "item", lambda r: r.round_id),
     "reviews.finalverdict": (_new_final, "result", "mostly", "result", lambda r: r.pledge_id),
 }
 

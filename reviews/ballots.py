@@ -1,0 +1,93 @@
+"""One-time codes for the 群众评议表 and the answers they give.
+
+A code is ten characters from the slips' alphabet without look-alikes (no 0/O/1/I: 50 bits from
+`secrets`), shown as two groups of five; only its SHA-256 digest is stored. The QR code on a slip
+carries it in the URL's fragment (`/e/#ABCDE-FGHJK`), which a browser never sends: the page copies
+it into the form, and it travels in the POST body alone, so no access log holds it. Without
+scripts the person types it.
+
+A code is spent only by an answer that is saved: the conditional UPDATE below (used = false →
+true) and the INSERT of the answer are one transaction, and the database, not Python, decides
+which of two phones posting the same code at once wins — the second UPDATE waits for the first's
+row lock and then finds the code used. A refused or invalid ballot leaves the code as it was.
+"""
+
+import datetime
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.codes import ALPHABET, normalized
+
+from .models import Answer, BallotCode, EvaluationRound, RoundState
+
+LENGTH = 10
+GROUP = 5
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return f"{raw[:GROUP]}-{raw[GROUP:]}"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(normalized(text).encode("ascii")).hexdigest()
+
+
+def well_formed(text: str) -> bool:
+    code = normalized(text)
+    return len(code) == LENGTH and all(ch in ALPHABET for ch in code)
+
+
+class CodeRefused(ValidationError):
+    """The code opens no ballot; the message says why in plain words."""
+
+
+def open_code(text: str, today: datetime.date) -> BallotCode:
+    """The unused code typed, of a round open today; else CodeRefused saying why (unknown, used,
+    withdrawn, or its round not running)."""
+    if not well_formed(text):
+        raise CodeRefused(_("评议码不正确，请核对评议单上的 10 位评议码。"))
+    code = BallotCode.objects.select_related("round__organization").filter(digest=digest(text))
+    code = code.first()
+    if code is None:
+        raise CodeRefused(_("评议码不正确，请核对评议单上的 10 位评议码。"))
+    if code.withdrawn:
+        raise CodeRefused(_("该评议码已作废，请向组织评议的单位索取新的评议单。"))
+    if code.used:
+        raise CodeRefused(_("该评议码已经使用过，每个评议码只能提交一次。"))
+    round_ = code.round
+    if round_.state != RoundState.OPEN or not round_.starts_on <= today <= round_.ends_on:
+        raise CodeRefused(
+            _("本次评议不在进行中（评议时间 %(start)s 至 %(end)s）。")
+            % {"start": round_.starts_on, "end": round_.ends_on}
+        )
+    return code
+
+
+def spend(code: BallotCode, *, choices: dict, ratings: dict, comment: str, today) -> Answer:
+    """Saves one answer and spends its code, both or neither."""
+    with transaction.atomic():
+        spent = BallotCode.objects.filter(pk=code.pk, used=False, withdrawn=False).update(used=True)
+        if not spent:
+            raise CodeRefused(_("该评议码已经使用过，每个评议码只能提交一次。"))
+        return Answer.objects.create(
+            round=code.round,
+            group=code.group,
+            choices=choices,
+            ratings=ratings,
+            comment=comment,
+            answered_on=today,
+        )
+
+
+def issue(round_: EvaluationRound, group: str, count: int) -> list[str]:
+    """`count` new codes of the group; the codes themselves are returned once, never stored."""
+    codes = [new_code() for _ in range(count)]
+    BallotCode.objects.bulk_create(
+        [BallotCode(round=round_, group=group, digest=digest(code)) for code in codes]
+    )
+    return codes

@@ -1,0 +1,325 @@
+"""群众评议: rounds run by the level above, their one-time codes, paper tallies, closing with the
+results (satisfaction overall, per item and per group), 公示, and the consequences (a
+rectification below the campaign's threshold).
+
+Satisfaction is 满意 + 基本满意 over all the responses counted (every item of every ballot, online
+and on paper). A participant group with fewer than MIN_GROUP ballots is never shown on its own:
+it counts in the total only, and when exactly one group would be hidden, the next smallest is
+hidden with it, so the total minus the groups shown never gives it away (`suppressed`).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign.models import Campaign
+from campaign.requirements import requirements_of
+from core.audit import audited
+from core.services import require
+from orgs.models import Organization
+
+from . import access, ballots, services
+from .models import (
+    DEFAULT_ITEMS,
+    Answer,
+    EvaluationMethod,
+    EvaluationRound,
+    ParticipantGroup,
+    Questionnaire,
+    RectificationSource,
+    RoundState,
+    Satisfaction,
+    Tally,
+)
+
+MIN_GROUP = 5
+MAX_CODES = 500  # per issue, per group
+COMMENT_LIMIT = 500
+
+
+def create_round(
+    organization: Organization,
+    campaign: Campaign,
+    *,
+    by,
+    title: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    methods=(),
+    questionnaire: Questionnaire | None = None,
+) -> EvaluationRound:
+    above = access.role_above(by, organization, access.REGISTERING_ROLES)
+    require(above is not None and organization.active)
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("请填写评议名称。")
+    if ends_on < starts_on:
+        errors["ends_on"] = _("结束日期不能早于开始日期。")
+    if any(method not in EvaluationMethod.values for method in methods):
+        errors["methods"] = _("评议方式中有无法识别的项目。")
+    if not organization.path.startswith(campaign.organization.path):
+        errors["title"] = _("“%(org)s”不在该活动范围内。") % {"org": organization.name}
+    if errors:
+        raise ValidationError(errors)
+    round_ = EvaluationRound(
+        campaign=campaign,
+        organization=organization,
+        run_by_id=above[0],
+        title=title.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        methods=list(methods),
+        questionnaire=questionnaire,
+        created_by=by,
+    )
+    with audited(by=by):
+        round_.save()
+    return round_
+
+
+def _move(round_: EvaluationRound, to: str, sources, *, by, **fields) -> EvaluationRound:
+    if round_.state not in sources:
+        raise ValidationError(
+            _("本次评议当前为“%(state)s”，不能执行此操作。") % {"state": round_.get_state_display()}
+        )
+    with audited(by=by):
+        moved = EvaluationRound.objects.filter(pk=round_.pk, state=round_.state).update(
+            state=to, version=F("version") + 1, **fields
+        )
+        if not moved:
+            raise ValidationError(_("本次评议已被他人处理，请刷新后再操作。"))
+    round_.refresh_from_db()
+    return round_
+
+
+def _require_runner(by, round_: EvaluationRound) -> None:
+    require(access.can_run_round(by, round_.organization))
+
+
+def open_round(round_: EvaluationRound, *, by) -> EvaluationRound:
+    """进行中: the questionnaire's items are copied now, so a later edit of the template never
+    changes this round."""
+    _require_runner(by, round_)
+    items = list(round_.questionnaire.items) if round_.questionnaire else list(DEFAULT_ITEMS)
+    return _move(round_, RoundState.OPEN, (RoundState.PREPARING,), by=by, items=items)
+
+
+def issue_codes(round_: EvaluationRound, *, by, group: str, count: int) -> list[str]:
+    """N one-time codes for one participant group, shown once (for the slips)."""
+    _require_runner(by, round_)
+    if round_.state not in (RoundState.PREPARING, RoundState.OPEN):
+        raise ValidationError(_("评议已结束，不能再发放评议码。"))
+    if group not in ParticipantGroup.values:
+        raise ValidationError({"group": _("请选择参评类别。")})
+    if not 1 <= count <= MAX_CODES:
+        raise ValidationError({"count": _("每次发放 1 至 %(n)s 个评议码。") % {"n": MAX_CODES}})
+    return ballots.issue(round_, group, count)
+
+
+def answer(code_text: str, *, choices: dict, comment: str = "", today=None) -> Answer:
+    """A ballot answered online with its one-time code (no account): every item answered."""
+    today = today or timezone.localdate()
+    code = ballots.open_code(code_text, today)
+    items = code.round.items
+    errors = {}
+    missing = [item for item in items if choices.get(item) not in Satisfaction.values]
+    if missing:
+        errors["choices"] = _("请对每一项作出评价：%(items)s。") % {"items": "、".join(missing)}
+    if len(comment) > COMMENT_LIMIT:
+        errors["comment"] = _("意见建议不能超过 %(n)s 个字。") % {"n": COMMENT_LIMIT}
+    if errors:
+        raise ValidationError(errors)
+    kept = {item: choices[item] for item in items}
+    return ballots.spend(code, choices=kept, ratings={}, comment=comment.strip(), today=today)
+
+
+def set_tally(
+    round_: EvaluationRound,
+    *,
+    by,
+    source: str,
+    group: str,
+    item: str,
+    satisfied: int,
+    basic: int,
+    dissatisfied: int,
+) -> Tally:
+    """Counts of paper 评议表 (or the 意见箱) for one item and group, keyed in by the level running
+    the round; keying them again replaces them."""
+    _require_runner(by, round_)
+    if round_.state not in (RoundState.OPEN, RoundState.PREPARING):
+        raise ValidationError(_("评议已结束，不能再录入纸质评议结果。"))
+    if item not in round_.items:
+        raise ValidationError({"item": _("请选择本次评议的项目。")})
+    if group not in ParticipantGroup.values:
+        raise ValidationError({"group": _("请选择参评类别。")})
+    if min(satisfied, basic, dissatisfied) < 0:
+        raise ValidationError(_("份数不能为负数。"))
+    with audited(by=by):
+        tally, _created = Tally.objects.update_or_create(
+            round=round_,
+            source=source,
+            group=group,
+            item=item,
+            defaults={"satisfied": satisfied, "basic": basic, "dissatisfied": dissatisfied},
+        )
+    return tally
+
+
+# --- Results -------------------------------------------------------------------------------------
+
+
+def rate(satisfied: int, basic: int, dissatisfied: int) -> float | None:
+    """满意度: 满意 + 基本满意 over all responses, in percent (None without any)."""
+    total = satisfied + basic + dissatisfied
+    return round(100 * (satisfied + basic) / total, 1) if total else None
+
+
+def suppressed(ballots_by_group: dict[str, int]) -> set[str]:
+    """The groups not shown on their own: those under MIN_GROUP ballots, and when that leaves
+    exactly one hidden beside others shown, the smallest shown one too."""
+    hidden = {group for group, n in ballots_by_group.items() if 0 < n < MIN_GROUP}
+    shown = sorted((n, group) for group, n in ballots_by_group.items() if n and group not in hidden)
+    if len(hidden) == 1 and shown:
+        hidden.add(shown[0][1])
+    return hidden
+
+
+def results_of(round_: EvaluationRound) -> dict:
+    """What closing records: ballots and satisfaction overall, per item, per group (suppressed
+    as above), online and on paper kept apart, and the comments' count."""
+    keys = [Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED]
+    zero = {key: 0 for key in keys}
+    per_item = {item: dict(zero) for item in round_.items}
+    per_group: dict[str, dict] = {}
+    ballots_by_group: dict[str, int] = {}
+    online = comments = 0
+    for row in Answer.objects.filter(round=round_).values("group", "choices", "comment"):
+        online += 1
+        comments += bool(row["comment"])
+        ballots_by_group[row["group"]] = ballots_by_group.get(row["group"], 0) + 1
+        counts = per_group.setdefault(row["group"], dict(zero))
+        for item, choice in row["choices"].items():
+            if item in per_item and choice in zero:
+                per_item[item][choice] += 1
+                counts[choice] += 1
+    paper: dict[str, int] = {}
+    paper_by_group: dict[tuple[str, str], int] = {}
+    for tally in Tally.objects.filter(round=round_):
+        if tally.item not in per_item:
+            continue
+        values = {
+            "satisfied": tally.satisfied,
+            "basic": tally.basic,
+            "dissatisfied": tally.dissatisfied,
+        }
+        for key, n in values.items():
+            per_item[tally.item][key] += n
+            per_group.setdefault(tally.group, dict(zero))[key] += n
+        # The ballots of a group on paper: its most answered item's count.
+        size = sum(values.values())
+        slot = (tally.source, tally.group)
+        paper_by_group[slot] = max(paper_by_group.get(slot, 0), size)
+    for (source, group), n in paper_by_group.items():
+        ballots_by_group[group] = ballots_by_group.get(group, 0) + n
+        paper[source] = paper.get(source, 0) + n
+    total = {key: sum(item[key] for item in per_item.values()) for key in keys}
+    hidden = suppressed(ballots_by_group)
+    labels = dict(ParticipantGroup.choices)
+    return {
+        "ballots": online + sum(paper.values()),
+        "online": online,
+        "paper": paper.get("paper", 0),
+        "box": paper.get("box", 0),
+        "comments": comments,
+        "overall": {**total, "rate": rate(*total.values())},
+        "items": [
+            {"item": item, **counts, "rate": rate(*counts.values())}
+            for item, counts in per_item.items()
+        ],
+        "groups": [
+            {
+                "group": group,
+                "label": str(labels.get(group, group)),
+                "ballots": ballots_by_group[group],
+                "shown": group not in hidden,
+                "rate": rate(*per_group[group].values()) if group not in hidden else None,
+            }
+            for group in ParticipantGroup.values
+            if ballots_by_group.get(group)
+        ],
+    }
+
+
+def close_round(round_: EvaluationRound, *, by) -> EvaluationRound:
+    """已结束: the results are computed and kept; satisfaction below the campaign's threshold
+    registers one rectification for the organisation (closing is done once, so it never opens
+    a second)."""
+    _require_runner(by, round_)
+    with transaction.atomic():
+        results = results_of(round_)
+        round_ = _move(round_, RoundState.CLOSED, (RoundState.OPEN,), by=by, results=results)
+        threshold = requirements_of(round_.campaign).satisfaction_threshold
+        overall = results["overall"]["rate"]
+        if overall is not None and overall < threshold and round_.rectification_id is None:
+            weakest = sorted(
+                (item for item in results["items"] if item["rate"] is not None),
+                key=lambda item: item["rate"],
+            )[:2]
+            problem = _("群众评议“%(title)s”满意度 %(rate)s%%，低于 %(threshold)s%%。") % {
+                "title": round_.title,
+                "rate": overall,
+                "threshold": threshold,
+            }
+            if weakest:
+                problem += _("较弱的项目：%(items)s。") % {
+                    "items": "、".join(f"{i['item']}（{i['rate']}%）" for i in weakest)
+                }
+            item = services.register_rectification(
+                round_.organization,
+                by=by,
+                problem=problem,
+                responsible_person=_("支部书记"),
+                deadline=timezone.localdate() + datetime.timedelta(days=30),
+                source=RectificationSource.EVALUATION,
+            )
+            EvaluationRound.objects.filter(pk=round_.pk).update(rectification=item)
+            round_.rectification = item
+    return round_
+
+
+def publish_round(round_: EvaluationRound, *, by) -> EvaluationRound:
+    """已公示: the results page opens to the public."""
+    _require_runner(by, round_)
+    return _move(round_, RoundState.PUBLISHED, (RoundState.CLOSED,), by=by)
+
+
+def previous_round(round_: EvaluationRound) -> EvaluationRound | None:
+    """The organisation's last closed round before this one, for the change between them."""
+    return (
+        EvaluationRound.objects.filter(
+            organization=round_.organization,
+            state__in=(RoundState.CLOSED, RoundState.PUBLISHED),
+            starts_on__lt=round_.starts_on,
+        )
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+
+
+def chart_data(results: dict) -> tuple[list[str], list[dict]]:
+    """The items and, for each answer, its share of each item's responses in percent: what the
+    results chart draws (stacked to 100%)."""
+    labels = [item["item"] for item in results.get("items", [])]
+    series = []
+    for key, label in Satisfaction.choices:
+        data = []
+        for item in results.get("items", []):
+            total = item["satisfied"] + item["basic"] + item["dissatisfied"]
+            data.append(round(100 * item[key] / total, 1) if total else 0)
+        series.append({"label": str(label), "data": data})
+    return labels, series

@@ -1,0 +1,120 @@
+"""The public side of 群众评议, without login: the ballot answered with a one-time code on a
+phone, and the published results.
+
+The code arrives in the page's URL fragment (QR) and goes to the server only in POST bodies: the
+first POST checks it without spending it and shows the ballot; the second saves the answer and
+spends it. Pages are drawn without the request's session, user or messages (no cookie is set),
+and failed codes are counted per client address (core.ratelimits), not successes, so a meeting
+room behind one address answers freely while guessing stays infeasible.
+"""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from core import ratelimits
+from core.forms import apply_errors
+
+from . import ballots, evaluations
+from .forms import BallotForm, CodeForm
+from .models import EvaluationRound, RoundState
+
+
+def _public(template: str, context: dict, status: int = 200) -> HttpResponse:
+    response = HttpResponse(render_to_string(template, context), status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _limited(request) -> bool:
+    return ratelimits.exceeded(
+        request, group="ballot-code", rate=settings.BALLOT_CODE_RATE_LIMIT, count=False
+    )
+
+
+def _failed(request) -> None:
+    ratelimits.exceeded(request, group="ballot-code", rate=settings.BALLOT_CODE_RATE_LIMIT)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def ballot(request):
+    """Step 1 (no `step`): the code typed or filled in from the fragment; step 2 (`step=answer`):
+    the ballot, saved with the code."""
+    today = timezone.localdate()
+    context = {"url": reverse("ballot:form")}
+    if request.method != "POST":
+        context.update(form=CodeForm(), csrf_token=get_token(request))
+        return _public("reviews/ballot_code.html", context)
+    if _limited(request):
+        context.update(form=CodeForm(request.POST), csrf_token=get_token(request), limited=True)
+        return _public("reviews/ballot_code.html", context, status=429)
+    code_form = CodeForm(request.POST)
+    code = None
+    if code_form.is_valid():
+        try:
+            code = ballots.open_code(code_form.cleaned_data["code"], today)
+        except ballots.CodeRefused as refusal:
+            _failed(request)
+            code_form.add_error("code", refusal.messages[0])
+    if code is None:
+        context.update(form=code_form, csrf_token=get_token(request))
+        return _public("reviews/ballot_code.html", context, status=200)
+    round_ = code.round
+    answering = request.POST.get("step") == "answer"
+    form = BallotForm(
+        request.POST if answering else None,
+        items=round_.items,
+        initial={"code": code_form.cleaned_data["code"]},
+    )
+    if answering and form.is_valid():
+        try:
+            evaluations.answer(
+                form.cleaned_data["code"],
+                choices=form.choices(),
+                comment=form.cleaned_data["comment"],
+                today=today,
+            )
+        except ballots.CodeRefused as refusal:
+            form.add_error(None, refusal.messages[0])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect(reverse("ballot:thanks"))
+    context.update(form=form, round=round_, csrf_token=get_token(request))
+    return _public("reviews/ballot.html", context)
+
+
+@require_safe
+def thanks(request):
+    """Says nothing about anyone else's answer, nor how many came in."""
+    return _public("reviews/ballot_thanks.html", {})
+
+
+@require_safe
+def results(request, pk):
+    """The published results (公示): figures only, never a comment, a name or a phone."""
+    round_ = get_object_or_404(
+        EvaluationRound.objects.select_related("organization"),
+        pk=pk,
+        state=RoundState.PUBLISHED,
+    )
+    labels, series = evaluations.chart_data(round_.results)
+    context = {
+        "round": round_,
+        "results": round_.results,
+        "chart_labels": json.dumps(labels, ensure_ascii=False),
+        "chart_series": json.dumps(series, ensure_ascii=False),
+    }
+    return _public("reviews/results_public.html", context)

@@ -1,0 +1,301 @@
+"""群众评议: rounds run from above, one-time codes spent once (also by two phones at once),
+anonymous answers, paper tallies, results with small groups suppressed, 公示, and a rectification
+below the threshold."""
+
+import datetime
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from core.models import AuditRecord
+from reviews import ballots, evaluations
+from reviews.models import (
+    DEFAULT_ITEMS,
+    Answer,
+    BallotCode,
+    EvaluationRound,
+    Questionnaire,
+    Rectification,
+)
+
+from .conftest import TODAY
+
+ALL_SATISFIED = {item: "satisfied" for item in DEFAULT_ITEMS}
+
+
+@pytest.fixture
+def round_(district, campaign, tess):
+    """A round of branch A run by 东城街道 (tess), open today."""
+    item = evaluations.create_round(
+        district.branch_a,
+        campaign,
+        by=tess,
+        title="幸福社区党支部群众评议",
+        starts_on=TODAY,
+        ends_on=TODAY + datetime.timedelta(days=7),
+        methods=["questionnaire", "box"],
+    )
+    return evaluations.open_round(item, by=tess)
+
+
+def _ballot(code, **choices):
+    data = {"code": code, "step": "answer", "comment": choices.pop("comment", "")}
+    answers = {**ALL_SATISFIED, **choices}
+    for index, item in enumerate(DEFAULT_ITEMS):
+        data[f"item_{index}"] = answers[item]
+    return data
+
+
+def test_the_level_above_runs_the_round_the_branch_never_does(
+    client, district, campaign, tess, alice, bob
+):
+    client.force_login(alice)
+    assert client.get(f"/reviews/evaluations/new/?org={district.branch_a.pk}").status_code == 403
+    client.force_login(bob)
+    assert client.get(f"/reviews/evaluations/new/?org={district.branch_a.pk}").status_code == 404
+    client.force_login(tess)
+    data = {
+        "title": "年度群众评议",
+        "starts_on": TODAY.isoformat(),
+        "ends_on": (TODAY + datetime.timedelta(days=3)).isoformat(),
+        "methods": ["questionnaire"],
+    }
+    response = client.post(f"/reviews/evaluations/new/?org={district.branch_a.pk}", data)
+    item = EvaluationRound.objects.get()
+    assert response["Location"] == f"/reviews/evaluations/{item.pk}/"
+    assert (item.organization, item.run_by, item.state) == (
+        district.branch_a,
+        district.east,
+        "preparing",
+    )
+    # The organisation sees its round, without the runner's actions.
+    client.force_login(alice)
+    page = client.get(f"/reviews/evaluations/{item.pk}/").content.decode()
+    assert "年度群众评议" in page and "生成并下载评议单" not in page
+    assert client.post(f"/reviews/evaluations/{item.pk}/open/").status_code == 403
+
+
+def test_a_round_keeps_the_items_of_its_template_as_they_were(district, campaign, tess):
+    template = Questionnaire.objects.create(
+        name="街道评议表", organization=district.east, items=["服务群众", "总体评价"]
+    )
+    item = evaluations.create_round(
+        district.branch_a,
+        campaign,
+        by=tess,
+        title="评议",
+        starts_on=TODAY,
+        ends_on=TODAY,
+        questionnaire=template,
+    )
+    item = evaluations.open_round(item, by=tess)
+    template.items = ["改了"]
+    template.save()
+    item.refresh_from_db()
+    assert item.items == ["服务群众", "总体评价"]
+
+
+def test_codes_come_as_slips_and_are_kept_as_digests(client, round_, tess):
+    client.force_login(tess)
+    response = client.post(
+        f"/reviews/evaluations/{round_.pk}/codes/", {"group": "served", "count": 10}
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert BallotCode.objects.filter(round=round_, group="served").count() == 10
+    code = ballots.new_code()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}", code)
+    assert all(len(c.digest) == 64 for c in BallotCode.objects.all())
+
+
+def test_a_ballot_on_a_phone_spends_its_code_once(round_):
+    (code,) = ballots.issue(round_, "public", 1)
+    phone = Client()
+    page = phone.get("/e/")
+    assert page.status_code == 200 and "sessionid" not in page.cookies
+    started = phone.post("/e/", {"code": code.lower().replace("-", " ")})
+    assert "服务群众" in started.content.decode()
+    # A validation error keeps the answers and the code.
+    data = _ballot(code, comment="希望多开展活动")
+    del data["item_2"]
+    refused = phone.post("/e/", data)
+    body = refused.content.decode()
+    assert "请评价“工作作风”" in body and "希望多开展活动" in body
+    assert not BallotCode.objects.get().used and not Answer.objects.exists()
+    done = phone.post("/e/", _ballot(code, 工作作风="basic"))
+    assert done.status_code == 302 and done["Location"] == "/e/thanks/"
+    answer = Answer.objects.get()
+    assert answer.group == "public" and answer.choices["工作作风"] == "basic"
+    assert BallotCode.objects.get().used
+    again = phone.post("/e/", {"code": code})
+    assert "已经使用过" in again.content.decode()
+    assert Answer.objects.count() == 1
+    thanks = phone.get("/e/thanks/").content.decode()
+    assert "感谢" in thanks
+    # It says nothing about the others: the same page whatever came in since.
+    (other,) = ballots.issue(round_, "served", 1)
+    evaluations.answer(other, choices=ALL_SATISFIED)
+    assert Client().get("/e/thanks/").content.decode() == thanks
+
+
+def test_unknown_withdrawn_and_closed_codes_are_refused_in_plain_words(round_, tess):
+    phone = Client()
+    assert "评议码不正确" in phone.post("/e/", {"code": "ABCDE-FGHJK"}).content.decode()
+    (code,) = ballots.issue(round_, "public", 1)
+    BallotCode.objects.update(withdrawn=True)
+    assert "已作废" in phone.post("/e/", {"code": code}).content.decode()
+    BallotCode.objects.update(withdrawn=False)
+    EvaluationRound.objects.filter(pk=round_.pk).update(
+        ends_on=TODAY - datetime.timedelta(days=1), starts_on=TODAY - datetime.timedelta(days=5)
+    )
+    assert "不在进行中" in phone.post("/e/", _ballot(code)).content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_failed_codes_are_rate_limited_per_address(round_, settings):
+    settings.BALLOT_CODE_RATE_LIMIT = "3/10m"
+    phone = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(3):
+        assert phone.post("/e/", {"code": "ABCDE-FGHJK"}).status_code == 200
+    (code,) = ballots.issue(round_, "public", 1)
+    response = phone.post("/e/", {"code": code})
+    assert response.status_code == 429 and "次数过多" in response.content.decode()
+    # Another address in the same meeting is not held up.
+    assert Client(REMOTE_ADDR="203.0.113.10").post("/e/", _ballot(code)).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_with_one_code_give_exactly_one_answer(district, campaign, tess):
+    item = evaluations.create_round(
+        district.branch_a, campaign, by=tess, title="评议", starts_on=TODAY, ends_on=TODAY
+    )
+    item = evaluations.open_round(item, by=tess)
+    (code,) = ballots.issue(item, "public", 1)
+    results, barrier = [], threading.Barrier(2)
+
+    def submit():
+        try:
+            barrier.wait()
+            evaluations.answer(code, choices=ALL_SATISFIED)
+            results.append("saved")
+        except ballots.CodeRefused:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["refused", "saved"]
+    assert Answer.objects.count() == 1
+
+
+def test_nothing_links_an_answer_to_a_code(db):
+    answer_fields = {field.name: field for field in Answer._meta.get_fields()}
+    assert all(
+        getattr(field, "related_model", None) is not BallotCode for field in answer_fields.values()
+    )
+    assert not any(
+        getattr(f, "related_model", None) is Answer for f in BallotCode._meta.get_fields()
+    )
+    assert Answer._meta.pk.get_internal_type() == "UUIDField"
+    assert (
+        "answered_on" in answer_fields
+        and answer_fields["answered_on"].get_internal_type() == "DateField"
+    )
+    assert not any(f.get_internal_type() == "DateTimeField" for f in Answer._meta.concrete_fields)
+    assert not any(
+        f.get_internal_type() == "DateTimeField" for f in BallotCode._meta.concrete_fields
+    )
+    assert Answer._meta.ordering == ["id"]  # random, never insertion order
+    with connection.cursor() as cursor:
+        columns = [
+            c.name for c in connection.introspection.get_table_description(cursor, "reviews_answer")
+        ]
+    assert not any("code" in column for column in columns)
+
+
+def test_answers_and_codes_leave_no_audit_record(round_):
+    (code,) = ballots.issue(round_, "public", 1)
+    evaluations.answer(code, choices=ALL_SATISFIED, comment="好")
+    assert not AuditRecord.objects.filter(
+        model__in=["reviews.answer", "reviews.ballotcode"]
+    ).exists()
+
+
+def test_answers_come_back_in_random_order(round_):
+    codes = ballots.issue(round_, "public", 12)
+    saved = [evaluations.answer(code, choices=ALL_SATISFIED).pk for code in codes]
+    assert [a.pk for a in Answer.objects.filter(round=round_)] == sorted(saved)
+
+
+@pytest.mark.parametrize(
+    "ballots_by_group, hidden",
+    [
+        ({"public": 20, "served": 8}, set()),
+        ({"public": 20, "served": 3}, {"served", "public"}),  # one hidden: the next smallest too
+        ({"public": 20, "served": 8, "npc_deputy": 2}, {"npc_deputy", "served"}),
+        ({"public": 20, "served": 4, "npc_deputy": 2}, {"npc_deputy", "served"}),
+        ({"public": 4}, {"public"}),
+    ],
+)
+def test_small_groups_are_suppressed_with_their_complement(ballots_by_group, hidden):
+    assert evaluations.suppressed(ballots_by_group) == hidden
+
+
+def test_satisfaction_counts_online_and_paper_apart_and_together(round_, tess):
+    codes = ballots.issue(round_, "public", 6)
+    for index, code in enumerate(codes):
+        choice = "dissatisfied" if index < 2 else "satisfied"
+        evaluations.answer(code, choices={item: choice for item in DEFAULT_ITEMS})
+    evaluations.set_tally(
+        round_,
+        by=tess,
+        source="paper",
+        group="served",
+        item="服务群众",
+        satisfied=3,
+        basic=3,
+        dissatisfied=4,
+    )
+    results = evaluations.results_of(round_)
+    assert (results["online"], results["paper"], results["ballots"]) == (6, 10, 16)
+    first = next(item for item in results["items"] if item["item"] == "服务群众")
+    assert (first["satisfied"], first["basic"], first["dissatisfied"]) == (7, 3, 6)
+    assert first["rate"] == 62.5
+    # Every response: 6 ballots × 5 items online, 10 on paper for one item.
+    assert results["overall"]["rate"] == round(100 * (4 * 5 + 6) / (30 + 10), 1)
+    groups = {g["group"]: g for g in results["groups"]}
+    assert groups["public"]["shown"] and groups["served"]["shown"]
+
+
+def test_low_satisfaction_opens_exactly_one_rectification(client, round_, tess, district):
+    for code in ballots.issue(round_, "public", 5):
+        evaluations.answer(code, choices={item: "dissatisfied" for item in DEFAULT_ITEMS})
+    item = evaluations.close_round(round_, by=tess)
+    rectification = Rectification.objects.get()
+    assert item.rectification == rectification
+    assert (rectification.organization, rectification.source) == (district.branch_a, "evaluation")
+    assert "0.0%" in rectification.problem
+    with pytest.raises(Exception, match="不能执行此操作"):
+        evaluations.close_round(item, by=tess)
+    assert Rectification.objects.count() == 1
+
+
+def test_a_satisfied_round_opens_none_and_is_published_without_comments(client, round_, tess):
+    for code in ballots.issue(round_, "public", 5):
+        evaluations.answer(code, choices=ALL_SATISFIED, comment="书记王某电话13900000000")
+    item = evaluations.close_round(round_, by=tess)
+    assert not Rectification.objects.exists()
+    public = Client()
+    assert public.get(f"/e/results/{item.pk}/").status_code == 404  # not yet published
+    evaluations.publish_round(item, by=tess)
+    page = public.get(f"/e/results/{item.pk}/").content.decode()
+    assert "100.0%" in page and "群众评议结果公示" in page
+    assert "13900000000" not in page and "王某" not in page
+    assert "chart.umd.min.js" in page
