@@ -21,19 +21,25 @@ from campaign.requirements import requirements_of
 from core.audit import audited
 from core.services import require
 from orgs.models import Organization
+from pledges.models import Pledge
 
 from . import access, ballots, services
 from .models import (
     DEFAULT_ITEMS,
+    PLEDGE_ITEM,
     Answer,
+    BallotCode,
     EvaluationMethod,
     EvaluationRound,
+    Fulfilment,
     ParticipantGroup,
     Questionnaire,
     RectificationSource,
     RoundState,
     Satisfaction,
     Tally,
+    Verdict,
+    VerdictKind,
 )
 
 MIN_GROUP = 5
@@ -106,6 +112,17 @@ def open_round(round_: EvaluationRound, *, by) -> EvaluationRound:
     _require_runner(by, round_)
     items = list(round_.questionnaire.items) if round_.questionnaire else list(DEFAULT_ITEMS)
     return _move(round_, RoundState.OPEN, (RoundState.PREPARING,), by=by, items=items)
+
+
+def withdraw_codes(round_: EvaluationRound, *, by, group: str) -> int:
+    """Withdraws the unused codes of a group (slips lost or handed out wrongly); returns how
+    many. Answers already given stay."""
+    _require_runner(by, round_)
+    if group not in ParticipantGroup.values:
+        raise ValidationError({"group": _("请选择参评类别。")})
+    return BallotCode.objects.filter(round=round_, group=group, used=False, withdrawn=False).update(
+        withdrawn=True
+    )
 
 
 def issue_codes(round_: EvaluationRound, *, by, group: str, count: int) -> list[str]:
@@ -289,7 +306,41 @@ def close_round(round_: EvaluationRound, *, by) -> EvaluationRound:
             )
             EvaluationRound.objects.filter(pk=round_.pk).update(rectification=item)
             round_.rectification = item
+        _public_verdict(round_, results)
     return round_
+
+
+def public_result(rate_: float | None, requirements) -> str | None:
+    """群众评 from a satisfaction rate, by the campaign's rule (shown on its page): at least
+    `fulfilled_at` percent 已兑现, at least `mostly_at` 基本兑现, else 未兑现."""
+    if rate_ is None:
+        return None
+    if rate_ >= requirements.fulfilled_at:
+        return Fulfilment.FULFILLED
+    if rate_ >= requirements.mostly_at:
+        return Fulfilment.MOSTLY
+    return Fulfilment.UNFULFILLED
+
+
+def _public_verdict(round_: EvaluationRound, results: dict) -> None:
+    """The organisation's own pledge in the round's campaign gets its 群众评 from the 履行承诺
+    item, when the ballot asked it and the pledge is completed and has none yet."""
+    item = next((i for i in results["items"] if i["item"] == PLEDGE_ITEM), None)
+    result = public_result(item["rate"] if item else None, requirements_of(round_.campaign))
+    if result is None:
+        return
+    pledge = Pledge.objects.filter(
+        campaign=round_.campaign,
+        organization=round_.organization,
+        state__in=services.VERDICT_STATES,
+    ).first()
+    if pledge is None or Verdict.objects.filter(pledge=pledge, kind=VerdictKind.PUBLIC).exists():
+        return
+    comment = _("来自群众评议“%(title)s”：履行承诺满意度 %(rate)s%%。") % {
+        "title": round_.title,
+        "rate": item["rate"],
+    }
+    services.record_public_verdict(pledge, result=result, comment=comment)
 
 
 def publish_round(round_: EvaluationRound, *, by) -> EvaluationRound:

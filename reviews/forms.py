@@ -313,6 +313,10 @@ class IssueForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    group = forms.ChoiceField(label=_("作废哪类的未使用评议码"), choices=ParticipantGroup.choices)
+
+
 class TallyForm(forms.Form):
     source = forms.ChoiceField(label=_("来源"), choices=TallySource.choices)
     group = forms.ChoiceField(label=_("参评类别"), choices=ParticipantGroup.choices)

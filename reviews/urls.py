@@ -30,6 +30,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/", views_evaluations.round_page, name="round"),
     path("evaluations/<int:pk>/codes/", views_evaluations.issue, name="issue_codes"),
     path("evaluations/<int:pk>/tally/", views_evaluations.tally, name="tally"),
+    path("evaluations/<int:pk>/withdraw/", views_evaluations.withdraw, name="withdraw_codes"),
     path(
         "evaluations/<int:pk>/<slug:action>/", views_evaluations.round_action, name="round_action"
     ),

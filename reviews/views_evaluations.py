@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from orgs import access as org_access
 
 from . import access, evaluations
 from .ballot_slips import BallotSlip, slips_pdf
-from .forms import IssueForm, RoundForm, TallyForm
+from .forms import IssueForm, RoundForm, TallyForm, WithdrawForm
 from .models import EvaluationRound, ParticipantGroup, Questionnaire, Tally
 
 PAGE_SIZE = 50
@@ -98,6 +99,7 @@ def round_page(request, pk):
         "previous": previous,
         "codes": _code_counts(round_) if runs else [],
         "issue_form": IssueForm(),
+        "withdraw_form": WithdrawForm(),
         "tally_form": TallyForm(items=round_.items),
         "tallies": Tally.objects.filter(round=round_).order_by("source", "group", "item"),
         "public_url": request.build_absolute_uri(reverse("ballot:results", args=[round_.pk])),
@@ -107,17 +109,19 @@ def round_page(request, pk):
     return render(request, "reviews/round.html", context)
 
 
-def _code_counts(round_) -> list[tuple[str, int, int]]:
-    """(group label, issued, used) for each group with codes: counts only, never which."""
-    from django.db.models import Count, Q
-
+def _code_counts(round_) -> list[tuple[str, int, int, int]]:
+    """(group label, issued, used, withdrawn) for each group with codes: counts, never which."""
     rows = (
         round_.codes.values("group")
-        .annotate(issued=Count("id"), used=Count("id", filter=Q(used=True)))
+        .annotate(
+            issued=Count("id"),
+            used=Count("id", filter=Q(used=True)),
+            withdrawn=Count("id", filter=Q(withdrawn=True, used=False)),
+        )
         .order_by("group")
     )
     labels = dict(ParticipantGroup.choices)
-    return [(labels[row["group"]], row["issued"], row["used"]) for row in rows]
+    return [(labels[r["group"]], r["issued"], r["used"], r["withdrawn"]) for r in rows]
 
 
 ACTIONS = {
@@ -172,6 +176,23 @@ def issue(request, pk):
     response["Content-Disposition"] = f'attachment; filename="ballot-codes-{round_.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@login_required
+def withdraw(request, pk):
+    round_ = access.get_round_for_user(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect(round_)
+    try:
+        n = evaluations.withdraw_codes(round_, by=request.user, group=form.cleaned_data["group"])
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("已作废 %(n)s 个未使用的评议码。") % {"n": n})
+    return redirect(round_)
 
 
 @require_POST

@@ -95,6 +95,7 @@ SITE_CASES = {
     "reviews:round": lambda d: d.round_b.pk,
     "reviews:issue_codes": lambda d: d.round_b.pk,
     "reviews:tally": lambda d: d.round_b.pk,
+    "reviews:withdraw_codes": lambda d: d.round_b.pk,
     "reviews:round_action": lambda d: {"pk": d.round_b.pk, "action": "close"},
 }
 

@@ -299,3 +299,48 @@ def test_a_satisfied_round_opens_none_and_is_published_without_comments(client, 
     assert "100.0%" in page and "群众评议结果公示" in page
     assert "13900000000" not in page and "王某" not in page
     assert "chart.umd.min.js" in page
+
+
+def test_withdrawn_codes_no_longer_open_the_ballot(client, round_, tess, alice):
+    codes = ballots.issue(round_, "public", 3)
+    evaluations.answer(codes[0], choices=ALL_SATISFIED)
+    client.force_login(alice)  # the evaluated branch never handles its ballots
+    assert (
+        client.post(f"/reviews/evaluations/{round_.pk}/withdraw/", {"group": "public"}).status_code
+        == 403
+    )
+    client.force_login(tess)
+    client.post(f"/reviews/evaluations/{round_.pk}/withdraw/", {"group": "public"})
+    assert BallotCode.objects.filter(withdrawn=True).count() == 2  # the used one stays used
+    assert "已作废" in Client().post("/e/", {"code": codes[1]}).content.decode()
+    assert Answer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "rate, expected",
+    [(95.0, "fulfilled"), (90.0, "fulfilled"), (75.0, "mostly"), (69.9, "unfulfilled")],
+)
+def test_the_public_verdict_follows_the_campaigns_rule(campaign, rate, expected):
+    from campaign.requirements import requirements_of
+
+    assert evaluations.public_result(rate, requirements_of(campaign)) == expected
+
+
+def test_closing_gives_the_organisations_pledge_its_public_verdict(
+    district, campaign, round_, tess, alice
+):
+    from reviews import services
+    from reviews.models import FinalVerdict, Verdict
+
+    from ..factories import make_pledge
+
+    pledge = make_pledge(campaign, organization=district.branch_a, state="completed")
+    services.give_verdict(pledge, "self", by=alice, result="fulfilled")
+    services.give_verdict(pledge, "organization", by=alice, result="fulfilled")
+    for index, code in enumerate(ballots.issue(round_, "public", 5)):
+        choices = {**ALL_SATISFIED, "履行承诺": "dissatisfied" if index < 2 else "satisfied"}
+        evaluations.answer(code, choices=choices)
+    evaluations.close_round(round_, by=tess)  # 履行承诺 at 60%: 未兑现
+    verdict = Verdict.objects.get(pledge=pledge, kind="public")
+    assert verdict.result == "unfulfilled" and "60.0%" in verdict.comment
+    assert FinalVerdict.objects.get(pledge=pledge).result == "unfulfilled"  # lowered, never raised
