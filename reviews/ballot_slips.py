@@ -6,13 +6,16 @@ server), and the code itself to type. The sheet, font and QR code are the pledge
 import io
 from dataclasses import dataclass
 
-from reportlab.graphics import renderPDF
+import segno
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from pledges.poster import FONT_NAME, GREY, QR_SIZE, RED, qr_drawing
+from pledges.poster import FONT_NAME, GREY, QR_SIZE, RED
 from pledges.slips import PADDING, SLIP_HEIGHT, SLIP_WIDTH, fit, lay_out, sheet_canvas
+
+# The quiet zone around a QR code, in modules (as the poster's).
+QR_BORDER = 2
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,30 @@ def _slip(canvas: Canvas, slip: BallotSlip, x: float, y: float, *, org: str, tit
     canvas.setFont(FONT_NAME, 7.5)
     canvas.setFillColor(RED)
     canvas.drawString(left, top - 136, "匿名评议，每码限用一次。")
-    renderPDF.draw(
-        qr_drawing(f"{url}#{slip.code}"), canvas, x + SLIP_WIDTH - PADDING - QR_SIZE, top - QR_SIZE
-    )
+    draw_qr(canvas, f"{url}#{slip.code}", x + SLIP_WIDTH - PADDING - QR_SIZE, top - QR_SIZE)
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float = QR_SIZE) -> None:
+    """The QR code of `text` in a square of `size` at (x, y), as one filled path of the dark
+    runs of each row (every slip's code differs, so none is drawn once and reused)."""
+    # A fixed mask: choosing the best of eight would cost most of the time, and any mask reads.
+    matrix = segno.make_qr(text, error="m", mask=0, boost_error=False).matrix
+    count = len(matrix) + 2 * QR_BORDER
+    module = size / count
+    path = canvas.beginPath()
+    for row, cells in enumerate(matrix):
+        top = y + size - (row + QR_BORDER + 1) * module
+        start = None
+        for column, dark in enumerate([*cells, 0]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                path.rect(x + (start + QR_BORDER) * module, top, (column - start) * module, module)
+                start = None
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
 
 
 def slips_pdf(org: str, title: str, url: str, slips: list[BallotSlip]) -> bytes:

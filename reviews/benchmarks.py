@@ -13,11 +13,23 @@ from django.db import connection
 from django.utils import timezone
 
 from campaign.models import Campaign
-from core.benchmarks import BenchContext, page
-from orgs.benchmarks import bench_users
+from core.benchmarks import BenchContext, Benchmark, page
+from orgs.benchmarks import _user_with_role, bench_users
 from orgs.models import RoleKind
 
-from .models import LeaderReview, Rectification, RectificationSource, RectificationState
+from . import ballots, evaluations
+from .models import (
+    DEFAULT_ITEMS,
+    Answer,
+    EvaluationRound,
+    LeaderReview,
+    ParticipantGroup,
+    Rectification,
+    RectificationSource,
+    RectificationState,
+    RoundState,
+    Satisfaction,
+)
 from .selectors import reviewed_organizations
 
 BATCH = 2000
@@ -111,5 +123,128 @@ BENCHMARKS = [
         lambda ctx: f"/reviews/rectifications/?overdue=on&campaign={bench_reviews(ctx).pk}",
         as_user=lambda ctx: bench_users(ctx).office,
         rows=lambda ctx: Rectification.objects.overdue(timezone.localdate()).count(),
+    ),
+]
+
+
+# --- 群众评议 ------------------------------------------------------------------------------------
+
+
+def _bench_round(ctx: BenchContext, answers: int):
+    """An open round of the bench branch, run from its town, with `answers` answers (made once
+    per bench database)."""
+    users = bench_users(ctx)
+    campaign = bench_reviews(ctx)
+    key = f"reviews.round.{answers}"
+    if key not in ctx.cache:
+        title = f"基准评议 {answers}"
+        round_ = EvaluationRound.objects.filter(title=title).first()
+        if round_ is None:
+            today = timezone.localdate()
+            round_ = EvaluationRound.objects.create(
+                campaign=campaign,
+                organization=users.branch,
+                run_by=users.town,
+                title=title,
+                starts_on=today - datetime.timedelta(days=3),
+                ends_on=today + datetime.timedelta(days=30),
+                state=RoundState.OPEN,
+                items=list(DEFAULT_ITEMS),
+            )
+            choices = list(Satisfaction.values)
+            Answer.objects.bulk_create(
+                [
+                    Answer(
+                        round=round_,
+                        group=ParticipantGroup.values[n % len(ParticipantGroup.values)],
+                        choices={
+                            item: choices[(n + i) % 3] for i, item in enumerate(DEFAULT_ITEMS)
+                        },
+                        comment="希望多开展活动" if n % 7 == 0 else "",
+                        answered_on=today,
+                    )
+                    for n in range(answers)
+                ],
+                batch_size=BATCH,
+            )
+        ctx.cache[key] = round_
+    return ctx.cache[key]
+
+
+def _runner(ctx: BenchContext):
+    return _user_with_role("bench-town-secretary", bench_users(ctx).town, RoleKind.SECRETARY)
+
+
+def _close_setup(ctx: BenchContext):
+    round_ = _bench_round(ctx, 500)
+    runner = _runner(ctx)
+
+    def close():
+        fresh = EvaluationRound.objects.get(pk=round_.pk)
+        evaluations.close_round(fresh, by=runner)
+        return 500
+
+    return close
+
+
+def _issue_setup(ctx: BenchContext):
+    round_ = _bench_round(ctx, 0)
+    client = ctx.client(_runner(ctx))
+
+    def issue():
+        response = client.post(
+            f"/reviews/evaluations/{round_.pk}/codes/", {"group": "public", "count": 500}
+        )
+        if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+            raise AssertionError(f"issuing codes answered {response.status_code}")
+        return 500
+
+    return issue
+
+
+def _ballot_setup(ctx: BenchContext):
+    round_ = _bench_round(ctx, 0)
+    phone = ctx.client()
+    data = {"step": "answer", "comment": ""}
+    for index, _item in enumerate(DEFAULT_ITEMS):
+        data[f"item_{index}"] = "satisfied"
+
+    def answer():
+        # Each run spends a new code; the run is rolled back with its answer.
+        (code,) = ballots.issue(round_, "public", 1)
+        response = phone.post("/e/", {**data, "code": code})
+        if response.status_code != 302:
+            raise AssertionError(f"the ballot answered {response.status_code}")
+        return 1
+
+    return answer
+
+
+BENCHMARKS += [
+    Benchmark(
+        "evaluation: close a round of 500 answers",
+        _close_setup,
+        target_ms=1000,
+        repeat=10,
+        quick_repeat=3,
+        rollback=True,
+    ),
+    Benchmark(
+        "evaluation: issue 500 codes as slips (PDF)",
+        _issue_setup,
+        target_ms=5000,
+        repeat=3,
+        quick_repeat=1,
+        rollback=True,
+        quick_memory=False,
+    ),
+    page("evaluation: public ballot (GET)", lambda ctx: "/e/", target_ms=50),
+    Benchmark(
+        "evaluation: public ballot (POST)",
+        _ballot_setup,
+        target_ms=50,
+        repeat=20,
+        quick_repeat=5,
+        rollback=True,
     ),
 ]

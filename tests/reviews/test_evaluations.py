@@ -344,3 +344,24 @@ def test_closing_gives_the_organisations_pledge_its_public_verdict(
     verdict = Verdict.objects.get(pledge=pledge, kind="public")
     assert verdict.result == "unfulfilled" and "60.0%" in verdict.comment
     assert FinalVerdict.objects.get(pledge=pledge).result == "unfulfilled"  # lowered, never raised
+
+
+def test_every_slips_qr_code_scans_to_the_ballot_with_its_code(client, round_, tess):
+    """The printed sheet as a phone sees it (150 dpi, ZXing): the link is the ballot's page and
+    the code rides in the fragment, which no server sees."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    client.force_login(tess)
+    response = client.post(
+        f"/reviews/evaluations/{round_.pk}/codes/", {"group": "served", "count": 8}
+    )
+    image = pdfium.PdfDocument(response.content)[0].render(scale=150 / 72).to_pil()
+    scanned = [code.text for code in zxingcpp.read_barcodes(image)]
+    assert len(scanned) == 8 and all(text.startswith("http://testserver/e/#") for text in scanned)
+    codes = [text.split("#", 1)[1] for text in scanned]
+    assert len(set(codes)) == 8 and all(ballots.well_formed(code) for code in codes)
+    digests = set(BallotCode.objects.values_list("digest", flat=True))
+    assert {ballots.digest(code) for code in codes} == digests
+    # The same code, typed, opens the ballot.
+    assert "服务群众" in Client().post("/e/", {"code": codes[0]}).content.decode()
