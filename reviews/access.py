@@ -182,3 +182,25 @@ def can_run_round(user, org: Organization) -> bool:
     """The level above runs a basic organisation's round: any role on a strict ancestor, never a
     role on the organisation itself (it never handles its own ballots)."""
     return org.active and role_above(user, org, REGISTERING_ROLES) is not None
+
+
+# The roles that keep 群众评议表 templates for the rounds below them.
+TEMPLATE_ROLES = (RoleKind.OFFICE, RoleKind.ADMIN)
+
+
+def questionnaires_for(user):
+    """Templates the user keeps: those of organisations where they hold an office or admin role
+    (and below)."""
+    from .models import Questionnaire
+
+    return Questionnaire.objects.filter(
+        org_access.scope_q(user, "organization__path", kinds=TEMPLATE_ROLES)
+    )
+
+
+def get_questionnaire_for_user(user, pk: int):
+    return get_object_or_404(questionnaires_for(user).select_related("organization"), pk=pk)
+
+
+def template_organizations(user):
+    return org_access.organizations_for(user, kinds=TEMPLATE_ROLES).filter(active=True)

@@ -374,3 +374,41 @@ def chart_data(results: dict) -> tuple[list[str], list[dict]]:
             data.append(round(100 * item[key] / total, 1) if total else 0)
         series.append({"label": str(label), "data": data})
     return labels, series
+
+
+# --- Questionnaire templates ---------------------------------------------------------------------
+
+ITEM_LIMIT = 50
+
+
+def clean_items(text: str) -> list[str]:
+    """One item a line, blank lines dropped, each kept once, in order."""
+    items = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+    errors = []
+    if not items:
+        errors.append(_("请至少填写一个评议项目。"))
+    if len(items) > 20:
+        errors.append(_("评议项目不能超过 20 项。"))
+    if any(len(item) > ITEM_LIMIT for item in items):
+        errors.append(_("每个评议项目不超过 %(n)s 个字。") % {"n": ITEM_LIMIT})
+    if errors:
+        raise ValidationError({"items": errors})
+    return items
+
+
+def save_questionnaire(
+    questionnaire: Questionnaire | None, *, by, organization: Organization, name: str, items: str
+) -> Questionnaire:
+    """Creates or changes a template; rounds already opened keep the items they copied."""
+    require(access.template_organizations(by).filter(pk=organization.pk).exists())
+    if questionnaire is not None:
+        require(access.questionnaires_for(by).filter(pk=questionnaire.pk).exists())
+    if not name.strip():
+        raise ValidationError({"name": _("请填写模板名称。")})
+    questionnaire = questionnaire or Questionnaire()
+    questionnaire.organization = organization
+    questionnaire.name = name.strip()
+    questionnaire.items = clean_items(items)
+    with audited(by=by):
+        questionnaire.save()
+    return questionnaire

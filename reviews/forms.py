@@ -7,6 +7,7 @@ from orgs.models import OrgKind, Sector
 from pledges.attachments import ACCEPT
 
 from .models import (
+    DEFAULT_ITEMS,
     EvaluationMethod,
     Fulfilment,
     LeaderReview,
@@ -375,3 +376,21 @@ class BallotForm(CodeForm):
 
     def item_fields(self):
         return [self[f"item_{i}"] for i in range(len(self.items))]
+
+
+class QuestionnaireForm(forms.Form):
+    name = forms.CharField(label=_("模板名称"), max_length=100)
+    organization = forms.ModelChoiceField(label=_("所属组织"), queryset=None)
+    items = forms.CharField(
+        label=_("评议项目"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "每行一项，每项按“满意、基本满意、不满意”评价。含“履行承诺”一项时，用于给本组织的承诺评诺（群众评）。"
+        ),
+        initial="\n".join(DEFAULT_ITEMS),
+        error_messages={"required": _("请至少填写一个评议项目。")},
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations

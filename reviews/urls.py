@@ -26,6 +26,9 @@ urlpatterns = [
     path("self/<str:token>/", views.link_verdict, name="link_verdict"),
     # 群众评议, run by the level above the organisation evaluated.
     path("evaluations/", views_evaluations.rounds, name="rounds"),
+    path("questionnaires/", views_evaluations.questionnaires, name="questionnaires"),
+    path("questionnaires/new/", views_evaluations.questionnaire, name="new_questionnaire"),
+    path("questionnaires/<int:pk>/", views_evaluations.questionnaire, name="questionnaire"),
     path("evaluations/new/", views_evaluations.new_round, name="new_round"),
     path("evaluations/<int:pk>/", views_evaluations.round_page, name="round"),
     path("evaluations/<int:pk>/codes/", views_evaluations.issue, name="issue_codes"),

@@ -27,7 +27,7 @@ from orgs import access as org_access
 
 from . import access, evaluations
 from .ballot_slips import BallotSlip, slips_pdf
-from .forms import IssueForm, RoundForm, TallyForm, WithdrawForm
+from .forms import IssueForm, QuestionnaireForm, RoundForm, TallyForm, WithdrawForm
 from .models import EvaluationRound, ParticipantGroup, Questionnaire, Tally
 
 PAGE_SIZE = 50
@@ -210,3 +210,45 @@ def tally(request, pk):
     else:
         messages.success(request, _("已录入纸质评议结果。"))
     return redirect(reverse("reviews:round", args=[round_.pk]) + "#tallies")
+
+
+# --- Questionnaire templates (the office's) ------------------------------------------------------
+
+
+@require_safe
+@login_required
+def questionnaires(request):
+    items = access.questionnaires_for(request.user).select_related("organization")
+    context = {
+        "questionnaires": items,
+        "can_add": access.template_organizations(request.user).exists(),
+    }
+    return render(request, "reviews/questionnaires.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def questionnaire(request, pk=None):
+    """A new template, or one to change (rounds already opened keep their copy)."""
+    current = access.get_questionnaire_for_user(request.user, pk) if pk is not None else None
+    organizations = access.template_organizations(request.user)
+    require(organizations.exists())
+    initial = (
+        {
+            "name": current.name,
+            "organization": current.organization,
+            "items": "\n".join(current.items),
+        }
+        if current
+        else {"organization": organizations.order_by("path").first()}
+    )
+    form = QuestionnaireForm(request.POST or None, initial=initial, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluations.save_questionnaire(current, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已保存评议表模板。"))
+            return redirect("reviews:questionnaires")
+    return render(request, "reviews/questionnaire_form.html", {"form": form, "current": current})

@@ -18,7 +18,7 @@ from orgs.importing.errors import save_errors_file
 from orgs.models import RoleKind
 from pledges.links import token_digest
 from pledges.models import DraftLink, PledgeProgress
-from reviews.models import EvaluationRound, LeaderReview, Rectification
+from reviews.models import EvaluationRound, LeaderReview, Questionnaire, Rectification
 
 from .factories import UserFactory, make_campaign, make_pledge
 
@@ -96,6 +96,7 @@ SITE_CASES = {
     "reviews:issue_codes": lambda d: d.round_b.pk,
     "reviews:tally": lambda d: d.round_b.pk,
     "reviews:withdraw_codes": lambda d: d.round_b.pk,
+    "reviews:questionnaire": lambda d: d.questionnaire_b.pk,
     "reviews:round_action": lambda d: {"pk": d.round_b.pk, "action": "close"},
 }
 
@@ -223,6 +224,9 @@ def add_branch_b_objects(district):
         ends_on=datetime.date.today(),
         state="published",
         items=["总体评价"],
+    )
+    district.questionnaire_b = Questionnaire.objects.create(
+        name="西山镇评议表", organization=district.west, items=["总体评价"]
     )
     district.link_token_b = "b" * 43
     district.link_b = DraftLink.objects.create(

@@ -365,3 +365,25 @@ def test_every_slips_qr_code_scans_to_the_ballot_with_its_code(client, round_, t
     assert {ballots.digest(code) for code in codes} == digests
     # The same code, typed, opens the ballot.
     assert "服务群众" in Client().post("/e/", {"code": codes[0]}).content.decode()
+
+
+def test_the_office_keeps_templates_and_rounds_below_use_them(
+    client, district, campaign, olivia, tess, alice
+):
+    client.force_login(alice)  # a branch secretary keeps none
+    assert client.get("/reviews/questionnaires/new/").status_code == 403
+    client.force_login(olivia)
+    data = {
+        "name": "区评议表",
+        "organization": district.root.pk,
+        "items": "服务群众\n\n履行承诺\n服务群众\n",
+    }
+    assert client.post("/reviews/questionnaires/new/", data).status_code == 302
+    template = Questionnaire.objects.get()
+    assert template.items == ["服务群众", "履行承诺"]
+    response = client.post("/reviews/questionnaires/new/", {**data, "items": "  \n"})
+    assert "请至少填写一个评议项目" in response.content.decode()
+    # The town offers it for a round of its branch.
+    client.force_login(tess)
+    page = client.get(f"/reviews/evaluations/new/?org={district.branch_a.pk}").content.decode()
+    assert "区评议表" in page
