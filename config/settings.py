@@ -238,6 +238,8 @@ DRAFT_LINK_RATE_LIMIT = os.environ.get("DRAFT_LINK_RATE_LIMIT", "20/10m")
 # Failed 群众评议 codes per client address (reviews/views_ballot.py): successes are not counted,
 # so a meeting room behind one address answers freely; 50-bit codes make guessing hopeless.
 BALLOT_CODE_RATE_LIMIT = os.environ.get("BALLOT_CODE_RATE_LIMIT", "20/10m")
+# Suggestions left in a board's online 意见箱 per client address.
+SUGGESTION_RATE_LIMIT = os.environ.get("SUGGESTION_RATE_LIMIT", "5/h")
 # One-time codes (accounts): an activation code from a provisioning slip or a grant lasts this
 # many days, a manager's reset code fewer; wrong codes per client address before the activation
 # page answers 429, as the login's limit does for passwords.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from core import fragments
+from core import fragments, slots
 from core.params import id_param
 
 from . import access, selectors
@@ -39,6 +39,8 @@ def board(request, pk):
             "board": board,
             "query": query,
             "link": link,
+            # Higher apps' ways from the board (the online 意见箱, reviews), as plain links.
+            "extras": slots.links("pledges.board", pk=org.pk),
             "qr": mark_safe(
                 qr_svg(link, label=_("%(name)s公开承诺栏的二维码") % {"name": org.name})
             ),

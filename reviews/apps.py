@@ -16,6 +16,8 @@ class ReviewsConfig(AppConfig):
         slots.fill("pledges.detail", "reviews:pledge_verdicts")
         # The member's own 自评 through their draft link, once the pledge is done.
         slots.fill("pledges.link", "reviews:link_verdict", label=_("我的自评（评诺）"))
+        # The online 意见箱 on every public board.
+        slots.fill("pledges.board", "ballot:box", label=_("意见箱：给我们提意见"))
 
         # Reviews still owed this period, and open rectifications, on the home page.
         from .home import cards

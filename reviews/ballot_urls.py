@@ -11,4 +11,5 @@ urlpatterns = [
     path("", views_ballot.ballot, name="form"),
     path("thanks/", views_ballot.thanks, name="thanks"),
     path("results/<int:pk>/", views_ballot.results, name="results"),
+    path("box/<int:pk>/", views_ballot.box, name="box"),
 ]

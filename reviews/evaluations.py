@@ -41,6 +41,7 @@ from .models import (
     Verdict,
     VerdictKind,
 )
+from .suggestions import counts as suggestion_counts
 
 MIN_GROUP = 5
 MAX_CODES = 500  # per issue, per group
@@ -253,6 +254,7 @@ def results_of(round_: EvaluationRound) -> dict:
         "paper": paper.get("paper", 0),
         "box": paper.get("box", 0),
         "comments": comments,
+        "suggestions": suggestion_counts(round_.organization, round_.starts_on, round_.ends_on),
         "overall": {**total, "rate": rate(*total.values())},
         "items": [
             {"item": item, **counts, "rate": rate(*counts.values())}

@@ -394,3 +394,40 @@ class QuestionnaireForm(forms.Form):
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+
+
+class SuggestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("您的意见建议"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("请写下您的意见建议。"),
+            "max_length": _("意见建议最多 %(limit_value)d 字（现有 %(show_value)d 字）。"),
+        },
+    )
+    pledge = forms.ModelChoiceField(
+        label=_("关于哪项承诺（可选）"),
+        queryset=None,
+        required=False,
+        empty_label=_("关于本组织"),
+    )
+
+    def __init__(self, *args, pledges, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pledge"].queryset = pledges
+        self.fields["pledge"].label_from_instance = lambda p: f"{p.owner_name}：{p.title}"
+
+
+class HandleForm(forms.Form):
+    note = forms.CharField(
+        label=_("处理情况"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请写明处理情况。")},
+    )
+
+
+class ToRectificationForm(forms.Form):
+    responsible_person = forms.CharField(label=_("责任人"), max_length=50)
+    deadline = forms.DateField(label=_("整改时限"), widget=DATE_WIDGET)

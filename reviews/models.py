@@ -155,6 +155,7 @@ class RectificationSource(models.TextChoices):
     REVIEW = "review", _("领导点评")
     EVALUATION = "evaluation", _("群众评议")
     INSPECTION = "inspection", _("督查检查")
+    SUGGESTION = "suggestion", _("群众意见箱")
 
 
 class RectificationState(models.TextChoices):
@@ -607,3 +608,62 @@ audit.track(
 )
 audit.track(Questionnaire, describe=("name",), exclude=("updated_at",), parent="organization")
 audit.track(Tally, describe=("group", "item"), parent="round")
+
+
+class SuggestionState(models.TextChoices):
+    NEW = "new", _("待处理")
+    HANDLED = "handled", _("已处理")
+    RECTIFYING = "rectifying", _("已转整改")
+
+
+class Suggestion(models.Model):
+    """A suggestion or complaint left in the online 意见箱 of an organisation's public board,
+    without login: seen by the organisation and the levels above, never published; the level
+    above may turn it into a rectification. Kept by the day only and without the sender's
+    address, as the ballots are."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("组织"), on_delete=models.CASCADE, related_name="suggestions"
+    )
+    pledge = models.ForeignKey(
+        Pledge,
+        verbose_name=_("关于承诺"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("意见建议"))
+    received_on = models.DateField(_("日期"))
+    state = models.CharField(
+        _("处理情况"), max_length=20, choices=SuggestionState.choices, default=SuggestionState.NEW
+    )
+    note = models.TextField(_("处理说明"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("整改事项"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("群众意见")
+        verbose_name_plural = _("群众意见")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["organization", "state"], name="suggestion_org_state")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.received_on}"
+
+
+audit.track(Suggestion, describe=("received_on",), exclude=("text",), parent="organization")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_evaluations
+from . import views, views_evaluations, views_suggestions
 
 app_name = "reviews"
 urlpatterns = [
@@ -27,6 +27,9 @@ urlpatterns = [
     # 群众评议, run by the level above the organisation evaluated.
     path("evaluations/", views_evaluations.rounds, name="rounds"),
     path("questionnaires/", views_evaluations.questionnaires, name="questionnaires"),
+    path("suggestions/", views_suggestions.suggestion_list, name="suggestions"),
+    path("suggestions/<int:pk>/handle/", views_suggestions.handle, name="handle_suggestion"),
+    path("suggestions/<int:pk>/rectify/", views_suggestions.rectify, name="rectify_suggestion"),
     path("questionnaires/new/", views_evaluations.questionnaire, name="new_questionnaire"),
     path("questionnaires/<int:pk>/", views_evaluations.questionnaire, name="questionnaire"),
     path("evaluations/new/", views_evaluations.new_round, name="new_round"),

@@ -12,6 +12,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -23,9 +24,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core import ratelimits
 from core.forms import apply_errors
+from core.params import id_param
+from pledges import access as pledge_access
+from pledges import selectors as pledge_selectors
 
-from . import ballots, evaluations
-from .forms import BallotForm, CodeForm
+from . import ballots, evaluations, suggestions
+from .forms import BallotForm, CodeForm, SuggestionForm
 from .models import EvaluationRound, RoundState
 
 
@@ -118,3 +122,40 @@ def results(request, pk):
         "chart_series": json.dumps(series, ensure_ascii=False),
     }
     return _public("reviews/results_public.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def box(request, pk):
+    """The online 意见箱 of an organisation's public board (no login): seen by the organisation
+    and the levels above, never published. Limited per client address."""
+    org, campaign = pledge_access.get_public_board(pk, id_param(request.GET, "campaign"))
+    pledges = (
+        pledge_selectors.public_pledges(campaign)
+        .filter(Q(organization=org) | Q(member__branch=org))
+        .select_related("member", "organization")
+    )
+    form = SuggestionForm(request.POST or None, pledges=pledges)
+    context = {
+        "org": org,
+        "url": request.get_full_path(),
+        "board": reverse("board:board", args=[org.pk]),
+    }
+    if request.method == "POST":
+        if ratelimits.exceeded(
+            request, group="suggestion-box", rate=settings.SUGGESTION_RATE_LIMIT
+        ):
+            context.update(form=form, limited=True, csrf_token=get_token(request))
+            return _public("reviews/box.html", context, status=429)
+        if form.is_valid():
+            try:
+                suggestions.leave(
+                    org, text=form.cleaned_data["text"], pledge=form.cleaned_data["pledge"]
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                context["done"] = True
+                return _public("reviews/box.html", context)
+    context.update(form=form, csrf_token=get_token(request))
+    return _public("reviews/box.html", context)

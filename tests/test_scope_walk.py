@@ -18,7 +18,13 @@ from orgs.importing.errors import save_errors_file
 from orgs.models import RoleKind
 from pledges.links import token_digest
 from pledges.models import DraftLink, PledgeProgress
-from reviews.models import EvaluationRound, LeaderReview, Questionnaire, Rectification
+from reviews.models import (
+    EvaluationRound,
+    LeaderReview,
+    Questionnaire,
+    Rectification,
+    Suggestion,
+)
 
 from .factories import UserFactory, make_campaign, make_pledge
 
@@ -97,6 +103,8 @@ SITE_CASES = {
     "reviews:tally": lambda d: d.round_b.pk,
     "reviews:withdraw_codes": lambda d: d.round_b.pk,
     "reviews:questionnaire": lambda d: d.questionnaire_b.pk,
+    "reviews:handle_suggestion": lambda d: d.suggestion_b.pk,
+    "reviews:rectify_suggestion": lambda d: d.suggestion_b.pk,
     "reviews:round_action": lambda d: {"pk": d.round_b.pk, "action": "close"},
 }
 
@@ -114,6 +122,8 @@ PUBLIC_CASES = {
     # A published 群众评议's results (公示) are public by design: figures only
     # (tests/reviews/test_evaluations.py checks no comment, name or phone shows).
     "ballot:results": lambda d: d.round_b.pk,
+    # Every active organisation under a running campaign has a public board, and its 意见箱.
+    "ballot:box": lambda d: d.branch_b.pk,
 }
 
 # Admin model pages (change, delete, history, …) by model label → branch B's object.
@@ -227,6 +237,9 @@ def add_branch_b_objects(district):
     )
     district.questionnaire_b = Questionnaire.objects.create(
         name="西山镇评议表", organization=district.west, items=["总体评价"]
+    )
+    district.suggestion_b = Suggestion.objects.create(
+        organization=district.branch_b, text="希望多走访", received_on=datetime.date.today()
     )
     district.link_token_b = "b" * 43
     district.link_b = DraftLink.objects.create(

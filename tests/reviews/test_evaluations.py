@@ -21,6 +21,7 @@ from reviews.models import (
     Rectification,
 )
 
+from ..factories import make_pledge
 from .conftest import TODAY
 
 ALL_SATISFIED = {item: "satisfied" for item in DEFAULT_ITEMS}
@@ -332,8 +333,6 @@ def test_closing_gives_the_organisations_pledge_its_public_verdict(
     from reviews import services
     from reviews.models import FinalVerdict, Verdict
 
-    from ..factories import make_pledge
-
     pledge = make_pledge(campaign, organization=district.branch_a, state="completed")
     services.give_verdict(pledge, "self", by=alice, result="fulfilled")
     services.give_verdict(pledge, "organization", by=alice, result="fulfilled")
@@ -387,3 +386,59 @@ def test_the_office_keeps_templates_and_rounds_below_use_them(
     client.force_login(tess)
     page = client.get(f"/reviews/evaluations/new/?org={district.branch_a.pk}").content.decode()
     assert "区评议表" in page
+
+
+def test_the_online_box_takes_words_from_anyone_and_shows_them_above_only(
+    client, district, campaign, tess, alice, bob, settings
+):
+    from reviews.models import Suggestion
+
+    pledge = make_pledge(campaign, member=district.member_a, state="published")
+    board = Client().get(f"/board/{district.branch_a.pk}/").content.decode()
+    assert f"/e/box/{district.branch_a.pk}/" in board
+    public = Client(REMOTE_ADDR="198.51.100.7")
+    assert "张三" in public.get(f"/e/box/{district.branch_a.pk}/").content.decode()
+    refused = public.post(f"/e/box/{district.branch_a.pk}/", {"text": "看这里 http://spam.example"})
+    assert "不能包含网址" in refused.content.decode()
+    done = public.post(
+        f"/e/box/{district.branch_a.pk}/", {"text": "希望每月公开践诺情况。", "pledge": pledge.pk}
+    )
+    assert "已收到" in done.content.decode()
+    item = Suggestion.objects.get()
+    assert (item.organization, item.pledge, item.state) == (district.branch_a, pledge, "new")
+    # Never published; read by the branch and the levels above, not by others.
+    assert "每月公开践诺" not in Client().get(f"/board/{district.branch_a.pk}/").content.decode()
+    client.force_login(bob)
+    assert "每月公开践诺" not in client.get("/reviews/suggestions/").content.decode()
+    assert client.post(f"/reviews/suggestions/{item.pk}/handle/", {"note": "x"}).status_code == 404
+    client.force_login(alice)
+    assert "每月公开践诺" in client.get("/reviews/suggestions/").content.decode()
+    # The level above turns it into a rectification; the branch could only handle it.
+    client.force_login(tess)
+    deadline = (TODAY + datetime.timedelta(days=10)).isoformat()
+    client.post(
+        f"/reviews/suggestions/{item.pk}/rectify/",
+        {"responsible_person": "书记", "deadline": deadline},
+    )
+    item.refresh_from_db()
+    assert item.state == "rectifying" and item.rectification.source == "suggestion"
+    assert item.rectification.problem == "希望每月公开践诺情况。"
+
+
+def test_the_box_is_rate_limited_per_address(district, campaign, settings):
+    settings.SUGGESTION_RATE_LIMIT = "2/h"
+    public = Client(REMOTE_ADDR="198.51.100.8")
+    for _ in range(2):
+        public.post(f"/e/box/{district.branch_a.pk}/", {"text": "希望多开展志愿服务。"})
+    response = public.post(f"/e/box/{district.branch_a.pk}/", {"text": "希望多开展志愿服务。"})
+    assert response.status_code == 429
+
+
+def test_a_rounds_results_count_the_box(round_, tess):
+    from reviews import suggestions
+
+    suggestions.leave(round_.organization, text="希望多开展志愿服务。")
+    for code in ballots.issue(round_, "public", 5):
+        evaluations.answer(code, choices=ALL_SATISFIED)
+    closed = evaluations.close_round(round_, by=tess)
+    assert closed.results["suggestions"] == {"total": 1, "handled": 0, "rectifying": 0}
