@@ -37,7 +37,6 @@ def _public(template: str, context: dict, status: int = 200) -> HttpResponse:
     response = HttpResponse(render_to_string(template, context), status=status)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

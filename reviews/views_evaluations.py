@@ -115,13 +115,13 @@ def _code_counts(round_) -> list[tuple[str, int, int, int]]:
         round_.codes.values("group")
         .annotate(
             issued=Count("id"),
-            used=Count("id", filter=Q(used=True)),
-            withdrawn=Count("id", filter=Q(withdrawn=True, used=False)),
+            spent=Count("id", filter=Q(used=True)),
+            voided=Count("id", filter=Q(withdrawn=True, used=False)),
         )
         .order_by("group")
     )
     labels = dict(ParticipantGroup.choices)
-    return [(labels[r["group"]], r["issued"], r["used"], r["withdrawn"]) for r in rows]
+    return [(labels[r["group"]], r["issued"], r["spent"], r["voided"]) for r in rows]
 
 
 ACTIONS = {

@@ -442,3 +442,12 @@ def test_a_rounds_results_count_the_box(round_, tess):
         evaluations.answer(code, choices=ALL_SATISFIED)
     closed = evaluations.close_round(round_, by=tess)
     assert closed.results["suggestions"] == {"total": 1, "handled": 0, "rectifying": 0}
+
+
+def test_the_runners_page_counts_codes_but_never_shows_them(client, round_, tess):
+    codes = ballots.issue(round_, "served", 3)
+    evaluations.answer(codes[0], choices=ALL_SATISFIED)
+    client.force_login(tess)
+    page = client.get(f"/reviews/evaluations/{round_.pk}/").content.decode()
+    assert "已发 3 个，已提交 1 份" in page
+    assert not any(code in page for code in codes)
