@@ -204,3 +204,8 @@ def get_questionnaire_for_user(user, pk: int):
 
 def template_organizations(user):
     return org_access.organizations_for(user, kinds=TEMPLATE_ROLES).filter(active=True)
+
+
+def can_hold(user, round_) -> bool:
+    """The campaign office (or an admin) over the organisation may hold a round's 公示."""
+    return org_access.in_scope(user, round_.organization, kinds=TEMPLATE_ROLES)

@@ -346,9 +346,22 @@ def _public_verdict(round_: EvaluationRound, results: dict) -> None:
 
 
 def publish_round(round_: EvaluationRound, *, by) -> EvaluationRound:
-    """已公示: the results page opens to the public."""
+    """已公示: the results page opens to the public, unless the office holds it."""
     _require_runner(by, round_)
+    if round_.held:
+        raise ValidationError(_("活动办公室暂缓公示，待其审核后才能公示。"))
     return _move(round_, RoundState.PUBLISHED, (RoundState.CLOSED,), by=by)
+
+
+def hold_round(round_: EvaluationRound, *, by, held: bool) -> EvaluationRound:
+    """The office holds (or releases) a round's 公示 for its review, before it is published."""
+    require(access.can_hold(by, round_))
+    if round_.state == RoundState.PUBLISHED:
+        raise ValidationError(_("结果已公示。"))
+    with audited(by=by):
+        EvaluationRound.objects.filter(pk=round_.pk).update(held=held)
+    round_.refresh_from_db()
+    return round_
 
 
 def previous_round(round_: EvaluationRound) -> EvaluationRound | None:

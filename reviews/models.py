@@ -472,6 +472,9 @@ class EvaluationRound(models.Model):
         _("状态"), max_length=20, choices=RoundState.choices, default=RoundState.PREPARING
     )
     results = models.JSONField(_("评议结果"), default=dict, blank=True)
+    # The office holds publication (公示) for its review: the round cannot be published until
+    # it releases it.
+    held = models.BooleanField(_("暂缓公示"), default=False)
     rectification = models.ForeignKey(
         "Rectification",
         verbose_name=_("整改事项"),

@@ -10,6 +10,7 @@ room behind one address answers freely while guessing stays infeasible.
 
 import json
 
+from csp.decorators import csp_exempt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -31,6 +32,7 @@ from pledges import selectors as pledge_selectors
 from . import ballots, evaluations, suggestions
 from .forms import BallotForm, CodeForm, SuggestionForm
 from .models import EvaluationRound, RoundState
+from .results_pdf import results_pdf as printable
 
 
 def _public(template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -158,3 +160,17 @@ def box(request, pk):
                 return _public("reviews/box.html", context)
     context.update(form=form, csrf_token=get_token(request))
     return _public("reviews/box.html", context)
+
+
+@csp_exempt()
+@require_safe
+def results_pdf(request, pk):
+    """The published results as a printable A4 (PDF)."""
+    round_ = get_object_or_404(
+        EvaluationRound.objects.select_related("organization", "run_by"),
+        pk=pk,
+        state=RoundState.PUBLISHED,
+    )
+    response = HttpResponse(printable(round_), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="results-{round_.pk}.pdf"'
+    return response

@@ -95,6 +95,7 @@ def round_page(request, pk):
         "chart_series": json.dumps(series, ensure_ascii=False),
         "round": round_,
         "runs": runs,
+        "may_hold": access.can_hold(request.user, round_),
         "results": results,
         "previous": previous,
         "codes": _code_counts(round_) if runs else [],
@@ -124,7 +125,17 @@ def _code_counts(round_) -> list[tuple[str, int, int, int]]:
     return [(labels[r["group"]], r["issued"], r["spent"], r["voided"]) for r in rows]
 
 
+def _hold(round_, *, by):
+    return evaluations.hold_round(round_, by=by, held=True)
+
+
+def _release(round_, *, by):
+    return evaluations.hold_round(round_, by=by, held=False)
+
+
 ACTIONS = {
+    "hold": (_hold, _("已暂缓公示，审核后请解除。")),
+    "release": (_release, _("已解除暂缓，可以公示。")),
     "open": (evaluations.open_round, _("评议已开始。")),
     "close": (evaluations.close_round, _("评议已结束，结果已生成。")),
     "publish": (evaluations.publish_round, _("评议结果已公示。")),

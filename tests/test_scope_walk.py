@@ -122,6 +122,7 @@ PUBLIC_CASES = {
     # A published 群众评议's results (公示) are public by design: figures only
     # (tests/reviews/test_evaluations.py checks no comment, name or phone shows).
     "ballot:results": lambda d: d.round_b.pk,
+    "ballot:results_pdf": lambda d: d.round_b.pk,
     # Every active organisation under a running campaign has a public board, and its 意见箱.
     "ballot:box": lambda d: d.branch_b.pk,
 }

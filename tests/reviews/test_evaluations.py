@@ -6,6 +6,7 @@ import datetime
 import re
 import threading
 
+import pypdf
 import pytest
 from django.db import connection
 from django.test import Client
@@ -451,3 +452,41 @@ def test_the_runners_page_counts_codes_but_never_shows_them(client, round_, tess
     page = client.get(f"/reviews/evaluations/{round_.pk}/").content.decode()
     assert "已发 3 个，已提交 1 份" in page
     assert not any(code in page for code in codes)
+
+
+def test_the_office_may_hold_publication_for_review(client, round_, tess, olivia, alice):
+    for code in ballots.issue(round_, "public", 5):
+        evaluations.answer(code, choices=ALL_SATISFIED)
+    item = evaluations.close_round(round_, by=tess)
+    client.force_login(tess)  # the town runs it but is not the office
+    assert client.post(f"/reviews/evaluations/{item.pk}/hold/").status_code == 403
+    client.force_login(olivia)
+    client.post(f"/reviews/evaluations/{item.pk}/hold/")
+    client.force_login(tess)
+    response = client.post(f"/reviews/evaluations/{item.pk}/publish/", follow=True)
+    assert "暂缓公示" in response.content.decode()
+    assert EvaluationRound.objects.get(pk=item.pk).state == "closed"
+    client.force_login(olivia)
+    client.post(f"/reviews/evaluations/{item.pk}/release/")
+    client.force_login(tess)
+    client.post(f"/reviews/evaluations/{item.pk}/publish/")
+    assert EvaluationRound.objects.get(pk=item.pk).state == "published"
+    pdf = Client().get(f"/e/results/{item.pk}/print.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_the_printable_results_are_public_only_once_published(round_, tess):
+    for code in ballots.issue(round_, "public", 5):
+        evaluations.answer(code, choices=ALL_SATISFIED, comment="联系电话13900000000")
+    item = evaluations.close_round(round_, by=tess)
+    assert Client().get(f"/e/results/{item.pk}/print.pdf").status_code == 404
+    evaluations.publish_round(item, by=tess)
+
+    text = (
+        pypdf.PdfReader(
+            __import__("io").BytesIO(Client().get(f"/e/results/{item.pk}/print.pdf").content)
+        )
+        .pages[0]
+        .extract_text()
+    )
+    assert "100.0%" in text and "13900000000" not in text
