@@ -181,6 +181,7 @@ def _evaluations(campaign, leader, top: Organization) -> None:
             starts_on=today,
             ends_on=min(campaign.ends_on, today + datetime.timedelta(days=14)),
             methods=["questionnaire", "box"],
+            appraise_members=True,
         )
         item = evaluations.open_round(item, by=leader)
         codes = evaluations.issue_codes(item, by=leader, group="public", count=8)

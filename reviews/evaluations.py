@@ -20,7 +20,7 @@ from campaign.models import Campaign
 from campaign.requirements import requirements_of
 from core.audit import audited
 from core.services import require
-from orgs.models import Organization
+from orgs.models import Member, Organization
 from pledges.models import Pledge
 
 from . import access, ballots, services
@@ -32,6 +32,7 @@ from .models import (
     EvaluationMethod,
     EvaluationRound,
     Fulfilment,
+    MemberGrade,
     ParticipantGroup,
     Questionnaire,
     RectificationSource,
@@ -58,6 +59,7 @@ def create_round(
     ends_on: datetime.date,
     methods=(),
     questionnaire: Questionnaire | None = None,
+    appraise_members: bool = False,
 ) -> EvaluationRound:
     above = access.role_above(by, organization, access.REGISTERING_ROLES)
     require(above is not None and organization.active)
@@ -81,6 +83,7 @@ def create_round(
         ends_on=ends_on,
         methods=list(methods),
         questionnaire=questionnaire,
+        appraise_members=appraise_members,
         created_by=by,
     )
     with audited(by=by):
@@ -138,11 +141,25 @@ def issue_codes(round_: EvaluationRound, *, by, group: str, count: int) -> list[
     return ballots.issue(round_, group, count)
 
 
-def answer(code_text: str, *, choices: dict, comment: str = "", today=None) -> Answer:
-    """A ballot answered online with its one-time code (no account): every item answered."""
+def appraised_members(round_: EvaluationRound):
+    """The members a round's ballot rates (党员民主评议): the organisation's active members."""
+    if not round_.appraise_members:
+        return Member.objects.none()
+    return Member.objects.filter(branch=round_.organization, active=True).order_by("name", "id")
+
+
+def answer(code_text: str, *, choices: dict, comment: str = "", ratings=None, today=None) -> Answer:
+    """A ballot answered online with its one-time code (no account): every item answered; the
+    members rated where the round appraises them (a member one does not know may be left)."""
     today = today or timezone.localdate()
     code = ballots.open_code(code_text, today)
     items = code.round.items
+    members = {str(pk) for pk in appraised_members(code.round).values_list("pk", flat=True)}
+    ratings = {
+        str(pk): grade
+        for pk, grade in (ratings or {}).items()
+        if str(pk) in members and grade in MemberGrade.values
+    }
     errors = {}
     missing = [item for item in items if choices.get(item) not in Satisfaction.values]
     if missing:
@@ -152,7 +169,7 @@ def answer(code_text: str, *, choices: dict, comment: str = "", today=None) -> A
     if errors:
         raise ValidationError(errors)
     kept = {item: choices[item] for item in items}
-    return ballots.spend(code, choices=kept, ratings={}, comment=comment.strip(), today=today)
+    return ballots.spend(code, choices=kept, ratings=ratings, comment=comment.strip(), today=today)
 
 
 def set_tally(
@@ -216,8 +233,13 @@ def results_of(round_: EvaluationRound) -> dict:
     per_group: dict[str, dict] = {}
     ballots_by_group: dict[str, int] = {}
     online = comments = 0
-    for row in Answer.objects.filter(round=round_).values("group", "choices", "comment"):
+    grades: dict[str, dict[str, int]] = {}
+    for row in Answer.objects.filter(round=round_).values("group", "choices", "comment", "ratings"):
         online += 1
+        for member, grade in (row["ratings"] or {}).items():
+            counts_of = grades.setdefault(member, dict.fromkeys(MemberGrade.values, 0))
+            if grade in counts_of:
+                counts_of[grade] += 1
         comments += bool(row["comment"])
         ballots_by_group[row["group"]] = ballots_by_group.get(row["group"], 0) + 1
         counts = per_group.setdefault(row["group"], dict(zero))
@@ -255,6 +277,8 @@ def results_of(round_: EvaluationRound) -> dict:
         "box": paper.get("box", 0),
         "comments": comments,
         "suggestions": suggestion_counts(round_.organization, round_.starts_on, round_.ends_on),
+        # Shown to the organisation and the levels above only, never on the public page.
+        "members": _member_results(round_, grades),
         "overall": {**total, "rate": rate(*total.values())},
         "items": [
             {"item": item, **counts, "rate": rate(*counts.values())}
@@ -272,6 +296,42 @@ def results_of(round_: EvaluationRound) -> dict:
             if ballots_by_group.get(group)
         ],
     }
+
+
+def member_grade(counts: dict[str, int]) -> str | None:
+    """A member's result: the grade given most often; of grades given equally often, the
+    lower (the benefit of the doubt goes to the ballots, not to the member)."""
+    if not any(counts.values()):
+        return None
+    order = list(MemberGrade.values)
+    return max(counts, key=lambda grade: (counts[grade], order.index(grade)))
+
+
+def _member_results(round_: EvaluationRound, grades: dict) -> list[dict]:
+    labels = dict(MemberGrade.choices)
+    rows = []
+    for member in appraised_members(round_):
+        counts = grades.get(str(member.pk), dict.fromkeys(MemberGrade.values, 0))
+        grade = member_grade(counts)
+        rows.append(
+            {
+                "member": member.pk,
+                "name": member.name,
+                **counts,
+                "grade": grade,
+                "label": str(labels[grade]) if grade else "",
+            }
+        )
+    return rows
+
+
+# 群众评 of a member's pledge from the member's 党员民主评议 result (shown on the round's page).
+GRADE_VERDICTS = {
+    MemberGrade.EXCELLENT: Fulfilment.FULFILLED,
+    MemberGrade.QUALIFIED: Fulfilment.FULFILLED,
+    MemberGrade.BASIC: Fulfilment.MOSTLY,
+    MemberGrade.UNQUALIFIED: Fulfilment.UNFULFILLED,
+}
 
 
 def close_round(round_: EvaluationRound, *, by) -> EvaluationRound:
@@ -309,6 +369,7 @@ def close_round(round_: EvaluationRound, *, by) -> EvaluationRound:
             EvaluationRound.objects.filter(pk=round_.pk).update(rectification=item)
             round_.rectification = item
         _public_verdict(round_, results)
+        _member_verdicts(round_, results)
     return round_
 
 
@@ -343,6 +404,23 @@ def _public_verdict(round_: EvaluationRound, results: dict) -> None:
         "rate": item["rate"],
     }
     services.record_public_verdict(pledge, result=result, comment=comment)
+
+
+def _member_verdicts(round_: EvaluationRound, results: dict) -> None:
+    """Each appraised member's completed pledge gets its 群众评 from their result, once."""
+    graded = {row["member"]: row for row in results.get("members", []) if row["grade"]}
+    if not graded:
+        return
+    pledges = Pledge.objects.filter(
+        campaign=round_.campaign, member_id__in=graded, state__in=services.VERDICT_STATES
+    ).exclude(verdicts__kind=VerdictKind.PUBLIC)
+    for pledge in pledges:
+        row = graded[pledge.member_id]
+        comment = _("来自群众评议“%(title)s”的党员民主评议：%(grade)s。") % {
+            "title": round_.title,
+            "grade": row["label"],
+        }
+        services.record_public_verdict(pledge, result=GRADE_VERDICTS[row["grade"]], comment=comment)
 
 
 def publish_round(round_: EvaluationRound, *, by) -> EvaluationRound:

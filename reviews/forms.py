@@ -11,6 +11,7 @@ from .models import (
     EvaluationMethod,
     Fulfilment,
     LeaderReview,
+    MemberGrade,
     ParticipantGroup,
     Questionnaire,
     Rating,
@@ -279,6 +280,11 @@ class RegisterFilterForm(forms.Form):
 
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("评议名称"), max_length=100)
+    appraise_members = forms.BooleanField(
+        label=_("同时开展党员民主评议"),
+        required=False,
+        help_text=_("评议表上同时请参评人员对本组织每名党员评议（优秀、合格、基本合格、不合格）。"),
+    )
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE_WIDGET)
     ends_on = forms.DateField(label=_("结束日期"), widget=DATE_WIDGET)
     methods = forms.MultipleChoiceField(
@@ -355,13 +361,21 @@ class BallotForm(CodeForm):
         label=_("意见建议（可选）"),
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
-    def __init__(self, *args, items, **kwargs):
+    def __init__(self, *args, items, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].widget = forms.HiddenInput()
         self.items = list(items)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"member_{member.pk}"] = forms.ChoiceField(
+                label=member.name,
+                required=False,
+                choices=[("", _("不了解，不评")), *MemberGrade.choices],
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
         for index, item in enumerate(self.items):
             self.fields[f"item_{index}"] = forms.ChoiceField(
                 label=item,
@@ -373,6 +387,16 @@ class BallotForm(CodeForm):
 
     def choices(self) -> dict:
         return {item: self.cleaned_data[f"item_{i}"] for i, item in enumerate(self.items)}
+
+    def ratings(self) -> dict:
+        return {
+            str(m.pk): self.cleaned_data[f"member_{m.pk}"]
+            for m in self.members
+            if self.cleaned_data.get(f"member_{m.pk}")
+        }
+
+    def member_fields(self):
+        return [self[f"member_{m.pk}"] for m in self.members]
 
     def item_fields(self):
         return [self[f"item_{i}"] for i in range(len(self.items))]

@@ -405,6 +405,14 @@ class ParticipantGroup(models.TextChoices):
     MEMBER = "member", _("党员")
 
 
+class MemberGrade(models.TextChoices):
+    # 党员民主评议, best first.
+    EXCELLENT = "excellent", _("优秀")
+    QUALIFIED = "qualified", _("合格")
+    BASIC = "basic", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASIC = "basic", _("基本满意")
@@ -468,6 +476,8 @@ class EvaluationRound(models.Model):
         related_name="+",
     )
     items = models.JSONField(_("评议项目"), default=list)
+    # 党员民主评议 on the same ballot: each active member of the organisation rated.
+    appraise_members = models.BooleanField(_("同时开展党员民主评议"), default=False)
     state = models.CharField(
         _("状态"), max_length=20, choices=RoundState.choices, default=RoundState.PREPARING
     )

@@ -81,6 +81,7 @@ def ballot(request):
     form = BallotForm(
         request.POST if answering else None,
         items=round_.items,
+        members=evaluations.appraised_members(round_),
         initial={"code": code_form.cleaned_data["code"]},
     )
     if answering and form.is_valid():
@@ -88,6 +89,7 @@ def ballot(request):
             evaluations.answer(
                 form.cleaned_data["code"],
                 choices=form.choices(),
+                ratings=form.ratings(),
                 comment=form.cleaned_data["comment"],
                 today=today,
             )

@@ -52,6 +52,7 @@ def test_codes_answers_tallies_close_and_publish(browser, live_server, district)
         phone.get_by_role("button", name="开始评议").click()
         for label in phone.locator("fieldset label", has_text="不满意").all():
             label.click()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scroll
         phone.get_by_role("button", name="提交评议").click()
         expect(phone.get_by_text("感谢您参加群众评议")).to_be_visible()
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375

@@ -490,3 +490,52 @@ def test_the_printable_results_are_public_only_once_published(round_, tess):
         .extract_text()
     )
     assert "100.0%" in text and "13900000000" not in text
+
+
+@pytest.mark.parametrize(
+    "counts, grade",
+    [
+        ({"excellent": 3, "qualified": 1, "basic": 0, "unqualified": 0}, "excellent"),
+        ({"excellent": 2, "qualified": 2, "basic": 0, "unqualified": 0}, "qualified"),
+        ({"excellent": 0, "qualified": 1, "basic": 1, "unqualified": 1}, "unqualified"),
+        ({"excellent": 0, "qualified": 0, "basic": 0, "unqualified": 0}, None),
+    ],
+)
+def test_a_members_grade_is_the_most_given_the_lower_on_a_tie(counts, grade):
+    assert evaluations.member_grade(counts) == grade
+
+
+def test_members_are_appraised_on_the_same_ballot_and_never_shown_publicly(
+    client, district, campaign, tess
+):
+    item = evaluations.create_round(
+        district.branch_a,
+        campaign,
+        by=tess,
+        title="评议",
+        starts_on=TODAY,
+        ends_on=TODAY,
+        appraise_members=True,
+    )
+    item = evaluations.open_round(item, by=tess)
+    pledge = make_pledge(campaign, member=district.member_a, state="completed")
+    codes = ballots.issue(item, "public", 5)
+    phone = Client()
+    ballot = phone.post("/e/", {"code": codes[0]}).content.decode()
+    assert "党员民主评议" in ballot and "张三" in ballot
+    data = {**_ballot(codes[0]), f"member_{district.member_a.pk}": "basic"}
+    assert phone.post("/e/", data).status_code == 302
+    for code in codes[1:3]:
+        evaluations.answer(code, choices=ALL_SATISFIED, ratings={district.member_a.pk: "basic"})
+    for code in codes[3:]:
+        evaluations.answer(code, choices=ALL_SATISFIED)  # not known: not rated
+    item = evaluations.close_round(item, by=tess)
+    (row,) = item.results["members"]
+    assert (row["name"], row["basic"], row["grade"]) == ("张三", 3, "basic")
+    from reviews.models import Verdict
+
+    assert Verdict.objects.get(pledge=pledge, kind="public").result == "mostly"
+    client.force_login(tess)
+    assert "张三" in client.get(f"/reviews/evaluations/{item.pk}/").content.decode()
+    evaluations.publish_round(item, by=tess)
+    assert "张三" not in Client().get(f"/e/results/{item.pk}/").content.decode()
