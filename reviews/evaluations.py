@@ -455,6 +455,12 @@ def previous_round(round_: EvaluationRound) -> EvaluationRound | None:
     )
 
 
+def shown_results(round_: EvaluationRound) -> dict:
+    """The results closing kept; computed afresh for a round closed without them (one written
+    by hand, or before they were kept)."""
+    return round_.results if round_.results.get("overall") else results_of(round_)
+
+
 def chart_data(results: dict) -> tuple[list[str], list[dict]]:
     """The items and, for each answer, its share of each item's responses in percent: what the
     results chart draws (stacked to 100%)."""

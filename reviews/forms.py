@@ -120,10 +120,11 @@ class RectificationForm(forms.ModelForm):
         if from_review:
             del self.fields["source"]
         else:
+            # A review's and a suggestion's problems are registered from them, one click each.
             self.fields["source"].choices = [
                 (value, label)
                 for value, label in RectificationSource.choices
-                if value != RectificationSource.REVIEW
+                if value not in (RectificationSource.REVIEW, RectificationSource.SUGGESTION)
             ]
             self.fields["source"].initial = RectificationSource.INSPECTION
 

@@ -27,9 +27,8 @@ def _percent(value) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def results_pdf(round_: EvaluationRound) -> bytes:
+def results_pdf(round_: EvaluationRound, results: dict) -> bytes:
     register_font()
-    results = round_.results
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, initialFontName=FONT_NAME, invariant=True)
     canvas.setTitle(f"{round_.organization.name} {round_.title} 结果")

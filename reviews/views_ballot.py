@@ -117,10 +117,11 @@ def results(request, pk):
         pk=pk,
         state=RoundState.PUBLISHED,
     )
-    labels, series = evaluations.chart_data(round_.results)
+    results = evaluations.shown_results(round_)
+    labels, series = evaluations.chart_data(results)
     context = {
         "round": round_,
-        "results": round_.results,
+        "results": results,
         "chart_labels": json.dumps(labels, ensure_ascii=False),
         "chart_series": json.dumps(series, ensure_ascii=False),
     }
@@ -173,6 +174,8 @@ def results_pdf(request, pk):
         pk=pk,
         state=RoundState.PUBLISHED,
     )
-    response = HttpResponse(printable(round_), content_type="application/pdf")
+    response = HttpResponse(
+        printable(round_, evaluations.shown_results(round_)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="results-{round_.pk}.pdf"'
     return response
