@@ -207,5 +207,6 @@ def template_organizations(user):
 
 
 def can_hold(user, round_) -> bool:
-    """The campaign office (or an admin) over the organisation may hold a round's 公示."""
-    return org_access.in_scope(user, round_.organization, kinds=TEMPLATE_ROLES)
+    """The campaign office (or an admin) above the organisation may hold a round's 公示 — never
+    one on the organisation itself."""
+    return role_above(user, round_.organization, TEMPLATE_ROLES) is not None

@@ -6,10 +6,10 @@ carries it in the URL's fragment (`/e/#ABCDE-FGHJK`), which a browser never send
 it into the form, and it travels in the POST body alone, so no access log holds it. Without
 scripts the person types it.
 
-A code is spent only by an answer that is saved: the conditional UPDATE below (used = false →
-true) and the INSERT of the answer are one transaction, and the database, not Python, decides
-which of two phones posting the same code at once wins — the second UPDATE waits for the first's
-row lock and then finds the code used. A refused or invalid ballot leaves the code as it was.
+A code is spent only by a ballot that passed every check: the conditional UPDATE below (used =
+false → true) decides, in the database, which of two phones posting the same code at once wins —
+the second UPDATE waits for the first's row lock and then finds the code used. A refused or
+invalid ballot leaves the code as it was.
 """
 
 import datetime
@@ -69,19 +69,46 @@ def open_code(text: str, today: datetime.date) -> BallotCode:
 
 
 def spend(code: BallotCode, *, choices: dict, ratings: dict, comment: str, today) -> Answer:
-    """Saves one answer and spends its code, both or neither."""
+    """Spends the code, then saves the answer, each in its own transaction: the database
+    decides which of two phones spends a code (the conditional UPDATE), and the two rows never
+    share a transaction id that would pair them in a copy of the database (PostgreSQL's xmin).
+    Everything a ballot can be refused for is checked before; should saving fail after the
+    spend (the database gone), that one code is lost, never counted twice. The answer is saved
+    only while its round is still open (the round's row locked, as closing locks it)."""
     with transaction.atomic():
+        # On this row alone (a join would make PostgreSQL recheck a stale subquery after the
+        # row lock, letting a second phone through); the round's state is checked below.
         spent = BallotCode.objects.filter(pk=code.pk, used=False, withdrawn=False).update(used=True)
-        if not spent:
-            raise CodeRefused(_("该评议码已经使用过，每个评议码只能提交一次。"))
+    if not spent:
+        raise CodeRefused(_("该评议码已经使用过，每个评议码只能提交一次。"))
+    with transaction.atomic():
+        state = EvaluationRound.objects.select_for_update().values_list("state", flat=True)
+        if state.get(pk=code.round_id) != RoundState.OPEN:
+            raise CodeRefused(_("本次评议已结束。"))
         return Answer.objects.create(
-            round=code.round,
+            round_id=code.round_id,
             group=code.group,
             choices=choices,
             ratings=ratings,
             comment=comment,
             answered_on=today,
         )
+
+
+def forget(round_: EvaluationRound) -> None:
+    """At closing, inside its transaction: the round's codes are deleted (their counts are kept
+    with the results) and its answers written again in random order with new keys, so that
+    neither the rows' physical order (SQLite's rowid, PostgreSQL's ctid) nor their transaction
+    ids follow the order in which people answered."""
+    BallotCode.objects.filter(round=round_).delete()
+    answers = list(
+        Answer.objects.filter(round=round_).values(
+            "group", "choices", "ratings", "comment", "answered_on"
+        )
+    )
+    Answer.objects.filter(round=round_).delete()
+    secrets.SystemRandom().shuffle(answers)
+    Answer.objects.bulk_create([Answer(round=round_, **row) for row in answers])
 
 
 def issue(round_: EvaluationRound, group: str, count: int) -> list[str]:

@@ -91,15 +91,17 @@ def create_round(
     return round_
 
 
-def _move(round_: EvaluationRound, to: str, sources, *, by, **fields) -> EvaluationRound:
+def _move(
+    round_: EvaluationRound, to: str, sources, *, by, only_if=None, **fields
+) -> EvaluationRound:
     if round_.state not in sources:
         raise ValidationError(
             _("本次评议当前为“%(state)s”，不能执行此操作。") % {"state": round_.get_state_display()}
         )
     with audited(by=by):
-        moved = EvaluationRound.objects.filter(pk=round_.pk, state=round_.state).update(
-            state=to, version=F("version") + 1, **fields
-        )
+        moved = EvaluationRound.objects.filter(
+            pk=round_.pk, state=round_.state, **(only_if or {})
+        ).update(state=to, version=F("version") + 1, **fields)
         if not moved:
             raise ValidationError(_("本次评议已被他人处理，请刷新后再操作。"))
     round_.refresh_from_db()
@@ -192,8 +194,8 @@ def set_tally(
         raise ValidationError({"item": _("请选择本次评议的项目。")})
     if group not in ParticipantGroup.values:
         raise ValidationError({"group": _("请选择参评类别。")})
-    if min(satisfied, basic, dissatisfied) < 0:
-        raise ValidationError(_("份数不能为负数。"))
+    if min(satisfied, basic, dissatisfied) < 0 or max(satisfied, basic, dissatisfied) > 100000:
+        raise ValidationError(_("份数应在 0 至 100000 之间。"))
     with audited(by=by):
         tally, _created = Tally.objects.update_or_create(
             round=round_,
@@ -208,19 +210,34 @@ def set_tally(
 # --- Results -------------------------------------------------------------------------------------
 
 
-def rate(satisfied: int, basic: int, dissatisfied: int) -> float | None:
-    """满意度: 满意 + 基本满意 over all responses, in percent (None without any)."""
+def exact_rate(satisfied: int, basic: int, dissatisfied: int) -> float | None:
+    """满意度: 满意 + 基本满意 over all responses, in percent (None without any), unrounded: what
+    thresholds compare."""
     total = satisfied + basic + dissatisfied
-    return round(100 * (satisfied + basic) / total, 1) if total else None
+    return 100 * (satisfied + basic) / total if total else None
 
 
-def suppressed(ballots_by_group: dict[str, int]) -> set[str]:
-    """The groups not shown on their own: those under MIN_GROUP ballots, and when that leaves
-    exactly one hidden beside others shown, the smallest shown one too."""
-    hidden = {group for group, n in ballots_by_group.items() if 0 < n < MIN_GROUP}
-    shown = sorted((n, group) for group, n in ballots_by_group.items() if n and group not in hidden)
+def rate(satisfied: int, basic: int, dissatisfied: int) -> float | None:
+    """The same to one decimal, as pages show it."""
+    exact = exact_rate(satisfied, basic, dissatisfied)
+    return None if exact is None else round(exact, 1)
+
+
+def _exact(figures: dict) -> float | None:
+    return exact_rate(figures["satisfied"], figures["basic"], figures["dissatisfied"])
+
+
+def suppressed(ballots_by_group: dict[str, int], small: set[str] = frozenset()) -> set[str]:
+    """The groups not shown on their own: those under MIN_GROUP ballots (and those in `small`,
+    whose online or paper part alone is under it), then the smallest shown groups with them
+    until the hidden ones hold MIN_GROUP ballots together — so the total minus the groups shown
+    never gives a small group away — or every group is hidden."""
+    hidden = {g for g, n in ballots_by_group.items() if n and (n < MIN_GROUP or g in small)}
+    shown = sorted((n, g) for g, n in ballots_by_group.items() if n and g not in hidden)
+    while hidden and shown and sum(ballots_by_group[g] for g in hidden) < MIN_GROUP:
+        hidden.add(shown.pop(0)[1])
     if len(hidden) == 1 and shown:
-        hidden.add(shown[0][1])
+        hidden.add(shown.pop(0)[1])
     return hidden
 
 
@@ -264,14 +281,23 @@ def results_of(round_: EvaluationRound) -> dict:
         size = sum(values.values())
         slot = (tally.source, tally.group)
         paper_by_group[slot] = max(paper_by_group.get(slot, 0), size)
+    online_by_group = dict(ballots_by_group)
     for (source, group), n in paper_by_group.items():
         ballots_by_group[group] = ballots_by_group.get(group, 0) + n
         paper[source] = paper.get(source, 0) + n
     total = {key: sum(item[key] for item in per_item.values()) for key in keys}
-    hidden = suppressed(ballots_by_group)
+    # A group's online part and its paper part are each judged on their own: the runner knows
+    # what it keyed in, so a few online ballots beside many paper ones would still show.
+    small = {g for g, n in online_by_group.items() if 0 < n < MIN_GROUP} | {
+        g for (_source, g), n in paper_by_group.items() if 0 < n < MIN_GROUP
+    }
+    hidden = suppressed(ballots_by_group, small)
     labels = dict(ParticipantGroup.choices)
+    ballots_total = online + sum(paper.values())
     return {
-        "ballots": online + sum(paper.values()),
+        "ballots": ballots_total,
+        # Under MIN_GROUP ballots in all, no figure is shown: it would be someone's ballot.
+        "too_few": 0 < ballots_total < MIN_GROUP,
         "online": online,
         "paper": paper.get("paper", 0),
         "box": paper.get("box", 0),
@@ -296,6 +322,20 @@ def results_of(round_: EvaluationRound) -> dict:
             if ballots_by_group.get(group)
         ],
     }
+
+
+def _code_totals(round_: EvaluationRound) -> dict:
+    """Codes issued, spent and withdrawn per group: what the runner's page shows once the codes
+    themselves are gone."""
+    totals = {}
+    for group, used, withdrawn in BallotCode.objects.filter(round=round_).values_list(
+        "group", "used", "withdrawn"
+    ):
+        row = totals.setdefault(group, {"issued": 0, "used": 0, "withdrawn": 0})
+        row["issued"] += 1
+        row["used"] += used
+        row["withdrawn"] += withdrawn and not used
+    return totals
 
 
 def member_grade(counts: dict[str, int]) -> str | None:
@@ -340,11 +380,17 @@ def close_round(round_: EvaluationRound, *, by) -> EvaluationRound:
     a second)."""
     _require_runner(by, round_)
     with transaction.atomic():
+        # The round's row locked: no answer is saved while its results are counted
+        # (ballots.spend locks it too).
+        list(EvaluationRound.objects.select_for_update().filter(pk=round_.pk).values_list("pk"))
         results = results_of(round_)
+        results["codes"] = _code_totals(round_)
+        ballots.forget(round_)
         round_ = _move(round_, RoundState.CLOSED, (RoundState.OPEN,), by=by, results=results)
         threshold = requirements_of(round_.campaign).satisfaction_threshold
         overall = results["overall"]["rate"]
-        if overall is not None and overall < threshold and round_.rectification_id is None:
+        exact = _exact(results["overall"])
+        if exact is not None and exact < threshold and round_.rectification_id is None:
             weakest = sorted(
                 (item for item in results["items"] if item["rate"] is not None),
                 key=lambda item: item["rate"],
@@ -389,7 +435,7 @@ def _public_verdict(round_: EvaluationRound, results: dict) -> None:
     """The organisation's own pledge in the round's campaign gets its 群众评 from the 履行承诺
     item, when the ballot asked it and the pledge is completed and has none yet."""
     item = next((i for i in results["items"] if i["item"] == PLEDGE_ITEM), None)
-    result = public_result(item["rate"] if item else None, requirements_of(round_.campaign))
+    result = public_result(_exact(item) if item else None, requirements_of(round_.campaign))
     if result is None:
         return
     pledge = Pledge.objects.filter(
@@ -428,7 +474,8 @@ def publish_round(round_: EvaluationRound, *, by) -> EvaluationRound:
     _require_runner(by, round_)
     if round_.held:
         raise ValidationError(_("活动办公室暂缓公示，待其审核后才能公示。"))
-    return _move(round_, RoundState.PUBLISHED, (RoundState.CLOSED,), by=by)
+    # Not held at the moment of publishing either (a hold arriving meanwhile wins).
+    return _move(round_, RoundState.PUBLISHED, (RoundState.CLOSED,), by=by, only_if={"held": False})
 
 
 def hold_round(round_: EvaluationRound, *, by, held: bool) -> EvaluationRound:

@@ -329,9 +329,11 @@ class TallyForm(forms.Form):
     source = forms.ChoiceField(label=_("来源"), choices=TallySource.choices)
     group = forms.ChoiceField(label=_("参评类别"), choices=ParticipantGroup.choices)
     item = forms.ChoiceField(label=_("评议项目"))
-    satisfied = forms.IntegerField(label=_("满意（份）"), min_value=0, initial=0)
-    basic = forms.IntegerField(label=_("基本满意（份）"), min_value=0, initial=0)
-    dissatisfied = forms.IntegerField(label=_("不满意（份）"), min_value=0, initial=0)
+    satisfied = forms.IntegerField(label=_("满意（份）"), min_value=0, max_value=100000, initial=0)
+    basic = forms.IntegerField(label=_("基本满意（份）"), min_value=0, max_value=100000, initial=0)
+    dissatisfied = forms.IntegerField(
+        label=_("不满意（份）"), min_value=0, max_value=100000, initial=0
+    )
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)

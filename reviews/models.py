@@ -559,9 +559,16 @@ class Answer(models.Model):
     handed to: no foreign key, hash or id of the code; a random primary key (uuid4) instead of a
     sequence, and no ordering by it that would follow insertion; the day only, never the time
     (codes keep no time either, so the order of use cannot be matched with the order of
-    answers); not in the audit trail. What remains is the round, the participant group and the
-    answers themselves, which the results aggregate (a group under 5 answers is never shown on
-    its own: reviews.evaluations.suppressed)."""
+    answers); not in the audit trail; spent in a transaction of its own, so no answer shares a
+    transaction id (PostgreSQL's xmin) with its code. What remains is the round, the participant
+    group and the answers themselves, which the results aggregate (a group under 5 answers is
+    never shown on its own: reviews.evaluations.suppressed; a round under 5, not at all).
+
+    What a copy taken while a round is still open holds: the rows' physical order (SQLite's
+    rowid, PostgreSQL's ctid) follows the order of answering, as the used codes' new row
+    versions follow the order of use. Closing the round deletes its codes (their counts kept
+    with the results) and writes its answers again in random order with new keys
+    (reviews.ballots.forget), so copies and backups taken after it hold neither."""
 
     id = models.UUIDField(primary_key=True, default=_random_id, editable=False)
     round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="answers")
@@ -679,4 +686,5 @@ class Suggestion(models.Model):
         return f"{self.organization_id} {self.received_on}"
 
 
-audit.track(Suggestion, describe=("received_on",), exclude=("text",), parent="organization")
+# Suggestion is not in the audit trail: a record would date it to the second (and with the
+# server's access log, give away who sent it). Its handling is kept on the row (note, handler).

@@ -50,6 +50,17 @@ def results_pdf(round_: EvaluationRound, results: dict) -> bytes:
         f" · 组织评议：{round_.run_by.name}",
     )
     y -= 90
+    if results.get("too_few"):
+        canvas.setFillColor(colors.black)
+        canvas.setFont(FONT_NAME, 11)
+        canvas.drawString(
+            MARGIN,
+            y,
+            f"共收到 {results['ballots']} 份评议表，不足 5 份：为保护参评人员，不显示具体结果。",
+        )
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT_NAME, 28)
     canvas.drawString(MARGIN, y, _percent(results["overall"]["rate"]))

@@ -6,6 +6,7 @@ published; handled with a note, or turned into a rectification by the level abov
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,19 +68,22 @@ def to_rectification(
     suggestion: Suggestion, *, by, deadline, responsible_person: str
 ) -> Rectification:
     """The level above registers it as a problem to correct (挂号), once."""
-    if suggestion.state != SuggestionState.NEW:
-        raise ValidationError(_("该意见已处理。"))
-    item = services.register_rectification(
-        suggestion.organization,
-        by=by,
-        problem=suggestion.text,
-        deadline=deadline,
-        responsible_person=responsible_person,
-        source=RectificationSource.SUGGESTION,
-    )
-    Suggestion.objects.filter(pk=suggestion.pk).update(
-        state=SuggestionState.RECTIFYING, rectification=item, handled_by=by
-    )
+    with transaction.atomic():
+        # The suggestion's row first, conditionally: of two clicks at once, one registers.
+        taken = Suggestion.objects.filter(pk=suggestion.pk, state=SuggestionState.NEW).update(
+            state=SuggestionState.RECTIFYING, handled_by=by
+        )
+        if not taken:
+            raise ValidationError(_("该意见已处理。"))
+        item = services.register_rectification(
+            suggestion.organization,
+            by=by,
+            problem=suggestion.text,
+            deadline=deadline,
+            responsible_person=responsible_person,
+            source=RectificationSource.SUGGESTION,
+        )
+        Suggestion.objects.filter(pk=suggestion.pk).update(rectification=item)
     suggestion.refresh_from_db()
     return item
 

@@ -62,7 +62,9 @@ def ballot(request):
     if request.method != "POST":
         context.update(form=CodeForm(), csrf_token=get_token(request))
         return _public("reviews/ballot_code.html", context)
-    if _limited(request):
+    # Only a code being tried is held back: a ballot being answered (its code checked a moment
+    # ago) is never thrown away because others at the same address mistyped theirs.
+    if request.POST.get("step") != "answer" and _limited(request):
         context.update(form=CodeForm(request.POST), csrf_token=get_token(request), limited=True)
         return _public("reviews/ballot_code.html", context, status=429)
     code_form = CodeForm(request.POST)

@@ -28,7 +28,7 @@ from orgs import access as org_access
 from . import access, evaluations
 from .ballot_slips import BallotSlip, slips_pdf
 from .forms import IssueForm, QuestionnaireForm, RoundForm, TallyForm, WithdrawForm
-from .models import EvaluationRound, ParticipantGroup, Questionnaire, Tally
+from .models import Answer, EvaluationRound, ParticipantGroup, Questionnaire, Tally
 
 PAGE_SIZE = 50
 
@@ -104,14 +104,36 @@ def round_page(request, pk):
         "tally_form": TallyForm(items=round_.items),
         "tallies": Tally.objects.filter(round=round_).order_by("source", "group", "item"),
         "public_url": request.build_absolute_uri(reverse("ballot:results", args=[round_.pk])),
-        "trail": trail(of(EvaluationRound, round_.pk), under(Tally, round_.pk)),
+        # The tallies' history (counts per group) only to those who run the round: the
+        # organisation evaluated never sees its ballots, not even as keyed-in counts.
+        "trail": trail(of(EvaluationRound, round_.pk), under(Tally, round_.pk)) if runs else [],
+        "comments": _comments(round_) if results else [],
         "breadcrumb": round_.organization.lineage(),
     }
     return render(request, "reviews/round.html", context)
 
 
+def _comments(round_) -> list[str]:
+    """The ballots' 意见建议, for the organisation and the levels above (never public), in the
+    answers' random order and never with anything else of the ballot."""
+    if round_.results.get("too_few"):
+        return []
+    return [
+        comment
+        for comment in Answer.objects.filter(round=round_).values_list("comment", flat=True)
+        if comment
+    ]
+
+
 def _code_counts(round_) -> list[tuple[str, int, int, int]]:
-    """(group label, issued, used, withdrawn) for each group with codes: counts, never which."""
+    """(group label, issued, used, withdrawn) for each group with codes: counts, never which;
+    from the results once closing has deleted the codes."""
+    labels = dict(ParticipantGroup.choices)
+    if round_.results.get("codes") is not None:
+        return [
+            (labels[group], row["issued"], row["used"], row["withdrawn"])
+            for group, row in sorted(round_.results["codes"].items())
+        ]
     rows = (
         round_.codes.values("group")
         .annotate(
@@ -121,7 +143,6 @@ def _code_counts(round_) -> list[tuple[str, int, int, int]]:
         )
         .order_by("group")
     )
-    labels = dict(ParticipantGroup.choices)
     return [(labels[r["group"]], r["issued"], r["spent"], r["voided"]) for r in rows]
 
 

@@ -23,7 +23,6 @@ from reviews.models import (
     LeaderReview,
     Questionnaire,
     Rectification,
-    Suggestion,
     Tally,
     Verdict,
 )
@@ -144,10 +143,6 @@ def _new_questionnaire(d):
     return Questionnaire.objects.create(name="评议表", organization=d.east, items=["总体评价"])
 
 
-def _new_suggestion(d):
-    return Suggestion.objects.create(organization=d.branch_a, text="意见", received_on=TODAY)
-
-
 def _new_tally(d):
     return Tally.objects.create(
         round=_new_round(d), source="paper", group="public", item="总体评价"
@@ -202,7 +197,6 @@ CASES = {
         "name",
         lambda r: r.organization_id,
     ),
-    "reviews.suggestion": (_new_suggestion, "note", "已处理", "note", lambda r: r.organization_id),
     "reviews.tally": (_new_tally, "item", "服务群众", "item", lambda r: r.round_id),
     "reviews.finalverdict": (_new_final, "result", "mostly", "result", lambda r: r.pledge_id),
 }

@@ -539,3 +539,151 @@ def test_members_are_appraised_on_the_same_ballot_and_never_shown_publicly(
     assert "张三" in client.get(f"/reviews/evaluations/{item.pk}/").content.decode()
     evaluations.publish_round(item, by=tess)
     assert "张三" not in Client().get(f"/e/results/{item.pk}/").content.decode()
+
+
+# --- Found by review ------------------------------------------------------------------------------
+
+
+def test_closing_forgets_the_codes_and_rewrites_the_answers_in_random_order(round_, tess):
+    codes = ballots.issue(round_, "public", 6)
+    for code in codes:
+        evaluations.answer(code, choices=ALL_SATISFIED)
+    before = set(Answer.objects.values_list("id", flat=True))
+    item = evaluations.close_round(round_, by=tess)
+    assert not BallotCode.objects.filter(round=item).exists()
+    assert item.results["codes"] == {"public": {"issued": 6, "used": 6, "withdrawn": 0}}
+    assert Answer.objects.filter(round=item).count() == 6
+    assert not before & set(Answer.objects.values_list("id", flat=True))  # new keys
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin is PostgreSQL's")
+def test_no_answer_shares_a_transaction_with_its_code(round_):
+    for code in ballots.issue(round_, "public", 4):
+        evaluations.answer(code, choices=ALL_SATISFIED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM reviews_answer a JOIN reviews_ballotcode c ON a.xmin = c.xmin "
+            "WHERE c.used"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_an_answer_is_not_saved_once_its_round_closed(round_, tess):
+    (code,) = ballots.issue(round_, "public", 1)
+    opened = ballots.open_code(code, TODAY)  # checked, then the round closes
+    evaluations.close_round(round_, by=tess)
+    with pytest.raises(ballots.CodeRefused):
+        ballots.spend(opened, choices=ALL_SATISFIED, ratings={}, comment="", today=TODAY)
+    assert not Answer.objects.exists()
+
+
+def test_a_few_online_ballots_do_not_show_beside_many_paper_ones(round_, tess):
+    for code in ballots.issue(round_, "npc_deputy", 2):
+        evaluations.answer(code, choices={item: "dissatisfied" for item in DEFAULT_ITEMS})
+    evaluations.set_tally(
+        round_,
+        by=tess,
+        source="paper",
+        group="npc_deputy",
+        item="服务群众",
+        satisfied=4,
+        basic=0,
+        dissatisfied=0,
+    )
+    for code in ballots.issue(round_, "public", 10):
+        evaluations.answer(code, choices=ALL_SATISFIED)
+    groups = {g["group"]: g for g in evaluations.results_of(round_)["groups"]}
+    assert not groups["npc_deputy"]["shown"] and not groups["public"]["shown"]
+
+
+def test_two_tiny_groups_take_the_next_one_with_them():
+    assert evaluations.suppressed({"public": 20, "served": 1, "npc_deputy": 1}) == {
+        "public",
+        "served",
+        "npc_deputy",
+    }
+
+
+def test_under_five_ballots_no_figure_is_shown(round_, tess):
+    (code,) = ballots.issue(round_, "served", 1)
+    evaluations.answer(code, choices=ALL_SATISFIED, comment="就我一个人")
+    item = evaluations.publish_round(evaluations.close_round(round_, by=tess), by=tess)
+    page = Client().get(f"/e/results/{item.pk}/").content.decode()
+    assert "不足 5 份" in page and "100.0%" not in page
+
+
+def test_thresholds_compare_the_exact_rate(district, campaign, round_, tess):
+    # 69.96% shows as 70.0% but is under a 70% threshold.
+    evaluations.set_tally(
+        round_,
+        by=tess,
+        source="paper",
+        group="public",
+        item="总体评价",
+        satisfied=1749,
+        basic=0,
+        dissatisfied=751,
+    )
+    item = evaluations.close_round(round_, by=tess)
+    assert item.results["overall"]["rate"] == 70.0
+    assert item.rectification is not None
+
+
+def test_the_evaluated_organisation_neither_holds_nor_reads_the_tallies_history(
+    client, district, round_, tess
+):
+    from orgs.models import RoleKind
+
+    from ..conftest import _persona
+
+    own_admin = _persona("own-admin", district.branch_a, RoleKind.ADMIN)
+    evaluations.set_tally(
+        round_,
+        by=tess,
+        source="paper",
+        group="npc_deputy",
+        item="廉洁自律",
+        satisfied=0,
+        basic=0,
+        dissatisfied=1,
+    )
+    client.force_login(own_admin)
+    assert client.post(f"/reviews/evaluations/{round_.pk}/hold/").status_code == 403
+    page = client.get(f"/reviews/evaluations/{round_.pk}/").content.decode()
+    assert "变更历史" not in page
+
+
+def test_a_huge_tally_is_refused_not_a_crash(client, round_, tess):
+    client.force_login(tess)
+    data = {
+        "source": "paper",
+        "group": "public",
+        "item": "服务群众",
+        "satisfied": 10**20,
+        "basic": 0,
+        "dissatisfied": 0,
+    }
+    response = client.post(f"/reviews/evaluations/{round_.pk}/tally/", data, follow=True)
+    assert response.status_code == 200 and not round_.tallies.exists()
+
+
+def test_a_ballot_being_answered_is_not_thrown_away_by_the_rate_limit(round_, settings):
+    settings.BALLOT_CODE_RATE_LIMIT = "2/10m"
+    (code,) = ballots.issue(round_, "public", 1)
+    phone = Client(REMOTE_ADDR="203.0.113.20")
+    phone.post("/e/", {"code": code})  # the ballot opens
+    for _ in range(3):
+        Client(REMOTE_ADDR="203.0.113.20").post("/e/", {"code": "ABCDE-FGHJK"})
+    assert phone.post("/e/", _ballot(code)).status_code == 302
+    assert Answer.objects.count() == 1
+
+
+def test_the_ballots_comments_reach_the_organisation_never_the_public(
+    client, district, round_, tess, alice
+):
+    for code in ballots.issue(round_, "public", 5):
+        evaluations.answer(code, choices=ALL_SATISFIED, comment="希望多走访")
+    item = evaluations.publish_round(evaluations.close_round(round_, by=tess), by=tess)
+    client.force_login(alice)
+    assert "希望多走访" in client.get(f"/reviews/evaluations/{item.pk}/").content.decode()
+    assert "希望多走访" not in Client().get(f"/e/results/{item.pk}/").content.decode()
