@@ -210,3 +210,11 @@ def can_hold(user, round_) -> bool:
     """The campaign office (or an admin) above the organisation may hold a round's 公示 — never
     one on the organisation itself."""
     return role_above(user, round_.organization, TEMPLATE_ROLES) is not None
+
+
+def can_run(user, round_) -> bool:
+    """Who runs a round: the level above for a 群众评议; the branch itself (those who manage it)
+    for its own members' 党员民主评议."""
+    if round_.members_only:
+        return round_.organization.active and org_access.can_manage(user, round_.organization)
+    return can_run_round(user, round_.organization)

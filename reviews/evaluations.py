@@ -20,6 +20,7 @@ from campaign.models import Campaign
 from campaign.requirements import requirements_of
 from core.audit import audited
 from core.services import require
+from orgs import access as org_access
 from orgs.models import Member, Organization
 from pledges.models import Pledge
 
@@ -109,14 +110,53 @@ def _move(
 
 
 def _require_runner(by, round_: EvaluationRound) -> None:
-    require(access.can_run_round(by, round_.organization))
+    require(access.can_run(by, round_))
+
+
+def create_members_round(
+    organization: Organization,
+    campaign: Campaign,
+    *,
+    by,
+    title: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+) -> EvaluationRound:
+    """A branch's own 党员民主评议 of its members: the members rated, no questionnaire."""
+    require(organization.active and org_access.can_manage(by, organization))
+    errors = {}
+    if not organization.holds_members:
+        errors["title"] = _("该组织没有直属党员，不能开展党员民主评议。")
+    if not title.strip():
+        errors["title"] = _("请填写评议名称。")
+    if ends_on < starts_on:
+        errors["ends_on"] = _("结束日期不能早于开始日期。")
+    if errors:
+        raise ValidationError(errors)
+    round_ = EvaluationRound(
+        campaign=campaign,
+        organization=organization,
+        run_by=organization,
+        title=title.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        appraise_members=True,
+        members_only=True,
+        created_by=by,
+    )
+    with audited(by=by):
+        round_.save()
+    return round_
 
 
 def open_round(round_: EvaluationRound, *, by) -> EvaluationRound:
     """进行中: the questionnaire's items are copied now, so a later edit of the template never
     changes this round."""
     _require_runner(by, round_)
-    items = list(round_.questionnaire.items) if round_.questionnaire else list(DEFAULT_ITEMS)
+    if round_.members_only:
+        items = []
+    else:
+        items = list(round_.questionnaire.items) if round_.questionnaire else list(DEFAULT_ITEMS)
     return _move(round_, RoundState.OPEN, (RoundState.PREPARING,), by=by, items=items)
 
 
@@ -166,6 +206,8 @@ def answer(code_text: str, *, choices: dict, comment: str = "", ratings=None, to
     missing = [item for item in items if choices.get(item) not in Satisfaction.values]
     if missing:
         errors["choices"] = _("请对每一项作出评价：%(items)s。") % {"items": "、".join(missing)}
+    if code.round.members_only and not ratings:
+        errors["ratings"] = _("请至少评议一名党员。")
     if len(comment) > COMMENT_LIMIT:
         errors["comment"] = _("意见建议不能超过 %(n)s 个字。") % {"n": COMMENT_LIMIT}
     if errors:
@@ -472,6 +514,8 @@ def _member_verdicts(round_: EvaluationRound, results: dict) -> None:
 def publish_round(round_: EvaluationRound, *, by) -> EvaluationRound:
     """已公示: the results page opens to the public, unless the office holds it."""
     _require_runner(by, round_)
+    if round_.members_only:
+        raise ValidationError(_("党员民主评议的结果只在本组织和上级内部使用，不公示。"))
     if round_.held:
         raise ValidationError(_("活动办公室暂缓公示，待其审核后才能公示。"))
     # Not held at the moment of publishing either (a hold arriving meanwhile wins).

@@ -306,6 +306,12 @@ class RoundForm(forms.Form):
         self.fields["questionnaire"].queryset = questionnaires
 
 
+class MembersRoundForm(forms.Form):
+    title = forms.CharField(label=_("评议名称"), max_length=100)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE_WIDGET)
+
+
 class IssueForm(forms.Form):
     group = forms.ChoiceField(label=_("参评类别"), choices=ParticipantGroup.choices)
     count = forms.IntegerField(

@@ -478,6 +478,9 @@ class EvaluationRound(models.Model):
     items = models.JSONField(_("评议项目"), default=list)
     # 党员民主评议 on the same ballot: each active member of the organisation rated.
     appraise_members = models.BooleanField(_("同时开展党员民主评议"), default=False)
+    # A branch's own 党员民主评议 of its members: no questionnaire items, run by the branch
+    # itself, its results never published.
+    members_only = models.BooleanField(_("仅党员民主评议"), default=False)
     state = models.CharField(
         _("状态"), max_length=20, choices=RoundState.choices, default=RoundState.PREPARING
     )

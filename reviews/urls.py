@@ -33,6 +33,7 @@ urlpatterns = [
     path("questionnaires/new/", views_evaluations.questionnaire, name="new_questionnaire"),
     path("questionnaires/<int:pk>/", views_evaluations.questionnaire, name="questionnaire"),
     path("evaluations/new/", views_evaluations.new_round, name="new_round"),
+    path("evaluations/new/members/", views_evaluations.new_members_round, name="new_members_round"),
     path("evaluations/<int:pk>/", views_evaluations.round_page, name="round"),
     path("evaluations/<int:pk>/codes/", views_evaluations.issue, name="issue_codes"),
     path("evaluations/<int:pk>/tally/", views_evaluations.tally, name="tally"),

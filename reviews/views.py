@@ -281,6 +281,9 @@ def org_reviews(request, pk):
         else None,
         "can_review": access.can_review(request.user, org),
         "can_run_round": access.can_run_round(request.user, org),
+        "can_appraise": org.active
+        and org.holds_members
+        and org_access.can_manage(request.user, org),
         "rounds": access.rounds_for(request.user).filter(organization=org)[:10],
         "rectifications": access.rectifications_for(request.user)
         .filter(organization=org)

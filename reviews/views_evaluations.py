@@ -27,7 +27,14 @@ from orgs import access as org_access
 
 from . import access, evaluations
 from .ballot_slips import BallotSlip, slips_pdf
-from .forms import IssueForm, QuestionnaireForm, RoundForm, TallyForm, WithdrawForm
+from .forms import (
+    IssueForm,
+    MembersRoundForm,
+    QuestionnaireForm,
+    RoundForm,
+    TallyForm,
+    WithdrawForm,
+)
 from .models import Answer, EvaluationRound, ParticipantGroup, Questionnaire, Tally
 
 PAGE_SIZE = 50
@@ -82,11 +89,54 @@ def new_round(request):
     return render(request, "reviews/round_form.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def new_members_round(request):
+    """A branch's own 党员民主评议 of its members (run by the branch itself)."""
+    org_id = id_param(request.GET, "org")
+    if org_id is None:
+        raise Http404
+    org = org_access.get_organization_for_user(request.user, org_id)
+    require(org.active and org_access.can_manage(request.user, org))
+    campaign = campaign_access.current_campaign(
+        request.user, org, id_param(request.GET, "campaign")
+    )
+    if campaign is None:
+        raise Http404
+    today = timezone.localdate()
+    form = MembersRoundForm(
+        request.POST or None,
+        initial={
+            "title": _("%(year)s年度%(name)s党员民主评议") % {"year": today.year, "name": org.name},
+            "starts_on": today,
+            "ends_on": min(campaign.ends_on, today + datetime.timedelta(days=14)),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = evaluations.create_members_round(
+                org, campaign, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已创建党员民主评议，发放评议码后即可开始。"))
+            return redirect(round_)
+    context = {
+        "form": form,
+        "org": org,
+        "campaign": campaign,
+        "members_only": True,
+        "breadcrumb": org.lineage(),
+    }
+    return render(request, "reviews/round_form.html", context)
+
+
 @require_safe
 @login_required
 def round_page(request, pk):
     round_ = access.get_round_for_user(request.user, pk)
-    runs = access.can_run_round(request.user, round_.organization)
+    runs = access.can_run(request.user, round_)
     results = round_.results or None
     previous = evaluations.previous_round(round_) if results else None
     labels, series = evaluations.chart_data(results or {})

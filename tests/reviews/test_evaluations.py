@@ -687,3 +687,44 @@ def test_the_ballots_comments_reach_the_organisation_never_the_public(
     client.force_login(alice)
     assert "希望多走访" in client.get(f"/reviews/evaluations/{item.pk}/").content.decode()
     assert "希望多走访" not in Client().get(f"/e/results/{item.pk}/").content.decode()
+
+
+def test_a_branch_runs_the_appraisal_of_its_own_members(client, district, campaign, alice, bob):
+    client.force_login(bob)
+    assert (
+        client.get(f"/reviews/evaluations/new/members/?org={district.branch_a.pk}").status_code
+        == 404
+    )
+    client.force_login(alice)
+    data = {
+        "title": "党员民主评议",
+        "starts_on": TODAY.isoformat(),
+        "ends_on": TODAY.isoformat(),
+    }
+    response = client.post(f"/reviews/evaluations/new/members/?org={district.branch_a.pk}", data)
+    item = EvaluationRound.objects.get()
+    assert response["Location"] == f"/reviews/evaluations/{item.pk}/"
+    assert (item.run_by, item.members_only, item.appraise_members) == (
+        district.branch_a,
+        True,
+        True,
+    )
+    client.post(f"/reviews/evaluations/{item.pk}/open/")
+    item.refresh_from_db()
+    assert item.state == "open" and item.items == []
+    codes = evaluations.issue_codes(item, by=alice, group="member", count=5)
+    phone = Client()
+    ballot = phone.post("/e/", {"code": codes[0]}).content.decode()
+    assert "张三" in ballot and "服务群众" not in ballot
+    empty = phone.post("/e/", {"code": codes[0], "step": "answer"})
+    assert "请至少评议一名党员" in empty.content.decode()
+    assert not Answer.objects.exists()
+    rated = {"code": codes[0], "step": "answer", f"member_{district.member_a.pk}": "excellent"}
+    assert phone.post("/e/", rated).status_code == 302
+    for code in codes[1:]:
+        evaluations.answer(code, choices={}, ratings={district.member_a.pk: "qualified"})
+    item = evaluations.close_round(item, by=alice)
+    assert item.results["members"][0]["grade"] == "qualified"
+    assert item.rectification is None  # no questionnaire, no satisfaction
+    with pytest.raises(Exception, match="不公示"):
+        evaluations.publish_round(item, by=alice)
