@@ -728,3 +728,13 @@ def test_a_branch_runs_the_appraisal_of_its_own_members(client, district, campai
     assert item.rectification is None  # no questionnaire, no satisfaction
     with pytest.raises(Exception, match="不公示"):
         evaluations.publish_round(item, by=alice)
+
+
+def test_a_closed_appraisal_offers_no_empty_actions(client, district, campaign, alice):
+    item = evaluations.create_members_round(
+        district.branch_a, campaign, by=alice, title="党员民主评议", starts_on=TODAY, ends_on=TODAY
+    )
+    item = evaluations.close_round(evaluations.open_round(item, by=alice), by=alice)
+    client.force_login(alice)
+    page = client.get(f"/reviews/evaluations/{item.pk}/").content.decode()
+    assert "办理" not in page and "公示结果" not in page
