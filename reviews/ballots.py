@@ -97,9 +97,10 @@ def spend(code: BallotCode, *, choices: dict, ratings: dict, comment: str, today
 
 def forget(round_: EvaluationRound) -> None:
     """At closing, inside its transaction: the round's codes are deleted (their counts are kept
-    with the results) and its answers written again in random order with new keys, so that
-    neither the rows' physical order (SQLite's rowid, PostgreSQL's ctid) nor their transaction
-    ids follow the order in which people answered."""
+    with the results) and its answers written again in random order with new keys, so that the
+    live rows' physical order (SQLite's rowid, PostgreSQL's ctid) and transaction ids no longer
+    follow the order in which people answered (what the freed pages may still hold: the
+    Answer model's docstring)."""
     BallotCode.objects.filter(round=round_).delete()
     answers = list(
         Answer.objects.filter(round=round_).values(

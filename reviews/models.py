@@ -567,11 +567,19 @@ class Answer(models.Model):
     group and the answers themselves, which the results aggregate (a group under 5 answers is
     never shown on its own: reviews.evaluations.suppressed; a round under 5, not at all).
 
-    What a copy taken while a round is still open holds: the rows' physical order (SQLite's
-    rowid, PostgreSQL's ctid) follows the order of answering, as the used codes' new row
-    versions follow the order of use. Closing the round deletes its codes (their counts kept
-    with the results) and writes its answers again in random order with new keys
-    (reviews.ballots.forget), so copies and backups taken after it hold neither."""
+    What the design does not yet defeat, said plainly:
+    - a copy taken while a round is still open: the rows' physical order (SQLite's rowid,
+      PostgreSQL's ctid) follows the order of answering, as the used codes' row versions follow
+      the order of use, and on PostgreSQL a spend's transaction id is close to its answer's;
+    - a copy of the database's files taken after closing (a PostgreSQL base backup before the
+      next vacuum, a SQLite file or its page-level backup): deleted rows — the codes, the
+      answers as first written — may still be in the pages.
+    Closing deletes the round's codes (their counts kept with the results) and writes its answers
+    again in random order with new keys (reviews.ballots.forget), so the live rows, and a
+    logical dump (pg_dump) taken after it, hold neither. Removing the rest needs the answer rows
+    written apart from the spending (pre-made anonymous slots, or answers held back and written
+    in shuffled batches) and the freed pages cleared after closing (VACUUM; SQLite's
+    secure_delete)."""
 
     id = models.UUIDField(primary_key=True, default=_random_id, editable=False)
     round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="answers")
