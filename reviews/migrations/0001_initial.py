@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('deadline', models.DateField(verbose_name='整改时限')),
                 ('state', models.CharField(choices=[('registered', '已登记'), ('in_progress', '整改中'), ('reported', '待销号'), ('closed', '已销号')], default='registered', max_length=20, verbose_name='状态')),
                 ('report_note', models.TextField(blank=True, verbose_name='整改情况')),
-                ('evidence', models.FileField(blank=True, upload_to=reviews.models.evidence_path, verbose_name='佐证材料')),
+                ('evidence', models.FileField(blank=True, upload_to=reviews.models.reviewing.evidence_path, verbose_name='佐证材料')),
                 ('evidence_type', models.CharField(blank=True, max_length=50, verbose_name='材料类型')),
                 ('evidence_name', models.CharField(blank=True, max_length=200, verbose_name='材料原名')),
                 ('reported_at', models.DateTimeField(blank=True, null=True, verbose_name='报告时间')),

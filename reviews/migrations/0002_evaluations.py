@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Answer',
             fields=[
-                ('id', models.UUIDField(default=reviews.models._random_id, editable=False, primary_key=True, serialize=False)),
+                ('id', models.UUIDField(default=reviews.models.evaluations._random_id, editable=False, primary_key=True, serialize=False)),
                 ('group', models.CharField(choices=[('party_deputy', '党代表'), ('npc_deputy', '人大代表'), ('cppcc_member', '政协委员'), ('served', '服务对象'), ('public', '群众代表'), ('member', '党员')], max_length=20, verbose_name='参评类别')),
                 ('choices', models.JSONField(default=dict, verbose_name='评议')),
                 ('ratings', models.JSONField(blank=True, default=dict, verbose_name='党员评议')),
