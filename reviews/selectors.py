@@ -9,7 +9,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from campaign.models import Campaign, Requirements
@@ -26,7 +36,7 @@ from pledges.models import Pledge
 from pledges.selectors import expected_to_pledge
 
 from .access import REVIEWING_ROLES
-from .models import LeaderReview, RectificationState
+from .models import LeaderReview, RectificationState, overdue_q
 
 # How a behind list may be sorted: the query's key → the ordering.
 BEHIND_SORTS = {
@@ -181,7 +191,9 @@ def register(rectifications, today: datetime.date, wanted: RegisterFilter, under
     if wanted.search:
         rows = rows.filter(Q(problem__contains=wanted.search) | Q(organization__name=wanted.search))
     closed_last = Case(When(state=RectificationState.CLOSED, then=1), default=0)
-    return rows.alias(closed=closed_last).order_by("closed", "deadline", "id")
+    # Each row says whether it is overdue (the rule of overdue_q), for the page to mark it.
+    late = Case(When(overdue_q(today), then=True), default=False, output_field=BooleanField())
+    return rows.alias(closed=closed_last).annotate(late=late).order_by("closed", "deadline", "id")
 
 
 @dataclass
@@ -193,10 +205,9 @@ class RectificationCounts:
 
 def rectification_counts(rectifications, today: datetime.date) -> RectificationCounts:
     """Open and overdue rectifications and the count in each state, in one statement."""
-    overdue_states = (RectificationState.REGISTERED, RectificationState.IN_PROGRESS)
     figures = rectifications.aggregate(
         **{state: Count("id", filter=Q(state=state)) for state in RectificationState.values},
-        overdue=Count("id", filter=Q(deadline__lt=today, state__in=overdue_states)),
+        overdue=Count("id", filter=overdue_q(today)),
     )
     by_state = {state: figures[state] for state in RectificationState.values}
     open_count = sum(n for state, n in by_state.items() if state != RectificationState.CLOSED)

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +52,7 @@ from .models import (
     VerdictKind,
 )
 from .verdicts import RULE
+from .views_ballot import public_page
 
 PAGE_SIZE = 50
 
@@ -336,7 +336,6 @@ def register_list(request):
         "form": form,
         "page": page,
         "under": under,
-        "today": today,
         "counts": counts,
         "states": [(v, label, counts.by_state[v]) for v, label in RectificationState.choices],
         "querystring": _querystring(request),
@@ -530,7 +529,7 @@ def link_verdict(request, token):
         limited = ratelimits.exceeded(
             request, group="draft-link", rate=settings.DRAFT_LINK_RATE_LIMIT
         )
-        return _public(
+        return public_page(
             "pledges/link_unavailable.html", {"limited": limited}, 429 if limited else 404
         )
     pledge = links.pledge_of(link)
@@ -562,12 +561,4 @@ def link_verdict(request, token):
         "url": reverse("reviews:link_verdict", args=[token]),
         "back": reverse("draftlink:form", args=[token]),
     }
-    return _public("reviews/link_verdict.html", context)
-
-
-def _public(template: str, context: dict, status: int = 200) -> HttpResponse:
-    # As the draft link's own page (pledges.views_links): never cached, never indexed.
-    response = HttpResponse(render_to_string(template, context), status=status)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return public_page("reviews/link_verdict.html", context)

@@ -35,7 +35,9 @@ from .models import EvaluationRound, RoundState
 from .results_pdf import results_pdf as printable
 
 
-def _public(template: str, context: dict, status: int = 200) -> HttpResponse:
+def public_page(template: str, context: dict, status: int = 200) -> HttpResponse:
+    """A page for someone without an account: drawn without the request (no session, user or
+    messages read, no cookie set but the form's), never cached, never indexed."""
     response = HttpResponse(render_to_string(template, context), status=status)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
@@ -61,12 +63,12 @@ def ballot(request):
     context = {"url": reverse("ballot:form")}
     if request.method != "POST":
         context.update(form=CodeForm(), csrf_token=get_token(request))
-        return _public("reviews/ballot_code.html", context)
+        return public_page("reviews/ballot_code.html", context)
     # Only a code being tried is held back: a ballot being answered (its code checked a moment
     # ago) is never thrown away because others at the same address mistyped theirs.
     if request.POST.get("step") != "answer" and _limited(request):
         context.update(form=CodeForm(request.POST), csrf_token=get_token(request), limited=True)
-        return _public("reviews/ballot_code.html", context, status=429)
+        return public_page("reviews/ballot_code.html", context, status=429)
     code_form = CodeForm(request.POST)
     code = None
     if code_form.is_valid():
@@ -77,7 +79,7 @@ def ballot(request):
             code_form.add_error("code", refusal.messages[0])
     if code is None:
         context.update(form=code_form, csrf_token=get_token(request))
-        return _public("reviews/ballot_code.html", context, status=200)
+        return public_page("reviews/ballot_code.html", context, status=200)
     round_ = code.round
     answering = request.POST.get("step") == "answer"
     form = BallotForm(
@@ -102,13 +104,13 @@ def ballot(request):
         else:
             return redirect(reverse("ballot:thanks"))
     context.update(form=form, round=round_, csrf_token=get_token(request))
-    return _public("reviews/ballot.html", context)
+    return public_page("reviews/ballot.html", context)
 
 
 @require_safe
 def thanks(request):
     """Says nothing about anyone else's answer, nor how many came in."""
-    return _public("reviews/ballot_thanks.html", {})
+    return public_page("reviews/ballot_thanks.html", {})
 
 
 @require_safe
@@ -127,7 +129,7 @@ def results(request, pk):
         "chart_labels": json.dumps(labels, ensure_ascii=False),
         "chart_series": json.dumps(series, ensure_ascii=False),
     }
-    return _public("reviews/results_public.html", context)
+    return public_page("reviews/results_public.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -152,7 +154,7 @@ def box(request, pk):
             request, group="suggestion-box", rate=settings.SUGGESTION_RATE_LIMIT
         ):
             context.update(form=form, limited=True, csrf_token=get_token(request))
-            return _public("reviews/box.html", context, status=429)
+            return public_page("reviews/box.html", context, status=429)
         if form.is_valid():
             try:
                 suggestions.leave(
@@ -162,9 +164,9 @@ def box(request, pk):
                 apply_errors(form, error)
             else:
                 context["done"] = True
-                return _public("reviews/box.html", context)
+                return public_page("reviews/box.html", context)
     context.update(form=form, csrf_token=get_token(request))
-    return _public("reviews/box.html", context)
+    return public_page("reviews/box.html", context)
 
 
 @csp_exempt()

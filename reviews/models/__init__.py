@@ -20,7 +20,7 @@ from .evaluations import (
 )
 from .reviewing import (
     EDIT_DAYS,
-    OPEN_RECTIFICATION_STATES,
+    OVERDUE_STATES,
     FinalVerdict,
     Fulfilment,
     LeaderReview,
@@ -35,12 +35,13 @@ from .reviewing import (
     ReviewQuerySet,
     Verdict,
     VerdictKind,
+    overdue_q,
 )
 
 __all__ = [
     "DEFAULT_ITEMS",
     "EDIT_DAYS",
-    "OPEN_RECTIFICATION_STATES",
+    "OVERDUE_STATES",
     "PLEDGE_ITEM",
     "Answer",
     "BallotCode",
@@ -69,4 +70,5 @@ __all__ = [
     "TallySource",
     "Verdict",
     "VerdictKind",
+    "overdue_q",
 ]

@@ -167,11 +167,8 @@ class RectificationState(models.TextChoices):
     CLOSED = "closed", _("已销号")
 
 
-OPEN_RECTIFICATION_STATES = (
-    RectificationState.REGISTERED,
-    RectificationState.IN_PROGRESS,
-    RectificationState.REPORTED,
-)
+# The states in which a passed deadline makes a problem overdue: not yet reported done.
+OVERDUE_STATES = (RectificationState.REGISTERED, RectificationState.IN_PROGRESS)
 
 
 class RectificationQuerySet(models.QuerySet):
@@ -180,10 +177,12 @@ class RectificationQuerySet(models.QuerySet):
 
     def overdue(self, today: datetime.date) -> "RectificationQuerySet":
         """Past their deadline and not reported done or closed."""
-        return self.filter(
-            deadline__lt=today,
-            state__in=(RectificationState.REGISTERED, RectificationState.IN_PROGRESS),
-        )
+        return self.filter(overdue_q(today))
+
+
+def overdue_q(today: datetime.date) -> models.Q:
+    """Rectifications past their deadline and not reported done (is_overdue, for many)."""
+    return models.Q(deadline__lt=today, state__in=OVERDUE_STATES)
 
 
 def evidence_path(rectification: "Rectification", filename: str) -> str:
@@ -259,10 +258,7 @@ class Rectification(models.Model):
         return reverse("reviews:rectification", args=[self.pk])
 
     def is_overdue(self, today: datetime.date) -> bool:
-        return self.deadline < today and self.state in (
-            RectificationState.REGISTERED,
-            RectificationState.IN_PROGRESS,
-        )
+        return self.deadline < today and self.state in OVERDUE_STATES
 
 
 class RectificationEvent(models.Model):

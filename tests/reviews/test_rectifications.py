@@ -433,3 +433,16 @@ def test_a_closed_problem_that_came_back_is_reopened_from_above_only(client, dis
     item.refresh_from_db()
     assert (item.state, item.closed_at) == ("in_progress", None)
     assert item.events.last().comment == "检查发现问题反弹。"
+
+
+def test_the_register_marks_overdue_rows_by_the_models_rule(client, district, tess):
+    late = _register(tess, district.branch_a, problem="逾期未改")
+    Rectification.objects.filter(pk=late.pk).update(deadline=TODAY - DAY)
+    reported = _register(tess, district.branch_a, problem="已报告的")
+    Rectification.objects.filter(pk=reported.pk).update(deadline=TODAY - DAY, state="reported")
+    client.force_login(tess)
+    rows = {
+        row.problem: row.late
+        for row in client.get("/reviews/rectifications/").context["page"].object_list
+    }
+    assert rows == {"逾期未改": True, "已报告的": False}
