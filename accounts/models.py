@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
+from core.models import ChoiceLabels
 from core.people import display_name
 
 
@@ -82,7 +83,7 @@ class AccessCodeQuerySet(models.QuerySet):
         return self.filter(used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
 
 
-class AccessCode(models.Model):
+class AccessCode(ChoiceLabels):
     """A one-time code that lets its person choose a password: an activation code for a new
     account, a reset code from a manager. Only the digest is kept."""
 

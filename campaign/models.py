@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import audit, generations
+from core.models import ChoiceLabels
 from orgs.models import Organization
 
 
@@ -89,7 +90,7 @@ class ReviewSchedule(models.TextChoices):
     QUARTERLY = "quarterly", _("每季度1次")
 
 
-class Requirements(models.Model):
+class Requirements(ChoiceLabels):
     """What a campaign asks of the organisations it covers, one row per campaign (the evaluation
     and calendar issues add their own fields here). A campaign without a row asks the defaults
     (`campaign.requirements.requirements_of`)."""

@@ -1,7 +1,32 @@
+from functools import cache
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+
+
+class ChoiceLabels(models.Model):
+    """A model whose get_FOO_display() looks its label up in a dict made once per field.
+
+    Django's builds a dict of the field's choices at every call, hashing each lazily translated
+    label, and hashing a lazy label translates it: on the tree page, 100 nodes with a kind and a
+    sector cost 1,800 translations, a third of its render. Only the label shown is translated here.
+    """
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(value, value), strings_only=True)
+
+
+@cache
+def _choice_labels(field) -> dict:
+    """A field's {value: label}; choices are fixed in code, so one dict per field for good."""
+    return dict(field.flatchoices)
 
 
 class Operation(models.TextChoices):
@@ -12,7 +37,7 @@ class Operation(models.TextChoices):
     VIEW = "view", _("查看")
 
 
-class AuditRecord(models.Model):
+class AuditRecord(ChoiceLabels):
     """One change to one row of a tracked table, written by a trigger (core.audit), never by the
     application."""
 
@@ -59,7 +84,7 @@ class JobState(models.TextChoices):
     FAILED = "failed", _("未完成")
 
 
-class Job(models.Model):
+class Job(ChoiceLabels):
     """Work that runs in a Celery worker on a user's behalf: a large import now, exports and
     reports later. The page that started it follows its progress and shows its result or errors.
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from core import audit, generations
+from core.models import ChoiceLabels
 from core.people import display_name
 
 
@@ -98,7 +99,7 @@ class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
         return OrganizationQuerySet(self.model, using=self._db).order_by("path")
 
 
-class Organization(MP_Node):
+class Organization(ChoiceLabels, MP_Node):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
     sector = models.CharField(_("领域"), max_length=30, choices=Sector.choices, blank=True)
@@ -210,7 +211,7 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class Member(models.Model):
+class Member(ChoiceLabels):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     # A date known only to the month or year is stored as the first day of that period, with
@@ -300,7 +301,7 @@ class RoleKind(models.TextChoices):
 MANAGING_ROLES = (RoleKind.SECRETARY, RoleKind.ADMIN)
 
 
-class Role(models.Model):
+class Role(ChoiceLabels):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
@@ -329,7 +330,7 @@ class Role(models.Model):
         return f"{display_name(self.user)} · {self.organization} · {self.get_kind_display()}"
 
 
-class RoleTerm(models.Model):
+class RoleTerm(ChoiceLabels):
     """A role that has ended: who held what on which organisation, from when to when, and why it
     ended (a hand-over, a revocation). The organisation's page lists them as its history."""
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
 from core import audit
+from core.models import ChoiceLabels
 from orgs.models import Member, MemberCategory, Organization, Sector
 
 
@@ -116,7 +117,7 @@ class PledgeQuerySet(models.QuerySet):
 OWNER_FIELDS = {"campaign", "member", "organization"}
 
 
-class Pledge(models.Model):
+class Pledge(ChoiceLabels):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="pledges"
     )
@@ -229,7 +230,7 @@ class EventKind(models.TextChoices):
     PROGRESS = "progress", _("践诺记录")
 
 
-class PledgeEvent(models.Model):
+class PledgeEvent(ChoiceLabels):
     """One line of a pledge's history: who did what, when, from which state to which."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")

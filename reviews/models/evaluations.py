@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
 from core import audit
+from core.models import ChoiceLabels
 from orgs.models import Organization
 from pledges.models import Pledge
 
@@ -83,7 +84,7 @@ class Questionnaire(models.Model):
         return self.name
 
 
-class EvaluationRound(models.Model):
+class EvaluationRound(ChoiceLabels):
     """A 群众评议 of one basic organisation, run by the level above (seed 000: 上级党组织对基层
     党组织开展群众评议): it issues the codes and keys in the paper tallies, so the organisation
     never handles its own ballots. `items` are the questionnaire's, copied when it opens;
@@ -167,7 +168,7 @@ class EvaluationRound(models.Model):
         return [str(labels.get(method, method)) for method in self.methods]
 
 
-class BallotCode(models.Model):
+class BallotCode(ChoiceLabels):
     """A one-time code for one ballot (reviews/ballots.py): only its SHA-256 digest, its round and
     group, and whether it is used or withdrawn — no time, no link to the answer it gave. Not in
     the audit trail (a record would date its use)."""
@@ -191,7 +192,7 @@ def _random_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-class Answer(models.Model):
+class Answer(ChoiceLabels):
     """One anonymous ballot (群众评议表) answered online.
 
     The adversary: anyone holding the application, its pages and exports, and a copy of its
@@ -244,7 +245,7 @@ class TallySource(models.TextChoices):
     BOX = "box", _("意见箱")
 
 
-class Tally(models.Model):
+class Tally(ChoiceLabels):
     """Counts from paper 评议表 or the 意见箱, keyed in per item and group by the level running
     the round; marked as such in the results, never mixed silently with the online answers."""
 
@@ -285,7 +286,7 @@ class SuggestionState(models.TextChoices):
     RECTIFYING = "rectifying", _("已转整改")
 
 
-class Suggestion(models.Model):
+class Suggestion(ChoiceLabels):
     """A suggestion or complaint left in the online 意见箱 of an organisation's public board,
     without login: seen by the organisation and the levels above, never published; the level
     above may turn it into a rectification. Kept by the day only and without the sender's

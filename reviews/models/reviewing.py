@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
 from core import audit
+from core.models import ChoiceLabels
 from orgs.models import Member, Organization, RoleKind
 from pledges.models import Pledge
 
@@ -50,7 +51,7 @@ class ReviewQuerySet(models.QuerySet):
         return reviews
 
 
-class LeaderReview(models.Model):
+class LeaderReview(ChoiceLabels):
     """A superior's written review (领导点评) of a basic organisation or of one of its members.
 
     `organization` is the organisation reviewed, or the member's branch when a member is: pages,
@@ -191,7 +192,7 @@ def evidence_path(rectification: "Rectification", filename: str) -> str:
     return f"rectifications/{rectification.pk}/evidence.{suffix}"
 
 
-class Rectification(models.Model):
+class Rectification(ChoiceLabels):
     """A problem registered for correction (挂号), followed until the level that registered it
     closes it (销号)."""
 
@@ -261,7 +262,7 @@ class Rectification(models.Model):
         return self.deadline < today and self.state in OVERDUE_STATES
 
 
-class RectificationEvent(models.Model):
+class RectificationEvent(ChoiceLabels):
     """One line of a rectification's history: registered, started, reported, sent back, closed."""
 
     rectification = models.ForeignKey(
@@ -307,7 +308,7 @@ class Fulfilment(models.TextChoices):
     UNFULFILLED = "unfulfilled", _("未兑现")
 
 
-class Verdict(models.Model):
+class Verdict(ChoiceLabels):
     """One of the four verdicts on a completed pledge (评诺)."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="verdicts")
@@ -338,7 +339,7 @@ class Verdict(models.Model):
         return f"{self.pledge_id} {self.kind} {self.result}"
 
 
-class FinalVerdict(models.Model):
+class FinalVerdict(ChoiceLabels):
     """The final verdict of a pledge (最终评价), given once 自评 and 组织评 exist and lowered,
     never raised, by a 领导评 or 群众评 that comes later (reviews.verdicts.final_result)."""
 
