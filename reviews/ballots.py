@@ -6,10 +6,11 @@ carries it in the URL's fragment (`/e/#ABCDE-FGHJK`), which a browser never send
 it into the form, and it travels in the POST body alone, so no access log holds it. Without
 scripts the person types it.
 
-A code is spent only by a ballot that passed every check: the conditional UPDATE below (used =
-false → true) decides, in the database, which of two phones posting the same code at once wins —
-the second UPDATE waits for the first's row lock and then finds the code used. A refused or
-invalid ballot leaves the code as it was.
+A code is spent only by a ballot that passed every check: deleting its UnusedCode mark decides,
+in the database, which of two phones posting the same code at once wins — the second DELETE
+waits for the first's row lock and then finds nothing to delete. A refused or invalid ballot
+leaves the code as it was. Spending writes nothing to the code's own row (models.UnusedCode says
+why: the order of use stays out of the database).
 """
 
 import datetime
@@ -17,12 +18,13 @@ import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.codes import ALPHABET, normalized
 
-from .models import Answer, BallotCode, EvaluationRound, RoundState
+from .models import Answer, BallotCode, EvaluationRound, RoundState, UnusedCode
 
 LENGTH = 10
 GROUP = 5
@@ -51,13 +53,17 @@ def open_code(text: str, today: datetime.date) -> BallotCode:
     withdrawn, or its round not running)."""
     if not well_formed(text):
         raise CodeRefused(_("评议码不正确，请核对评议单上的 10 位评议码。"))
-    code = BallotCode.objects.select_related("round__organization").filter(digest=digest(text))
-    code = code.first()
+    code = (
+        BallotCode.objects.select_related("round__organization")
+        .annotate(unused=Exists(UnusedCode.objects.filter(code=OuterRef("pk"))))
+        .filter(digest=digest(text))
+        .first()
+    )
     if code is None:
         raise CodeRefused(_("评议码不正确，请核对评议单上的 10 位评议码。"))
     if code.withdrawn:
         raise CodeRefused(_("该评议码已作废，请向组织评议的单位索取新的评议单。"))
-    if code.used:
+    if not code.unused:
         raise CodeRefused(_("该评议码已经使用过，每个评议码只能提交一次。"))
     round_ = code.round
     if round_.state != RoundState.OPEN or not round_.starts_on <= today <= round_.ends_on:
@@ -70,7 +76,7 @@ def open_code(text: str, today: datetime.date) -> BallotCode:
 
 def spend(code: BallotCode, *, choices: dict, ratings: dict, comment: str, today) -> Answer:
     """Spends the code, then saves the answer, each in its own transaction: the database
-    decides which of two phones spends a code (the conditional UPDATE), and the two rows never
+    decides which of two phones spends a code (the DELETE of its mark), and the two never
     share a transaction id that would pair them in a copy of the database (PostgreSQL's xmin).
     Everything a ballot can be refused for is checked before; should saving fail after the
     spend (the database gone), that one code is lost, never counted twice. The answer is saved
@@ -78,7 +84,7 @@ def spend(code: BallotCode, *, choices: dict, ratings: dict, comment: str, today
     with transaction.atomic():
         # On this row alone (a join would make PostgreSQL recheck a stale subquery after the
         # row lock, letting a second phone through); the round's state is checked below.
-        spent = BallotCode.objects.filter(pk=code.pk, used=False, withdrawn=False).update(used=True)
+        spent, _kinds = UnusedCode.objects.filter(code_id=code.pk).delete()
     if not spent:
         raise CodeRefused(_("该评议码已经使用过，每个评议码只能提交一次。"))
     with transaction.atomic():
@@ -113,9 +119,27 @@ def forget(round_: EvaluationRound) -> None:
 
 
 def issue(round_: EvaluationRound, group: str, count: int) -> list[str]:
-    """`count` new codes of the group; the codes themselves are returned once, never stored."""
+    """`count` new codes of the group, each with its UnusedCode mark; the codes themselves are
+    returned once, never stored."""
     codes = [new_code() for _ in range(count)]
-    BallotCode.objects.bulk_create(
-        [BallotCode(round=round_, group=group, digest=digest(code)) for code in codes]
-    )
+    with transaction.atomic():
+        made = BallotCode.objects.bulk_create(
+            [BallotCode(round=round_, group=group, digest=digest(code)) for code in codes]
+        )
+        UnusedCode.objects.bulk_create([UnusedCode(code=row) for row in made])
     return codes
+
+
+def compact() -> list[str]:
+    """Rewrites the ballot tables on PostgreSQL (VACUUM FULL), so that what closing deleted —
+    the spent codes' marks, the codes, the answers as first written — is in no page of the
+    database's files any more, where a plain VACUUM would only mark the space free. It holds
+    the tables for the seconds it takes: nightly (settings.CELERY_BEAT_SCHEDULE). SQLite
+    overwrites deleted rows as it goes (secure_delete in settings.DATABASES): nothing to do
+    there. Returns the tables rewritten."""
+    if connection.vendor != "postgresql":
+        return []
+    tables = [model._meta.db_table for model in (Answer, BallotCode, UnusedCode)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM FULL {', '.join(tables)}")
+    return tables

@@ -12,7 +12,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from .models import (
     RoundState,
     Satisfaction,
     Tally,
+    UnusedCode,
     Verdict,
     VerdictKind,
 )
@@ -166,9 +167,11 @@ def withdraw_codes(round_: EvaluationRound, *, by, group: str) -> int:
     _require_runner(by, round_)
     if group not in ParticipantGroup.values:
         raise ValidationError({"group": _("请选择参评类别。")})
-    return BallotCode.objects.filter(round=round_, group=group, used=False, withdrawn=False).update(
-        withdrawn=True
-    )
+    with transaction.atomic():
+        marks = UnusedCode.objects.select_for_update().filter(code__round=round_, code__group=group)
+        ids = list(marks.values_list("code_id", flat=True))
+        UnusedCode.objects.filter(code_id__in=ids).delete()
+        return BallotCode.objects.filter(pk__in=ids).update(withdrawn=True)
 
 
 def issue_codes(round_: EvaluationRound, *, by, group: str, count: int) -> list[str]:
@@ -366,18 +369,28 @@ def results_of(round_: EvaluationRound) -> dict:
     }
 
 
-def _code_totals(round_: EvaluationRound) -> dict:
-    """Codes issued, spent and withdrawn per group: what the runner's page shows once the codes
-    themselves are gone."""
-    totals = {}
-    for group, used, withdrawn in BallotCode.objects.filter(round=round_).values_list(
-        "group", "used", "withdrawn"
-    ):
-        row = totals.setdefault(group, {"issued": 0, "used": 0, "withdrawn": 0})
-        row["issued"] += 1
-        row["used"] += used
-        row["withdrawn"] += withdrawn and not used
-    return totals
+def code_totals(round_: EvaluationRound) -> dict:
+    """{group: {issued, used, withdrawn}} of the round's codes: counts, never which. Kept with
+    the results at closing, which deletes the codes themselves. A withdrawn code was never
+    used (only unused ones are withdrawn); a used one is neither withdrawn nor marked unused."""
+    rows = (
+        BallotCode.objects.filter(round=round_)
+        .values("group")
+        .annotate(
+            issued=Count("id"),
+            withdrawn=Count("id", filter=Q(withdrawn=True)),
+            unused=Count("id", filter=Q(Exists(UnusedCode.objects.filter(code=OuterRef("pk"))))),
+        )
+        .order_by("group")
+    )
+    return {
+        row["group"]: {
+            "issued": row["issued"],
+            "used": row["issued"] - row["withdrawn"] - row["unused"],
+            "withdrawn": row["withdrawn"],
+        }
+        for row in rows
+    }
 
 
 def member_grade(counts: dict[str, int]) -> str | None:
@@ -426,7 +439,7 @@ def close_round(round_: EvaluationRound, *, by) -> EvaluationRound:
         # (ballots.spend locks it too).
         list(EvaluationRound.objects.select_for_update().filter(pk=round_.pk).values_list("pk"))
         results = results_of(round_)
-        results["codes"] = _code_totals(round_)
+        results["codes"] = code_totals(round_)
         ballots.forget(round_)
         round_ = _move(round_, RoundState.CLOSED, (RoundState.OPEN,), by=by, results=results)
         threshold = requirements_of(round_.campaign).satisfaction_threshold

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -179,21 +178,13 @@ def _code_counts(round_) -> list[tuple[str, int, int, int]]:
     """(group label, issued, used, withdrawn) for each group with codes: counts, never which;
     from the results once closing has deleted the codes."""
     labels = dict(ParticipantGroup.choices)
-    if round_.results.get("codes") is not None:
-        return [
-            (labels[group], row["issued"], row["used"], row["withdrawn"])
-            for group, row in sorted(round_.results["codes"].items())
-        ]
-    rows = (
-        round_.codes.values("group")
-        .annotate(
-            issued=Count("id"),
-            spent=Count("id", filter=Q(used=True)),
-            voided=Count("id", filter=Q(withdrawn=True, used=False)),
-        )
-        .order_by("group")
-    )
-    return [(labels[r["group"]], r["issued"], r["spent"], r["voided"]) for r in rows]
+    totals = round_.results.get("codes")
+    if totals is None:
+        totals = evaluations.code_totals(round_)
+    return [
+        (labels[group], row["issued"], row["used"], row["withdrawn"])
+        for group, row in sorted(totals.items())
+    ]
 
 
 def _hold(round_, *, by):

@@ -17,6 +17,7 @@ from .evaluations import (
     SuggestionState,
     Tally,
     TallySource,
+    UnusedCode,
 )
 from .reviewing import (
     EDIT_DAYS,
@@ -45,6 +46,7 @@ __all__ = [
     "PLEDGE_ITEM",
     "Answer",
     "BallotCode",
+    "UnusedCode",
     "EvaluationMethod",
     "EvaluationRound",
     "FinalVerdict",

@@ -170,13 +170,14 @@ class EvaluationRound(ChoiceLabels):
 
 class BallotCode(ChoiceLabels):
     """A one-time code for one ballot (reviews/ballots.py): only its SHA-256 digest, its round and
-    group, and whether it is used or withdrawn — no time, no link to the answer it gave. Not in
-    the audit trail (a record would date its use)."""
+    group, and whether it was withdrawn — no time, no link to the answer it gave. Spending never
+    writes to this row (it deletes the code's UnusedCode), so the codes' rows stay in the order
+    they were issued, whatever the order of use. Not in the audit trail (a record would date
+    its use)."""
 
     round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="codes")
     group = models.CharField(_("参评类别"), max_length=20, choices=ParticipantGroup.choices)
     digest = models.CharField(max_length=64, unique=True)
-    used = models.BooleanField(_("已使用"), default=False)
     withdrawn = models.BooleanField(_("已作废"), default=False)
 
     class Meta:
@@ -186,6 +187,29 @@ class BallotCode(ChoiceLabels):
 
     def __str__(self):
         return f"{self.round_id} {self.group}"
+
+
+class UnusedCode(models.Model):
+    """The mark of a code that may still be spent: made with the code, deleted by the ballot
+    that spends it (or by withdrawing it). A used code is one without its mark.
+
+    Deleting, rather than updating a "used" column, is what keeps the order of use out of a
+    copy of the database: an UPDATE writes a new version of the row, which PostgreSQL places
+    after the others (a dump would list the used codes in the order they were spent, beside
+    the answers in the order they came in), while a deleted row leaves the others where they
+    were. Which of two phones spends a code is decided by the DELETE's row lock: the second
+    finds nothing to delete."""
+
+    code = models.OneToOneField(
+        BallotCode, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("未用评议码")
+        verbose_name_plural = _("未用评议码")
+
+    def __str__(self):
+        return str(self.code_id)
 
 
 def _random_id() -> uuid.UUID:
@@ -198,27 +222,34 @@ class Answer(ChoiceLabels):
     The adversary: anyone holding the application, its pages and exports, and a copy of its
     database or its backups — but not the live server's memory. Against them an answer keeps
     nothing that leads back to the code that gave it, hence to the slip and the person it was
-    handed to: no foreign key, hash or id of the code; a random primary key (uuid4) instead of a
-    sequence, and no ordering by it that would follow insertion; the day only, never the time
-    (codes keep no time either, so the order of use cannot be matched with the order of
-    answers); not in the audit trail; spent in a transaction of its own, so no answer shares a
-    transaction id (PostgreSQL's xmin) with its code. What remains is the round, the participant
-    group and the answers themselves, which the results aggregate (a group under 5 answers is
-    never shown on its own: reviews.evaluations.suppressed; a round under 5, not at all).
+    handed to:
+    - no foreign key, hash or id of the code; a random primary key (uuid4) instead of a
+      sequence, and no ordering by it that would follow insertion;
+    - the day only, never the time; codes keep no time either;
+    - not in the audit trail;
+    - the order of use is nowhere: spending deletes the code's UnusedCode mark and writes
+      nothing to the code's row, so the codes stay where and as they were issued, whatever the
+      order in which they were used (a copy lists the answers in the order they came in, and
+      the codes in the order they were printed: nothing pairs the two);
+    - the spend and the answer are two transactions, so they share no transaction id
+      (PostgreSQL's xmin);
+    - closing deletes the round's codes (their counts kept with the results) and writes its
+      answers again in random order with new keys (reviews.ballots.forget);
+    - deleted rows leave nothing behind: SQLite overwrites them with zeros (secure_delete in
+      settings.DATABASES), and a nightly task rewrites the tables on PostgreSQL (VACUUM FULL,
+      reviews.ballots.compact), where a plain VACUUM would leave the bytes in free space.
+    What remains is the round, the participant group and the answers themselves, which the
+    results aggregate (a group under 5 answers is never shown on its own:
+    reviews.evaluations.suppressed; a round under 5, not at all).
 
-    What the design does not yet defeat, said plainly:
-    - a copy taken while a round is still open: the rows' physical order (SQLite's rowid,
-      PostgreSQL's ctid) follows the order of answering, as the used codes' row versions follow
-      the order of use, and on PostgreSQL a spend's transaction id is close to its answer's;
-    - a copy of the database's files taken after closing (a PostgreSQL base backup before the
-      next vacuum, a SQLite file or its page-level backup): deleted rows — the codes, the
-      answers as first written — may still be in the pages.
-    Closing deletes the round's codes (their counts kept with the results) and writes its answers
-    again in random order with new keys (reviews.ballots.forget), so the live rows, and a
-    logical dump (pg_dump) taken after it, hold neither. Removing the rest needs the answer rows
-    written apart from the spending (pre-made anonymous slots, or answers held back and written
-    in shuffled batches) and the freed pages cleared after closing (VACUUM; SQLite's
-    secure_delete)."""
+    What the design does not defeat, said plainly: a copy of the write-ahead log (PostgreSQL's
+    WAL and its archives, SQLite's -wal file) or of PostgreSQL's data files taken while a round
+    is open, or after it closed but before the night's rewrite. There the deleted mark of a
+    spent code sits beside its answer in the log's order, and PostgreSQL's deleted mark carries
+    the id of the transaction just before the answer's. Defeating that would mean holding
+    answers back and writing them in shuffled batches, in memory the adversary has not got —
+    at the price of losing them if the process dies. Keep such copies as you keep the live
+    server."""
 
     id = models.UUIDField(primary_key=True, default=_random_id, editable=False)
     round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="answers")

@@ -3,6 +3,7 @@ anonymous answers, paper tallies, results with small groups suppressed, 公示, 
 below the threshold."""
 
 import datetime
+import random
 import re
 import threading
 
@@ -20,6 +21,7 @@ from reviews.models import (
     EvaluationRound,
     Questionnaire,
     Rectification,
+    UnusedCode,
 )
 
 from ..factories import make_pledge
@@ -126,12 +128,12 @@ def test_a_ballot_on_a_phone_spends_its_code_once(round_):
     refused = phone.post("/e/", data)
     body = refused.content.decode()
     assert "请评价“工作作风”" in body and "希望多开展活动" in body
-    assert not BallotCode.objects.get().used and not Answer.objects.exists()
+    assert UnusedCode.objects.count() == 1 and not Answer.objects.exists()
     done = phone.post("/e/", _ballot(code, 工作作风="basic"))
     assert done.status_code == 302 and done["Location"] == "/e/thanks/"
     answer = Answer.objects.get()
     assert answer.group == "public" and answer.choices["工作作风"] == "basic"
-    assert BallotCode.objects.get().used
+    assert BallotCode.objects.count() == 1 and not UnusedCode.objects.exists()
     again = phone.post("/e/", {"code": code})
     assert "已经使用过" in again.content.decode()
     assert Answer.objects.count() == 1
@@ -211,8 +213,12 @@ def test_nothing_links_an_answer_to_a_code(db):
         and answer_fields["answered_on"].get_internal_type() == "DateField"
     )
     assert not any(f.get_internal_type() == "DateTimeField" for f in Answer._meta.concrete_fields)
+    for model in (BallotCode, UnusedCode):
+        assert not any(
+            f.get_internal_type() == "DateTimeField" for f in model._meta.concrete_fields
+        )
     assert not any(
-        f.get_internal_type() == "DateTimeField" for f in BallotCode._meta.concrete_fields
+        getattr(f, "related_model", None) is Answer for f in UnusedCode._meta.get_fields()
     )
     assert Answer._meta.ordering == ["id"]  # random, never insertion order
     with connection.cursor() as cursor:
@@ -234,6 +240,38 @@ def test_answers_come_back_in_random_order(round_):
     codes = ballots.issue(round_, "public", 12)
     saved = [evaluations.answer(code, choices=ALL_SATISFIED).pk for code in codes]
     assert [a.pk for a in Answer.objects.filter(round=round_)] == sorted(saved)
+
+
+def _codes_as_stored():
+    """The codes' rows in the order a copy of the database holds them (what a dump lists):
+    PostgreSQL's physical position, SQLite's rowid; with PostgreSQL's row version (xmin)."""
+    order, version = ("ctid", "xmin::text") if connection.vendor == "postgresql" else ("rowid", "1")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, digest, withdrawn, {version} FROM reviews_ballotcode ORDER BY {order}"
+        )
+        return cursor.fetchall()
+
+
+def test_spending_leaves_the_codes_rows_as_they_were_issued(round_):
+    codes = ballots.issue(round_, "public", 12)
+    issued = _codes_as_stored()
+    shuffled = codes[:]
+    random.Random(7).shuffle(shuffled)
+    for code in shuffled[:8]:
+        evaluations.answer(code, choices=ALL_SATISFIED)
+    # Not a byte of the codes' rows changed, nor their order: nothing tells in which order
+    # they were used, to be matched with the order in which the answers came in.
+    assert _codes_as_stored() == issued
+    assert UnusedCode.objects.count() == 4
+    assert evaluations.code_totals(round_) == {"public": {"issued": 12, "used": 8, "withdrawn": 0}}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a pragma of SQLite's")
+def test_sqlite_overwrites_what_it_deletes(db):
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        assert cursor.fetchone()[0] == 1
 
 
 @pytest.mark.parametrize(
@@ -562,8 +600,7 @@ def test_no_answer_shares_a_transaction_with_its_code(round_):
         evaluations.answer(code, choices=ALL_SATISFIED)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM reviews_answer a JOIN reviews_ballotcode c ON a.xmin = c.xmin "
-            "WHERE c.used"
+            "SELECT count(*) FROM reviews_answer a JOIN reviews_ballotcode c ON a.xmin = c.xmin"
         )
         assert cursor.fetchone()[0] == 0
 
@@ -738,3 +775,27 @@ def test_a_closed_appraisal_offers_no_empty_actions(client, district, campaign, 
     client.force_login(alice)
     page = client.get(f"/reviews/evaluations/{item.pk}/").content.decode()
     assert "办理" not in page and "公示结果" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_task_rewrites_the_ballot_tables_on_postgresql(round_, tess):
+    from reviews.tasks import compact_ballot_tables_task
+
+    for code in ballots.issue(round_, "public", 6):
+        evaluations.answer(code, choices=ALL_SATISFIED)
+    evaluations.close_round(round_, by=tess)
+    if connection.vendor != "postgresql":
+        assert compact_ballot_tables_task() == []  # SQLite overwrote what it deleted
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_filenode('reviews_answer')")
+        before = cursor.fetchone()[0]
+    assert compact_ballot_tables_task() == [
+        "reviews_answer",
+        "reviews_ballotcode",
+        "reviews_unusedcode",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_filenode('reviews_answer')")
+        assert cursor.fetchone()[0] != before  # new files: the old pages are gone with the old
+    assert Answer.objects.filter(round=round_).count() == 6
