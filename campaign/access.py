@@ -50,3 +50,15 @@ def current_campaign(user, org: Organization, wanted: int | None = None) -> Camp
     The campaigns covering `org` are run by it or its ancestors, and a user who sees `org` sees
     every one of them (campaigns_for), so no scope filter is added to the lookup."""
     return Campaign.objects.current_for(org, wanted)
+
+
+def can_see_sweeps(user) -> bool:
+    """The log of reminder sweeps is the district's: offices and admins of a top organisation."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    top = Organization.steplen
+    return any(
+        kind in RUNNING_ROLES and len(path) == top for path, kind, _ in org_access.user_roles(user)
+    )

@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET
 
-from .models import Campaign, Requirements, ReviewSchedule
+from .models import (
+    DEFAULT_LEAD_DAYS,
+    Campaign,
+    Phase,
+    Requirements,
+    ReviewSchedule,
+    Work,
+)
 
 
 class CampaignForm(forms.ModelForm):
@@ -37,13 +44,43 @@ class RequirementsForm(forms.ModelForm):
             "satisfaction_threshold",
             "fulfilled_at",
             "mostly_at",
+            "lead_days",
+            "escalate_after_days",
+            "report_due_on",
         ]
-        widgets = {"review_schedule": forms.RadioSelect}
+        widgets = {"review_schedule": forms.RadioSelect, "report_due_on": DATE_WIDGET}
+
+    # Typed as "7,1": a JSON list is no way to ask an office for a few numbers.
+    lead_days = forms.CharField(
+        label=Requirements._meta.get_field("lead_days").verbose_name,
+        help_text=Requirements._meta.get_field("lead_days").help_text,
+        required=False,
+        max_length=40,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.fields:
             self.fields[name].required = False
+        if not self.is_bound:
+            days = self.instance.lead_days or DEFAULT_LEAD_DAYS
+            self.initial["lead_days"] = ",".join(str(d) for d in days)
+
+    def clean_lead_days(self):
+        text = self.cleaned_data["lead_days"].replace("，", ",").replace("、", ",")
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(_("请填写天数，用逗号分隔，如“7,1”。"))
+        days = sorted({int(part) for part in parts}, reverse=True)
+        if any(day < 1 or day > 60 for day in days) or len(days) > 5:
+            raise forms.ValidationError(_("提前天数须在 1 到 60 天之间，最多 5 个。"))
+        return days or list(DEFAULT_LEAD_DAYS)
+
+    def clean_escalate_after_days(self):
+        value = self.cleaned_data["escalate_after_days"]
+        return (
+            Requirements._meta.get_field("escalate_after_days").default if value is None else value
+        )
 
     def clean_review_schedule(self):
         return self.cleaned_data["review_schedule"] or ReviewSchedule.THRICE_YEARLY
@@ -56,3 +93,36 @@ class RequirementsForm(forms.ModelForm):
         if cleaned["mostly_at"] > cleaned["fulfilled_at"]:
             self.add_error("mostly_at", _("“基本兑现”线不能高于“已兑现”线。"))
         return cleaned
+
+
+class StandardPhasesForm(forms.Form):
+    """On a new campaign: the four standard phases (seed 004) and the stages (seed 000) to lay
+    over its dates, which the office adjusts afterwards."""
+
+    phases = forms.BooleanField(
+        label=_("按标准安排四个阶段（动员部署、调查研究、组织实施、总结验收）"),
+        required=False,
+        initial=True,
+    )
+    stages = forms.MultipleChoiceField(
+        label=_("同时安排的工作环节"),
+        choices=[
+            (w.value, w.label)
+            for w in (Work.PLEDGES, Work.REVIEWS, Work.EVALUATIONS, Work.EXEMPLARS)
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[Work.PLEDGES, Work.REVIEWS, Work.EVALUATIONS, Work.EXEMPLARS],
+    )
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = Phase
+        fields = ["name", "kind", "work", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET}
+
+
+PhaseFormSet = forms.modelformset_factory(
+    Phase, form=PhaseForm, extra=1, can_delete=True, max_num=30, validate_max=True
+)

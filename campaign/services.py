@@ -1,10 +1,17 @@
 """Writes to campaigns: set up and changed by the campaign office of the organisation running it."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
 from core.audit import audited
 from core.services import model_update, require
+from orgs.models import Organization
 
-from . import access
-from .models import Campaign, Requirements
+from . import access, calendar
+from .models import Campaign, Deadline, Phase, PhaseKind, Requirements, Work
 
 FIELDS = ("name", "theme", "organization", "starts_on", "ends_on", "active")
 REQUIREMENT_FIELDS = (
@@ -14,11 +21,19 @@ REQUIREMENT_FIELDS = (
     "satisfaction_threshold",
     "fulfilled_at",
     "mostly_at",
+    "lead_days",
+    "escalate_after_days",
+    "report_due_on",
 )
+PHASE_FIELDS = ("name", "kind", "work", "starts_on", "ends_on")
 
 
-def create_campaign(*, by, requirements: dict | None = None, **fields) -> Campaign:
-    """A new campaign with its requirements (the defaults, or those given)."""
+def create_campaign(
+    *, by, requirements: dict | None = None, phases: bool = False, stages=(), **fields
+) -> Campaign:
+    """A new campaign with its requirements (the defaults, or those given); with `phases`, the
+    four standard phases, and the standard stages of the works in `stages`
+    (campaign.calendar.standard_phases)."""
     require(access.can_run(by, fields["organization"]))
     campaign = Campaign(**{key: fields[key] for key in FIELDS if key in fields})
     campaign.full_clean()
@@ -29,6 +44,9 @@ def create_campaign(*, by, requirements: dict | None = None, **fields) -> Campai
         campaign.save()
         asked.campaign = campaign
         asked.save()
+        if phases or stages:
+            made = calendar.standard_phases(campaign, stages)
+            Phase.objects.bulk_create([p for p in made if phases or p.kind == PhaseKind.STAGE])
     return campaign
 
 
@@ -45,3 +63,102 @@ def update_requirements(campaign: Campaign, *, by, **fields) -> Requirements:
     asked, _created = Requirements.objects.get_or_create(campaign=campaign)
     model_update(asked, {key: fields[key] for key in REQUIREMENT_FIELDS if key in fields}, by=by)
     return asked
+
+
+def check_phases(campaign: Campaign, rows: list[dict]) -> None:
+    """Raises a ValidationError naming each problem: a phase outside the campaign's dates, two
+    phases (not stages) that overlap, more than one 总结验收."""
+    problems = []
+    for row in rows:
+        if row["ends_on"] < row["starts_on"]:
+            problems.append(_("“%(name)s”的结束日期早于开始日期。") % row)
+        elif row["starts_on"] < campaign.starts_on or row["ends_on"] > campaign.ends_on:
+            problems.append(
+                _("“%(name)s”不在活动时间（%(start)s 至 %(end)s）之内。")
+                % {**row, "start": campaign.starts_on, "end": campaign.ends_on}
+            )
+    consecutive = sorted(
+        (r for r in rows if r["kind"] == PhaseKind.PHASE), key=lambda r: r["starts_on"]
+    )
+    for before, after in zip(consecutive, consecutive[1:], strict=False):
+        if after["starts_on"] <= before["ends_on"]:
+            problems.append(
+                _("阶段“%(a)s”与“%(b)s”的时间重叠；阶段依次进行，环节才可以重叠。")
+                % {"a": before["name"], "b": after["name"]}
+            )
+    if sum(1 for r in rows if r.get("work") == Work.REPORT) > 1:
+        problems.append(_("只能有一个“总结验收”阶段。"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def set_phases(campaign: Campaign, *, by, rows: list[dict]) -> list[Phase]:
+    """Replaces the campaign's phases and stages with `rows` (dicts of PHASE_FIELDS, with "id"
+    for a kept one): kept rows are updated, others added, the missing deleted — with the
+    earlier deadlines set for them."""
+    require(access.can_run(by, campaign.organization))
+    rows = [{**row, "work": row.get("work") or Work.NONE} for row in rows]
+    check_phases(campaign, rows)
+    with transaction.atomic(), audited(by=by):
+        stored = {p.pk: p for p in Phase.objects.select_for_update().filter(campaign=campaign)}
+        kept = []
+        for row in rows:
+            phase = stored.get(row.get("id")) or Phase(campaign=campaign)
+            for name in PHASE_FIELDS:
+                setattr(phase, name, row[name])
+            phase.save()
+            kept.append(phase)
+        gone = set(stored) - {p.pk for p in kept}
+        Phase.objects.filter(pk__in=gone).delete()
+    return kept
+
+
+def set_deadline(
+    campaign: Campaign,
+    *,
+    by,
+    organization: Organization,
+    phase: Phase | None,
+    due_on: datetime.date | None,
+) -> Deadline | None:
+    """The earlier deadline `organization` gives the organisations below it for a phase's work
+    (None: the report); `due_on` None removes it. Refused when later than what applies to the
+    organisation itself (the level above's), or earlier than a deadline already set below it
+    would allow (those below must stay no later than this)."""
+    require(access.can_run(by, organization))
+    require(organization.path.startswith(campaign.organization.path))
+    require(phase is None or phase.campaign_id == campaign.pk)
+    with transaction.atomic(), audited(by=by):
+        current = Deadline.objects.select_for_update().filter(
+            campaign=campaign, phase=phase, organization=organization
+        )
+        if due_on is None:
+            current.delete()
+            return None
+        above = calendar.deadline_for(organization, campaign, phase)
+        if due_on > above:
+            raise ValidationError(_("下级期限不能晚于上级规定的期限（%(day)s）。") % {"day": above})
+        if due_on < campaign.starts_on:
+            raise ValidationError(_("期限不能早于活动开始日期。"))
+        later = (
+            Deadline.objects.filter(
+                campaign=campaign,
+                phase=phase,
+                organization__path__startswith=organization.path,
+                due_on__gt=due_on,
+            )
+            .exclude(organization=organization)
+            .select_related("organization")
+        )
+        names = [d.organization.name for d in later[:5]]
+        if names:
+            raise ValidationError(
+                _("下级组织已设定了更晚的期限（%(names)s），请先调整它们。")
+                % {"names": "、".join(names)}
+            )
+        deadline = current.first() or Deadline(
+            campaign=campaign, phase=phase, organization=organization
+        )
+        deadline.due_on = due_on
+        deadline.save()
+    return deadline

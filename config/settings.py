@@ -330,6 +330,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "创先争优活动办公室 <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The site's address as its users reach it, for the links in notification emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 ADMINS = [("管理员", addr) for addr in env_list("ADMINS")]
 
 # --- Celery ---------------------------------------------------------------------------------------
@@ -384,6 +386,29 @@ CELERY_BEAT_SCHEDULE = {
     "compact-ballot-tables": {
         "task": "reviews.tasks.compact_ballot_tables_task",
         "schedule": crontab(hour=4, minute=23),
+    },
+    # The calendar's reminders (oversight/sweeps.py), in the morning of an office's day
+    # (CELERY_TIMEZONE is Asia/Shanghai): deadlines ahead, daily.
+    "deadline-reminders": {
+        "task": "oversight.tasks.deadline_sweep_task",
+        "schedule": crontab(hour=8, minute=5),
+    },
+    # Reviews owed and evaluations not held: the first day of each quarter, and of each month
+    # of the last quarter, when the year's work must be finished.
+    "quarterly-reminders": {
+        "task": "oversight.tasks.quarterly_sweep_task",
+        "schedule": crontab(hour=8, minute=15, day_of_month=1, month_of_year="1,4,7,10,11,12"),
+    },
+    # Overdue pledges and rectifications to their owners, and after N days to the level above.
+    "overdue-reminders": {
+        "task": "oversight.tasks.overdue_sweep_task",
+        "schedule": crontab(hour=8, minute=25),
+    },
+    # The notifications' outbox: every 10 minutes, mails what was not mailed yet (the task
+    # enqueued when they were saved may have met a broker that was down).
+    "send-notification-email": {
+        "task": "campaign.tasks.send_pending_task",
+        "schedule": crontab(minute="*/10"),
     },
 }
 

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import views as accounts_views
 from accounts.forms import PasswordResetForm
+from campaign import views_inbox as campaign_inbox
 from oversight import views as oversight_views
 
 FORM_METHODS = require_http_methods(["GET", "HEAD", "POST"])
@@ -58,6 +59,10 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("campaigns/", include("campaign.urls")),
+    path("inbox/", campaign_inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/", campaign_inbox.open_notification, name="inbox_open"),
+    path("inbox/read/", campaign_inbox.mark_all_read, name="inbox_read"),
+    path("inbox/sweeps/", campaign_inbox.sweeps, name="sweeps"),
     path("pledges/", include("pledges.urls")),
     path("reviews/", include("reviews.urls")),
     path("e/", include("reviews.ballot_urls")),  # 群众评议: short, for QR codes

@@ -1,8 +1,11 @@
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from campaign import calendar, notifications
 from orgs import access
+from orgs.models import Organization
 from reviews import access as review_access
 
 # The navigation of a signed-in user, kept in the session by the login view: pages then draw the
@@ -27,6 +30,8 @@ def navigation_for(user) -> dict:
     home = roots[0] if len(roots) == 1 else None
     return {
         "home_org": [home.pk, home.name, home.get_absolute_url()] if home else None,
+        # Whose campaign's current phase the bar shows: the user's top organisation's.
+        "home_path": home.path if home else None,
         # One branch (members, nothing below): its page is a button in the phone's header.
         "home_branch": bool(home and home.holds_members and home.numchild == 0),
         "can_manage": access.can_manage_anything(user),
@@ -54,6 +59,18 @@ def navigation(request):
             "home_branch": stored.get("home_branch", False),  # a session from before it
             "can_manage": stored["can_manage"],
             "reviews": stored.get("reviews", False),  # a session from before it
+            "phase": SimpleLazyObject(lambda: _phase(stored.get("home_path"))),
+            "unread": SimpleLazyObject(lambda: notifications.unread_count(request.user)),
         }
 
     return {"nav": SimpleLazyObject(nav)}
+
+
+def _phase(path: str | None) -> str:
+    """The current phase's and stages' names in the user's campaign, for the bar ("" when none)."""
+    if not path:
+        return ""
+    _campaign, now = calendar.now_for(Organization(path=path), timezone.localdate())
+    if now is None:
+        return ""
+    return "、".join(p.name for p in [now.phase, *now.stages] if p is not None)

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Batch
+from campaign.models import Notification
 from core.models import Job
 from orgs import services
 from orgs.importing.errors import save_errors_file
@@ -50,6 +51,8 @@ SITE_CASES = {
     "orgs:transfer_out": lambda d: d.member_b.pk,
     "campaign:detail": lambda d: d.campaign_b.pk,
     "campaign:edit": lambda d: d.campaign_b.pk,
+    "campaign:phases": lambda d: d.campaign_b.pk,
+    "inbox_open": lambda d: d.notification_b.pk,
     "pledges:branch": lambda d: d.branch_b.pk,
     "pledges:batch": lambda d: d.branch_b.pk,
     "pledges:grid": lambda d: d.branch_b.pk,
@@ -241,6 +244,14 @@ def add_branch_b_objects(district):
     )
     district.suggestion_b = Suggestion.objects.create(
         organization=district.branch_b, text="希望多走访", received_on=datetime.date.today()
+    )
+    district.notification_b = Notification.objects.create(
+        kind="pledge_overdue",
+        organization=district.branch_b,
+        role_kind=RoleKind.SECRETARY,
+        subject=f"pledge:{district.pledge_b.pk}",
+        title="承诺逾期",
+        url=district.pledge_b.get_absolute_url(),
     )
     district.link_token_b = "b" * 43
     district.link_b = DraftLink.objects.create(

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from accounts.models import AccessCode, Profile, Purpose
-from campaign.models import Campaign, Requirements
+from campaign.models import Campaign, Deadline, Phase, Requirements
 from core.audit import audited, tracked, tracked_model
 from core.audit.trail import of, trail, under
 from core.models import AuditRecord
@@ -91,6 +91,22 @@ def _new_requirements(d):
     return Requirements.objects.create(campaign=make_campaign(d.east))
 
 
+def _new_phase(d):
+    campaign = make_campaign(d.east)
+    return Phase.objects.create(
+        campaign=campaign,
+        name="组织实施",
+        kind="phase",
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+    )
+
+
+def _new_deadline(d):
+    campaign = make_campaign(d.root)
+    return Deadline.objects.create(campaign=campaign, organization=d.east, due_on=campaign.ends_on)
+
+
 def _new_review(d):
     return LeaderReview.objects.create(
         campaign=make_campaign(d.east),
@@ -168,6 +184,14 @@ CASES = {
         "review_schedule",
         lambda r: r.campaign_id,
     ),
+    "campaign.phase": (_new_phase, "name", "深入实施", "name", lambda r: r.campaign_id),
+    "campaign.deadline": (
+        _new_deadline,
+        "due_on",
+        ("2026-01-01", "2026-01-02"),
+        "due_on",
+        lambda r: r.campaign_id,
+    ),
     "reviews.leaderreview": (
         _new_review,
         "direction",
@@ -223,6 +247,8 @@ def test_every_tracked_model_has_a_case():
 @pytest.mark.parametrize("label", CASES)
 def test_it_catches_create_update_bulk_update_raw_sql_and_delete(label, district, alice):
     make, field, value, column, parent = CASES[label]
+    # A second value for the bulk update: the first with "2" after it, or given (a date).
+    value, again = value if isinstance(value, tuple) else (value, f"{value}2")
     with audited(by=alice):
         row = make(district)
     created = _records(row).get()
@@ -236,10 +262,10 @@ def test_it_catches_create_update_bulk_update_raw_sql_and_delete(label, district
     assert (updated.operation, updated.actor_id) == ("update", alice.pk)
     assert updated.snapshot[field] == _kept(label, field, value)
 
-    type(row).objects.filter(pk=row.pk).update(**{field: f"{value}2"})
+    type(row).objects.filter(pk=row.pk).update(**{field: again})
     bulk = _records(row).last()
     assert (bulk.operation, bulk.actor_id) == ("update", None)
-    assert bulk.snapshot[field] == _kept(label, field, f"{value}2")
+    assert bulk.snapshot[field] == _kept(label, field, again)
 
     table = connection.ops.quote_name(row._meta.db_table)
     with connection.cursor() as cursor:

@@ -52,18 +52,19 @@ def test_tree_page_queries_do_not_grow_with_the_tree(
     client.force_login(ada)
     make_campaign(district.root)
     # session, generation (core.generations), user, roles, roots, tree version, children,
-    # counts; then the tables from the cache and the user and roles from the process's copies
-    with django_assert_num_queries(8):
+    # counts, the bar's unread count and campaigns; then the tables from the cache and the user
+    # and roles from the process's copies
+    with django_assert_num_queries(11):
         response = client.get("/orgs/")
     assert response.status_code == 200
     nodes = response.content.count(b'class="node"')
     with django_assert_num_queries(4):
         assert client.get("/orgs/").content.count(b'class="node"') == nodes == 4
     # From here the user and roles come from the process's copies (core.generations).
-    # What the pledges app fills in after it: session, generation, roots, campaign, coverage
-    # version, then children and coverage; from the cache, the first four only (the campaign
-    # too is a copy now).
-    with django_assert_num_queries(7):
+    # What the pledges app fills in after it: session, generation, roots, coverage version, then
+    # children and coverage (the campaign is a copy: the bar read it); from the cache, the first
+    # four only.
+    with django_assert_num_queries(6):
         first = client.get("/pledges/tree/coverage/")
     assert first.status_code == 200
     with django_assert_num_queries(4):
@@ -137,8 +138,9 @@ def test_detail_page_queries_do_not_grow_with_children(
     town = _wide_tree(district.root, size)
     client.force_login(ada)
     # session, generation (core.generations), user, roles, org, ancestors, children, counts,
-    # direct count, trail, nav roots, the role holders and their past terms
-    with django_assert_num_queries(13):
+    # direct count, trail, nav roots, the role holders and their past terms, the bar's unread
+    # count and campaigns
+    with django_assert_num_queries(15):
         response = client.get(f"/orgs/{town.pk}/")
     assert response.status_code == 200
     assert response.context["summary"].member_count == size

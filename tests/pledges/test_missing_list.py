@@ -118,7 +118,7 @@ def test_the_missing_list_queries_do_not_grow(
     url = f"/pledges/org/{district.branch_a.pk}/missing/"
     # session, generation (core.generations), user, roles, org, campaign, coverage,
     # organisations (count, page), members (count, page), subtotals, ancestors, and the
-    # navigation's roots
-    with django_assert_num_queries(14):
+    # navigation's roots and unread count
+    with django_assert_num_queries(16):
         response = alice_client.get(url)
     assert response.content.decode().count("去办理") == size

@@ -1,0 +1,414 @@
+"""The campaign calendar's reminder sweeps: who still owes what, and a notification to each.
+
+Each sweep reads, as of a day, what the campaigns ask and what is still missing, in a number of
+queries that does not grow with the number of organisations (one per campaign and phase at
+most), builds the notifications and hands them to campaign.notifications.deliver, which writes
+only those not sent yet (the database's constraint decides) and goes on past an organisation
+whose row fails. Every run is logged as a SweepRun for the office's page. `run(kind, day)` is
+what the Celery tasks (oversight/tasks.py, scheduled in settings.CELERY_BEAT_SCHEDULE) and
+`manage.py remind` call.
+
+- deadlines: daily; for each phase or stage whose work can be checked (公开承诺: members without
+  a public pledge; 群众评议: no round this year), on each of the campaign's lead days before the
+  deadline that applies to the organisation (campaign.calendar: the earlier one an office set
+  above it, else the phase's end), its secretary — and only where work is outstanding;
+- quarterly: on the first day of each quarter and of each month of the last quarter, each
+  secretary or leader above the basic organisations short of reviews (how many, which), and each
+  level that runs 群众评议 about the organisations below it without a round this year;
+- overdue: daily; each pledge past its deadline and not done, to the secretary of its owner
+  (the organisation, or the member's branch), and each rectification past its deadline and not
+  reported, to its organisation's secretary — once each; after the campaign's
+  `escalate_after_days`, once more to the secretary of the organisation above.
+"""
+
+import datetime
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign import calendar
+from campaign.models import (
+    Campaign,
+    NoticeKind,
+    Notification,
+    Phase,
+    Requirements,
+    SweepKind,
+    SweepRun,
+    Work,
+)
+from campaign.notifications import deliver
+from campaign.requirements import current_period, requirements_of, reviews_due
+from orgs.models import Organization, Role, RoleKind
+from pledges.models import Pledge, PledgeTally
+from pledges.selectors import expected_to_pledge
+from reviews.models import EvaluationRound, Rectification, RoundState, overdue_q
+from reviews.selectors import with_held
+
+logger = logging.getLogger(__name__)
+
+# Roles told about the organisations below them that lag: those who review and run rounds, and
+# the campaign office that chases them.
+ABOVE_ROLES = (RoleKind.SECRETARY, RoleKind.LEADER, RoleKind.OFFICE)
+NAMES_SHOWN = 10
+
+
+@dataclass
+class Plan:
+    """What a sweep would send as of a day: the notifications, and organisations it could not
+    work out (logged, the others still sent)."""
+
+    notifications: list[Notification] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def _campaigns(day: datetime.date) -> list[Campaign]:
+    return list(
+        Campaign.objects.active()
+        .filter(starts_on__lte=day, ends_on__gte=day - datetime.timedelta(days=366))
+        .select_related("organization", "requirements")
+    )
+
+
+def _within(campaign: Campaign):
+    return Organization.objects.within(campaign.organization).filter(expected_to_pledge(campaign))
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:NAMES_SHOWN])
+    return shown + (_("等 %(n)s 个") % {"n": len(names)} if len(names) > NAMES_SHOWN else "")
+
+
+# --- Deadlines ------------------------------------------------------------------------------------
+
+
+def _missing_pledges(campaign: Campaign) -> dict[str, tuple[Organization, int]]:
+    """{path: (organisation, members without a public pledge)} of the campaign's organisations
+    with pledging still to do (its own pledge missing counts as one): one query over the
+    counters (orgs.MemberTally, pledges.PledgeTally)."""
+    tallies = PledgeTally.objects.filter(campaign=campaign, organization=OuterRef("pk"))
+    orgs = (
+        _within(campaign)
+        .annotate(own=Exists(tallies.filter(organization_pledged=1)))
+        .values("pk", "path", "name", "tally__members", "own")
+    )
+    pledged = dict(
+        PledgeTally.objects.filter(campaign=campaign).values_list(
+            "organization_id", "members_pledged"
+        )
+    )
+    found = {}
+    for row in orgs:
+        missing = (row["tally__members"] or 0) - pledged.get(row["pk"], 0) + (not row["own"])
+        if missing > 0:
+            org = Organization(pk=row["pk"], path=row["path"], name=row["name"])
+            found[row["path"]] = (org, missing)
+    return found
+
+
+def _without_round(campaign: Campaign, year: int) -> dict[str, tuple[Organization, int]]:
+    """{path: (organisation, 1)} of the campaign's organisations without a 群众评议 this year
+    (a round begun, not only prepared; a branch's own 党员民主评议 does not count)."""
+    rounds = EvaluationRound.objects.filter(
+        organization=OuterRef("pk"),
+        members_only=False,
+        starts_on__year=year,
+    ).exclude(state=RoundState.PREPARING)
+    orgs = _within(campaign).filter(~Exists(rounds)).values("pk", "path", "name")
+    return {r["path"]: (Organization(pk=r["pk"], path=r["path"], name=r["name"]), 1) for r in orgs}
+
+
+def _outstanding(campaign: Campaign, phase: Phase) -> dict[str, tuple[Organization, int]]:
+    if phase.work == Work.PLEDGES:
+        return _missing_pledges(campaign)
+    if phase.work == Work.EVALUATIONS:
+        return _without_round(campaign, phase.ends_on.year)
+    return {}
+
+
+DEADLINE_TEXT = {
+    Work.PLEDGES: _("本组织还有 %(n)s 名党员（或组织本身）未公开承诺。"),
+    Work.EVALUATIONS: _("本组织今年还没有开展群众评议，请与上级党组织联系安排。"),
+}
+
+
+def plan_deadlines(day: datetime.date) -> Plan:
+    plan = Plan()
+    for campaign in _campaigns(day):
+        leads = calendar.lead_days(campaign)
+        phases = [p for p in calendar.phases_of(campaign) if p.work in DEADLINE_TEXT]
+        for phase in phases:
+            # Only when some deadline of this phase (its own or an earlier one set below) falls
+            # on a lead day: most days, no query for the work at all.
+            below = calendar.deadlines_below(campaign, phase)
+            days = {phase.ends_on, *below.values()}
+            if not any((d - day).days in leads for d in days):
+                continue
+            for path, (org, count) in _outstanding(campaign, phase).items():
+                due = calendar.applying(path, phase.ends_on, below)
+                lead = (due - day).days
+                if lead not in leads:
+                    continue
+                plan.notifications.append(
+                    Notification(
+                        kind=NoticeKind.DEADLINE,
+                        campaign=campaign,
+                        organization=org,
+                        role_kind=RoleKind.SECRETARY,
+                        subject=f"phase:{phase.pk}",
+                        period=f"{due.isoformat()}-{lead}",
+                        title=_("“%(phase)s”还有 %(days)s 天截止（%(due)s）")
+                        % {"phase": phase.name, "days": lead, "due": due},
+                        body=DEADLINE_TEXT[phase.work] % {"n": count},
+                        url=_work_url(phase.work, org),
+                    )
+                )
+    return plan
+
+
+def _work_url(work: str, org: Organization) -> str:
+    if work == Work.PLEDGES:
+        return reverse("pledges:branch", args=[org.pk])
+    if work == Work.EVALUATIONS:
+        return reverse("reviews:rounds")
+    return reverse("orgs:detail", args=[org.pk])
+
+
+# --- Quarterly ------------------------------------------------------------------------------------
+
+
+def _by_ancestor(paths: list[str]) -> Counter:
+    """How many of `paths` lie strictly below each path (one pass over each path's ancestors)."""
+    counts = Counter()
+    step = Organization.steplen
+    for path in paths:
+        for depth in range(step, len(path), step):
+            counts[path[:depth]] += 1
+    return counts
+
+
+def _roles_above(counts: Counter, kinds) -> list[tuple[Role, int]]:
+    """The roles of `kinds` on organisations that have something counted below them."""
+    roles = Role.objects.filter(organization__path__in=list(counts), kind__in=kinds)
+    seen = {}
+    for role in roles.select_related("organization"):
+        seen[(role.organization_id, role.kind)] = role  # one notice per role, not per holder
+    return [(role, counts[role.organization.path]) for role in seen.values()]
+
+
+def plan_quarterly(day: datetime.date) -> Plan:
+    plan = Plan()
+    for campaign in _campaigns(day):
+        requirements = requirements_of(campaign)
+        period = current_period(campaign, day, requirements)
+        due = reviews_due(campaign, period.ends_on if period else day, requirements)
+        if due:
+            short = with_held(_within(campaign), campaign, day, requirements).filter(held__lt=due)
+            short = list(short.values_list("path", "name"))
+            counts = _by_ancestor([path for path, _name in short])
+            names = defaultdict(list)
+            for path, name in short:
+                for depth in range(Organization.steplen, len(path), Organization.steplen):
+                    names[path[:depth]].append(name)
+            for role, n in _roles_above(counts, ABOVE_ROLES):
+                plan.notifications.append(
+                    Notification(
+                        kind=NoticeKind.REVIEWS_DUE,
+                        campaign=campaign,
+                        organization=role.organization,
+                        role_kind=role.kind,
+                        subject="reviews",
+                        period=day.strftime("%Y-%m"),
+                        title=_("下级有 %(n)s 个组织的领导点评未达到要求") % {"n": n},
+                        body=_("截至 %(day)s 应点评 %(due)s 次。未达到的组织：%(names)s")
+                        % {"day": day, "due": due, "names": _names(names[role.organization.path])},
+                        url=reverse("reviews:behind"),
+                    )
+                )
+        missing = _without_round(campaign, day.year)
+        counts = _by_ancestor(list(missing))
+        for role, n in _roles_above(counts, ABOVE_ROLES):
+            below = [
+                org.name
+                for path, (org, _one) in missing.items()
+                if path.startswith(role.organization.path) and path != role.organization.path
+            ]
+            plan.notifications.append(
+                Notification(
+                    kind=NoticeKind.EVALUATION_DUE,
+                    campaign=campaign,
+                    organization=role.organization,
+                    role_kind=role.kind,
+                    subject="evaluations",
+                    period=day.strftime("%Y-%m"),
+                    title=_("下级有 %(n)s 个组织今年还没有开展群众评议") % {"n": n},
+                    body=_(
+                        "每个基层组织每年至少开展一次群众评议，由上级党组织组织。尚未开展：%(names)s"
+                    )
+                    % {"names": _names(below)},
+                    url=reverse("reviews:rounds"),
+                )
+            )
+    return plan
+
+
+# --- Overdue --------------------------------------------------------------------------------------
+
+
+def _parents(paths: set[str]) -> dict[str, Organization]:
+    """{path: its parent organisation} for the paths given: one query."""
+    step = Organization.steplen
+    wanted = {p[:-step] for p in paths if len(p) > step}
+    return {parent.path: parent for parent in Organization.objects.filter(path__in=wanted)}
+
+
+def plan_overdue(day: datetime.date) -> Plan:
+    plan = Plan()
+    campaigns = {c.pk: c for c in _campaigns(day)}
+    pledges = list(
+        Pledge.objects.filter(campaign__in=list(campaigns))
+        .filter(Q(member__isnull=True, organization__active=True) | Q(member__active=True))
+        .overdue(day)
+        .select_related("organization", "member__branch")
+    )
+    rectifications = list(
+        Rectification.objects.filter(overdue_q(day), organization__active=True).select_related(
+            "organization"
+        )
+    )
+    owners = [p.organization or p.member.branch for p in pledges]
+    parents = _parents({o.path for o in owners} | {r.organization.path for r in rectifications})
+    step = Organization.steplen
+    for pledge, owner in zip(pledges, owners, strict=True):
+        campaign = campaigns[pledge.campaign_id]
+        late = (day - pledge.deadline).days
+        text = _("“%(title)s”（%(owner)s）已超过承诺期限 %(due)s。") % {
+            "title": pledge.title,
+            "owner": pledge.owner_name,
+            "due": pledge.deadline,
+        }
+        common = {
+            "campaign": campaign,
+            "subject": f"pledge:{pledge.pk}",
+            "period": pledge.deadline.isoformat(),
+            "body": text,
+            "url": pledge.get_absolute_url(),
+        }
+        plan.notifications.append(
+            Notification(
+                kind=NoticeKind.PLEDGE_OVERDUE,
+                organization=owner,
+                role_kind=RoleKind.SECRETARY,
+                title=_("承诺逾期：%(title)s") % {"title": pledge.title},
+                **common,
+            )
+        )
+        parent = parents.get(owner.path[:-step])
+        if parent is not None and late > requirements_of(campaign).escalate_after_days:
+            plan.notifications.append(
+                Notification(
+                    kind=NoticeKind.ESCALATION,
+                    organization=parent,
+                    role_kind=RoleKind.SECRETARY,
+                    title=_("请督办：%(org)s 的承诺逾期 %(days)s 天")
+                    % {"org": owner.name, "days": late},
+                    **common,
+                )
+            )
+    escalate_after = _escalation_days(campaigns)
+    for item in rectifications:
+        late = (day - item.deadline).days
+        common = {
+            "subject": f"rectification:{item.pk}",
+            "period": item.deadline.isoformat(),
+            "body": _("整改事项“%(problem)s”已超过整改时限 %(due)s，尚未报告完成。")
+            % {"problem": item.problem[:60], "due": item.deadline},
+            "url": item.get_absolute_url(),
+        }
+        plan.notifications.append(
+            Notification(
+                kind=NoticeKind.RECTIFICATION_OVERDUE,
+                organization=item.organization,
+                role_kind=RoleKind.SECRETARY,
+                title=_("整改逾期：%(problem)s") % {"problem": item.problem[:40]},
+                **common,
+            )
+        )
+        parent = parents.get(item.organization.path[:-step])
+        if parent is not None and late > escalate_after(item.organization.path):
+            plan.notifications.append(
+                Notification(
+                    kind=NoticeKind.ESCALATION,
+                    organization=parent,
+                    role_kind=RoleKind.SECRETARY,
+                    title=_("请督办：%(org)s 的整改逾期 %(days)s 天")
+                    % {"org": item.organization.name, "days": late},
+                    **common,
+                )
+            )
+    return plan
+
+
+def _escalation_days(campaigns: dict[int, Campaign]) -> Callable[[str], int]:
+    """A rectification belongs to no campaign: the strictest (fewest days) of the active
+    campaigns covering its organisation, else the default."""
+    default = Requirements._meta.get_field("escalate_after_days").default
+    rules = [
+        (c.organization.path, requirements_of(c).escalate_after_days) for c in campaigns.values()
+    ]
+
+    def days(path: str) -> int:
+        found = [n for root, n in rules if path.startswith(root)]
+        return min(found) if found else default
+
+    return days
+
+
+# --- Running --------------------------------------------------------------------------------------
+
+PLANS: dict[str, Callable[[datetime.date], Plan]] = {
+    SweepKind.DEADLINES: plan_deadlines,
+    SweepKind.QUARTERLY: plan_quarterly,
+    SweepKind.OVERDUE: plan_overdue,
+}
+
+
+def run(kind: str, day: datetime.date | None = None, *, dry_run: bool = False) -> SweepRun:
+    """Runs one sweep as of `day` (today in Asia/Shanghai by default) and logs it; with
+    `dry_run`, works out the notifications without writing anything (the run's
+    `planned` attribute holds them)."""
+    day = day or timezone.localdate()
+    sweep = SweepRun(kind=kind, as_of=day)
+    try:
+        plan = PLANS[kind](day)
+    except Exception:
+        logger.exception("the %s sweep as of %s failed", kind, day)
+        if not dry_run:
+            sweep.failures = [_("整次提醒失败，详见日志。")]
+            sweep.finished_at = timezone.now()
+            sweep.save()
+        raise
+    sweep.candidates = len(plan.notifications)
+    sweep.planned = plan.notifications
+    if dry_run:
+        return sweep
+    result = deliver(plan.notifications)
+    sweep.created = result.created
+    sweep.failures = plan.failures + result.failures
+    sweep.finished_at = timezone.now()
+    sweep.save()
+    logger.info(
+        "%s sweep as of %s: %s due, %s new, %s failed",
+        kind,
+        day,
+        sweep.candidates,
+        sweep.created,
+        len(sweep.failures),
+    )
+    return sweep
