@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from core.demo import DemoContext
 
-from .models import Campaign
+from . import calendar
+from .models import Campaign, Phase, Work
 
 DEMO_CAMPAIGN = "2026年度创先争优活动"
 
@@ -45,6 +46,14 @@ def build(ctx: DemoContext) -> None:
         campaign.starts_on += shift
         campaign.ends_on += shift
         campaign.save(update_fields=["starts_on", "ends_on"])
+    if not Phase.objects.filter(campaign=campaign).exists():
+        # The standard phases and every stage, laid over the campaign's dates.
+        Phase.objects.bulk_create(calendar.standard_phases(campaign, list(Work.values)))
+    elif shift:
+        for phase in Phase.objects.filter(campaign=campaign):
+            phase.starts_on += shift
+            phase.ends_on += shift
+            phase.save(update_fields=["starts_on", "ends_on"])
     ctx.shared["campaign"] = campaign
     ctx.shared["campaign_shift"] = shift
 

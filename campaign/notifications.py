@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 BATCH = 1000
 UNREAD_TTL = 60  # seconds a user's unread count may lag behind (the navigation's badge)
+EPOCH = "inbox-unread-epoch"  # part of every count's key: moved when notifications change
 MAX_EMAIL_ATTEMPTS = 8
 KEY = ("kind", "organization_id", "role_kind", "subject", "period")
 
@@ -121,25 +122,29 @@ def inbox_for(user):
 
 
 def unread_count(user) -> int:
-    """The navigation's badge: counted at most once a minute per user (UNREAD_TTL)."""
-    key = f"inbox-unread:{user.pk}:{_unread_epoch()}"
-    count = cache.get(key)
+    """The navigation's badge: counted at most once a minute per user (UNREAD_TTL); counted
+    every time while the cache is unreachable."""
+    try:
+        key = f"inbox-unread:{user.pk}:{cache.get_or_set(EPOCH, 0, None)}"
+        count = cache.get(key)
+    except Exception:
+        logger.warning("the cache is unreachable; counting unread notifications", exc_info=True)
+        return inbox_for(user).unread().count()
     if count is None:
         count = inbox_for(user).unread().count()
         cache.set(key, count, UNREAD_TTL)
     return count
 
 
-def _unread_epoch() -> int:
-    return cache.get_or_set("inbox-unread-epoch", 0, None)
-
-
 def _forget_unread_counts() -> None:
-    """New notifications: every badge is counted again (one key moves, no scan of users')."""
+    """Every badge is counted again (one key moves, no scan of users'). A cache that is down
+    only leaves badges a minute behind: never a reason to fail the write."""
     try:
-        cache.incr("inbox-unread-epoch")
-    except ValueError:
-        cache.set("inbox-unread-epoch", 1, None)
+        cache.incr(EPOCH)
+    except ValueError:  # no epoch yet (or it expired with the cache's memory)
+        cache.set(EPOCH, 1, None)
+    except Exception:
+        logger.warning("the cache is unreachable; unread counts may lag", exc_info=True)
 
 
 def mark_read(user, notifications) -> int:

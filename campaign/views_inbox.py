@@ -29,6 +29,7 @@ def inbox(request):
         "page": page,
         "unread_only": unread_only,
         "querystring": "" if unread_only else "show=all",
+        "can_see_sweeps": access.can_see_sweeps(request.user),
     }
     return render(request, "campaign/inbox.html", context)
 

@@ -10,7 +10,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.benchmarks import BenchContext
+from core.benchmarks import BenchContext, Benchmark, page
 from core.loadtest import Target
 from orgs.benchmarks import bench_users
 from orgs.models import Member, Role, RoleKind
@@ -89,4 +89,94 @@ HTTP_TARGETS = [
         cleanup=_remove_posted_pledges,
         expect=302,
     ),
+]
+
+
+# --- In process: the calendar's sweeps and the inbox (issue 13) -----------------------------------
+
+
+def _sweep_campaign(ctx: BenchContext):
+    """The bench campaign with a 公开承诺 stage ending in a week (every branch with a member
+    still to pledge is reminded), and the day its public pledges are all overdue."""
+    from campaign.models import Phase, PhaseKind, Work
+
+    campaign = bench_campaign(ctx)
+    today = timezone.localdate()
+    Phase.objects.get_or_create(
+        campaign=campaign,
+        work=Work.PLEDGES,
+        defaults={
+            "name": "公开承诺",
+            "kind": PhaseKind.STAGE,
+            "starts_on": campaign.starts_on,
+            "ends_on": today + datetime.timedelta(days=7),
+        },
+    )
+    return campaign
+
+
+def _sweep_setup(kind: str, day):
+    def setup(ctx: BenchContext):
+        from oversight import sweeps
+
+        as_of = day(_sweep_campaign(ctx))
+
+        def sweep():
+            return sweeps.run(kind, as_of).created
+
+        return sweep
+
+    return setup
+
+
+def _inbox_user(ctx: BenchContext):
+    """The bench secretary, with a page of notifications in the inbox."""
+    from campaign.models import NoticeKind, Notification
+    from campaign.notifications import deliver
+
+    users = bench_users(ctx)
+    deliver(
+        Notification(
+            kind=NoticeKind.SUPERVISION,
+            organization=users.branch,
+            role_kind=RoleKind.SECRETARY,
+            subject=f"bench:{index}",
+            title=f"请尽快完成第 {index} 项工作",
+            body="按活动日历，本项工作将于下周截止。",
+            url=f"/orgs/{users.branch.pk}/",
+        )
+        for index in range(30)
+    )
+    return users.secretary
+
+
+BENCHMARKS = [
+    Benchmark(
+        "sweep: deadlines (district)",
+        _sweep_setup("deadlines", lambda c: timezone.localdate()),
+        target_ms=5000,
+        repeat=3,
+        quick_repeat=1,
+        rollback=True,
+    ),
+    Benchmark(
+        "sweep: quarterly (district)",
+        _sweep_setup("quarterly", lambda c: timezone.localdate()),
+        target_ms=5000,
+        repeat=3,
+        quick_repeat=1,
+        rollback=True,
+    ),
+    # The worst day: every public pledge of the district overdue at once (~70,000), each told to
+    # its branch and, past the escalation days, to the level above.
+    Benchmark(
+        "sweep: overdue (district, all late)",
+        _sweep_setup("overdue", lambda c: c.ends_on - datetime.timedelta(days=20)),
+        target_ms=5000,
+        repeat=3,
+        quick_repeat=1,
+        rollback=True,
+        quick_memory=False,
+    ),
+    page("inbox (branch secretary)", lambda ctx: "/inbox/", as_user=_inbox_user, target_ms=50),
 ]

@@ -66,11 +66,14 @@ def navigation(request):
     return {"nav": SimpleLazyObject(nav)}
 
 
-def _phase(path: str | None) -> str:
-    """The current phase's and stages' names in the user's campaign, for the bar ("" when none)."""
+def _phase(path: str | None) -> dict:
+    """The current phase and stages of the user's campaign, for the bar (empty when none)."""
     if not path:
-        return ""
+        return {}
     _campaign, now = calendar.now_for(Organization(path=path), timezone.localdate())
-    if now is None:
-        return ""
-    return "、".join(p.name for p in [now.phase, *now.stages] if p is not None)
+    if now is None or (now.phase is None and not now.stages):
+        return {}
+    return {
+        "name": now.phase.name if now.phase else now.stages[0].name,
+        "stages": "、".join(stage.name for stage in now.stages),
+    }

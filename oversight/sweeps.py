@@ -15,10 +15,11 @@ what the Celery tasks (oversight/tasks.py, scheduled in settings.CELERY_BEAT_SCH
 - quarterly: on the first day of each quarter and of each month of the last quarter, each
   secretary or leader above the basic organisations short of reviews (how many, which), and each
   level that runs 群众评议 about the organisations below it without a round this year;
-- overdue: daily; each pledge past its deadline and not done, to the secretary of its owner
-  (the organisation, or the member's branch), and each rectification past its deadline and not
-  reported, to its organisation's secretary — once each; after the campaign's
-  `escalate_after_days`, once more to the secretary of the organisation above.
+- overdue: daily; the pledges past their deadline and not done, to the secretary of their owner
+  (the organisation, or the member's branch) once per organisation and day they fell due, and
+  each rectification past its deadline and not reported, to its organisation's secretary, once;
+  after the campaign's `escalate_after_days`, once more to the secretary of the organisation
+  above.
 """
 
 import datetime
@@ -68,10 +69,12 @@ class Plan:
     failures: list[str] = field(default_factory=list)
 
 
-def _campaigns(day: datetime.date) -> list[Campaign]:
+def _campaigns(day: datetime.date, *, ended_within: int = 0) -> list[Campaign]:
+    """The active campaigns running on `day`, or that ended at most `ended_within` days before
+    (what was overdue in a campaign is still chased after it ends)."""
     return list(
         Campaign.objects.active()
-        .filter(starts_on__lte=day, ends_on__gte=day - datetime.timedelta(days=366))
+        .filter(starts_on__lte=day, ends_on__gte=day - datetime.timedelta(days=ended_within))
         .select_related("organization", "requirements")
     )
 
@@ -268,56 +271,80 @@ def _parents(paths: set[str]) -> dict[str, Organization]:
     return {parent.path: parent for parent in Organization.objects.filter(path__in=wanted)}
 
 
-def plan_overdue(day: datetime.date) -> Plan:
-    plan = Plan()
-    campaigns = {c.pk: c for c in _campaigns(day)}
-    pledges = list(
+def _overdue_pledges(campaigns: dict[int, Campaign], day: datetime.date) -> dict[tuple, list]:
+    """{(campaign id, owner id, owner path, owner name, deadline): [titles]} of the pledges past
+    their deadline and not done, by the organisation that owns them (a member's: the branch)
+    and the day they were due: one query, no model instances (a district may have tens of
+    thousands late on a bad day)."""
+    rows = (
         Pledge.objects.filter(campaign__in=list(campaigns))
         .filter(Q(member__isnull=True, organization__active=True) | Q(member__active=True))
         .overdue(day)
-        .select_related("organization", "member__branch")
+        .values_list(
+            "campaign_id",
+            "deadline",
+            "title",
+            "organization_id",
+            "organization__path",
+            "organization__name",
+            "member__branch_id",
+            "member__branch__path",
+            "member__branch__name",
+        )
     )
+    groups = defaultdict(list)
+    for campaign_id, deadline, title, org_id, org_path, org_name, *branch in rows.iterator():
+        owner = (org_id, org_path, org_name) if org_id is not None else tuple(branch)
+        groups[(campaign_id, *owner, deadline)].append(title)
+    return groups
+
+
+def plan_overdue(day: datetime.date) -> Plan:
+    """Overdue pledges go once per organisation and day they were due (not one notice per
+    pledge: a branch whose twenty pledges fell due together hears it once), escalated once per
+    such group; rectifications, which are few and each someone's task, once each."""
+    plan = Plan()
+    campaigns = {c.pk: c for c in _campaigns(day, ended_within=366)}
+    pledges = _overdue_pledges(campaigns, day)
     rectifications = list(
         Rectification.objects.filter(overdue_q(day), organization__active=True).select_related(
             "organization"
         )
     )
-    owners = [p.organization or p.member.branch for p in pledges]
-    parents = _parents({o.path for o in owners} | {r.organization.path for r in rectifications})
+    paths = {key[2] for key in pledges} | {r.organization.path for r in rectifications}
+    parents = _parents(paths)
     step = Organization.steplen
-    for pledge, owner in zip(pledges, owners, strict=True):
-        campaign = campaigns[pledge.campaign_id]
-        late = (day - pledge.deadline).days
-        text = _("“%(title)s”（%(owner)s）已超过承诺期限 %(due)s。") % {
-            "title": pledge.title,
-            "owner": pledge.owner_name,
-            "due": pledge.deadline,
-        }
+    for (campaign_id, owner_id, path, name, deadline), titles in pledges.items():
+        campaign = campaigns[campaign_id]
+        owner = Organization(pk=owner_id, path=path, name=name)
+        late = (day - deadline).days
         common = {
             "campaign": campaign,
-            "subject": f"pledge:{pledge.pk}",
-            "period": pledge.deadline.isoformat(),
-            "body": text,
-            "url": pledge.get_absolute_url(),
+            "period": deadline.isoformat(),
+            "body": _("%(n)s 项承诺已超过期限 %(due)s：%(titles)s")
+            % {"n": len(titles), "due": deadline, "titles": _names([f"“{t}”" for t in titles])},
+            "url": f"{reverse('pledges:branch', args=[owner_id])}?campaign={campaign_id}",
         }
         plan.notifications.append(
             Notification(
                 kind=NoticeKind.PLEDGE_OVERDUE,
                 organization=owner,
                 role_kind=RoleKind.SECRETARY,
-                title=_("承诺逾期：%(title)s") % {"title": pledge.title},
+                subject="pledges",
+                title=_("%(n)s 项承诺逾期（%(due)s 到期）") % {"n": len(titles), "due": deadline},
                 **common,
             )
         )
-        parent = parents.get(owner.path[:-step])
+        parent = parents.get(path[:-step])
         if parent is not None and late > requirements_of(campaign).escalate_after_days:
             plan.notifications.append(
                 Notification(
                     kind=NoticeKind.ESCALATION,
                     organization=parent,
                     role_kind=RoleKind.SECRETARY,
-                    title=_("请督办：%(org)s 的承诺逾期 %(days)s 天")
-                    % {"org": owner.name, "days": late},
+                    subject=f"pledges:{owner_id}",
+                    title=_("请督办：%(org)s 有 %(n)s 项承诺逾期 %(days)s 天")
+                    % {"org": name, "n": len(titles), "days": late},
                     **common,
                 )
             )

@@ -10,6 +10,7 @@ district.
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
@@ -137,3 +138,27 @@ def alice_client(client, alice):
 def campaign(district):
     """The district's campaign, running from a month ago for most of a year."""
     return make_campaign(district.root)
+
+
+@pytest.fixture
+def worker_app(tmp_path):
+    """A fresh Celery app configured exactly like config.celery, for a real worker to run the
+    tasks a test registers on it (`worker_app.task(name=task.name)(task.run)`).
+
+    A separate instance, so that the test's result backend and a temporary SQLite broker file do
+    not leak into the shared app (a developer's running worker must not steal the test's message).
+    """
+    from celery import Celery
+
+    from config.celery import app as project_app
+
+    broker = settings.CELERY_BROKER_URL
+    if broker.startswith("sqla+sqlite"):
+        broker = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    test_app = Celery("ccz-test", set_as_current=False)
+    test_app.config_from_object("django.conf:settings", namespace="CELERY")
+    test_app.conf.update(broker_url=broker, result_backend="cache+memory://")
+    yield test_app
+    test_app.close()
+    # start_worker makes its app the current one; the project's tasks resolve through it.
+    project_app.set_current()

@@ -3,8 +3,6 @@
 Locally the broker is the server-less SQLite one; in CI (REQUIRE_SERVICES=1) it is Redis.
 """
 
-import pytest
-from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
@@ -14,24 +12,6 @@ from core.tasks import ping_task
 from .conftest import require_service
 
 
-@pytest.fixture
-def worker_app(tmp_path):
-    """A fresh app configured exactly like config.celery, with the project's ping task.
-
-    A separate instance, so that the test's result backend and a temporary SQLite broker file do
-    not leak into the shared app (a developer's running worker must not steal the test's message).
-    """
-    broker = settings.CELERY_BROKER_URL
-    if broker.startswith("sqla+sqlite"):
-        broker = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
-    test_app = Celery("ccz-test", set_as_current=False)
-    test_app.config_from_object("django.conf:settings", namespace="CELERY")
-    test_app.conf.update(broker_url=broker, result_backend="cache+memory://")
-    test_app.task(name=ping_task.name)(ping_task.run)
-    yield test_app
-    test_app.close()
-
-
 def test_the_project_app_reads_the_configured_broker():
     assert app.conf.broker_url == settings.CELERY_BROKER_URL
     app.loader.import_default_modules()
@@ -39,6 +19,7 @@ def test_the_project_app_reads_the_configured_broker():
 
 
 def test_a_worker_runs_a_task_sent_through_the_broker(worker_app):
+    worker_app.task(name=ping_task.name)(ping_task.run)
     with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         result = worker_app.tasks[ping_task.name].delay("来自测试的消息")
         assert result.get(timeout=60) == "来自测试的消息"

@@ -188,7 +188,7 @@ CASES = {
     "campaign.deadline": (
         _new_deadline,
         "due_on",
-        ("2026-01-01", "2026-01-02"),
+        ("2026-01-01", "2026-01-02", "2026-01-03"),
         "due_on",
         lambda r: r.campaign_id,
     ),
@@ -247,8 +247,11 @@ def test_every_tracked_model_has_a_case():
 @pytest.mark.parametrize("label", CASES)
 def test_it_catches_create_update_bulk_update_raw_sql_and_delete(label, district, alice):
     make, field, value, column, parent = CASES[label]
-    # A second value for the bulk update: the first with "2" after it, or given (a date).
-    value, again = value if isinstance(value, tuple) else (value, f"{value}2")
+    # The values of the bulk and the raw update: the first with "2" and "3" after it, or given
+    # (a date).
+    value, again, raw_value = (
+        value if isinstance(value, tuple) else (value, f"{value}2", f"{value}3")
+    )
     with audited(by=alice):
         row = make(district)
     created = _records(row).get()
@@ -271,18 +274,18 @@ def test_it_catches_create_update_bulk_update_raw_sql_and_delete(label, district
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {connection.ops.quote_name(column)} = %s WHERE id = %s",
-            [f"{value}3", row.pk],
+            [raw_value, row.pk],
         )
     raw = _records(row).last()
     assert (raw.operation, raw.actor_id) == ("update", None)
-    assert raw.snapshot[field] == _kept(label, field, f"{value}3")
+    assert raw.snapshot[field] == _kept(label, field, raw_value)
 
     pk = row.pk
     with audited(by=alice):
         type(row).objects.filter(pk=pk).delete()
     deleted = AuditRecord.objects.filter(model=label, row_id=pk).order_by("id").last()
     assert (deleted.operation, deleted.actor_id) == ("delete", alice.pk)
-    assert deleted.snapshot[field] == _kept(label, field, f"{value}3")  # the row as it was
+    assert deleted.snapshot[field] == _kept(label, field, raw_value)  # the row as it was
 
 
 def test_a_bulk_update_leaves_one_record_per_row(district):
