@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign import notifications
+from campaign.models import NoticeKind
 from core.audit import audited
 from core.services import require
 from orgs import access as org_access
@@ -120,7 +122,21 @@ def grant(organization: Organization, kind: str, *, by, phone: str, name: str = 
         if Role.objects.filter(user=person, organization=organization, kind=kind).exists():
             raise ValidationError(_("此人已担任该角色。"))
         role = org_services.assign_role(person, organization, kind, by=by)
+    _tell_role(role, _("您已担任%(org)s的“%(kind)s”"))
     return role, code
+
+
+def _tell_role(role: Role, title: str) -> None:
+    """The person who now holds a role hears of it in their inbox (and by email)."""
+    notifications.tell(
+        NoticeKind.ROLE,
+        role.organization_id,
+        user=role.user,
+        title=title % {"org": role.organization.name, "kind": role.get_kind_display()},
+        subject=f"user:{role.user_id}",
+        period=f"role:{role.pk}",
+        url=role.organization.get_absolute_url(),
+    )
 
 
 def person_for_phone(phone: str, name: str, *, by):
@@ -152,6 +168,7 @@ def hand_over(role: Role, *, by, phone: str, name: str = "", on=None):
     with audited(by=by):
         person, code = person_for_phone(phone, name, by=by)
         new = org_services.hand_over(role, person, by=by, on=on)
+    _tell_role(new, _("换届：您已接任%(org)s的“%(kind)s”"))
     return new, code
 
 

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from orgs import access as org_access
-from orgs.models import Role
+from orgs.models import Role, RoleKind
 
 from .models import Notification
 
@@ -207,3 +207,39 @@ def send_pending(limit: int = 500) -> int:
         # Nobody to mail (no address on file) counts as done: the inbox still shows it.
         Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
     return sent
+
+
+def tell(
+    kind: str,
+    organization_id: int,
+    *,
+    title: str,
+    subject: str,
+    period: str,
+    role_kind: str = RoleKind.SECRETARY,
+    user=None,
+    body: str = "",
+    url: str = "",
+    campaign_id: int | None = None,
+) -> None:
+    """One event's notice (a pledge returned, a review written…), written once the event's own
+    transaction has committed, never when it rolls back. `period` names the occurrence (an
+    event's id), so the same event is never told twice; with `user`, it is that person's."""
+
+    def make():
+        return [
+            Notification(
+                kind=kind,
+                campaign_id=campaign_id,
+                organization_id=organization_id,
+                role_kind="" if user is not None else role_kind,
+                user=user,
+                subject=subject,
+                period=period,
+                title=title[:200],
+                body=body,
+                url=url,
+            )
+        ]
+
+    notify_on_commit(make)

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaign import notifications
+from campaign.models import NoticeKind
 from core.audit import audited
 from core.services import require
 
@@ -160,7 +162,7 @@ def take_step(
                 _("该承诺已被他人处理，当前为“%(state)s”，请刷新后再操作。")
                 % {"state": current.get_state_display()}
             )
-        PledgeEvent.objects.create(
+        event = PledgeEvent.objects.create(
             pledge=pledge,
             kind=EventKind.TRANSITION,
             actor=by,
@@ -168,12 +170,36 @@ def take_step(
             to_state=step.target,
             comment=comment,
         )
+    if name in TOLD:
+        _tell(pledge, event, TOLD[name])
     # What the UPDATE wrote, without reading the row back. The version is one above the one read:
     # if an edit came in between, a later save with it is refused as stale, never lost.
     pledge.state, pledge.version, pledge.updated_at = step.target, pledge.version + 1, now
     for key, value in fields.items():
         setattr(pledge, key, value)
     return pledge
+
+
+# The steps the pledge's branch (or organisation) hears of: its secretary acts on them next.
+TOLD = {
+    "approve": (NoticeKind.PLEDGE_APPROVED, gettext_lazy("承诺审核通过：%(title)s")),
+    "return": (NoticeKind.PLEDGE_RETURNED, gettext_lazy("承诺被退回修改：%(title)s")),
+}
+
+
+def _tell(pledge: Pledge, event: PledgeEvent, told) -> None:
+    kind, title = told
+    owner = pledge.organization_id or pledge.member.branch_id
+    notifications.tell(
+        kind,
+        owner,
+        title=str(title) % {"title": pledge.title},
+        body=event.comment,
+        subject=f"pledge:{pledge.pk}",
+        period=f"event:{event.pk}",
+        url=pledge.get_absolute_url(),
+        campaign_id=pledge.campaign_id,
+    )
 
 
 def submit_pledge(pledge: Pledge, *, by, comment: str = "") -> Pledge:

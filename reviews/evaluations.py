@@ -16,7 +16,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import Campaign
+from campaign import notifications
+from campaign.models import Campaign, NoticeKind
 from campaign.requirements import requirements_of
 from core.audit import audited
 from core.services import require
@@ -532,7 +533,19 @@ def publish_round(round_: EvaluationRound, *, by) -> EvaluationRound:
     if round_.held:
         raise ValidationError(_("活动办公室暂缓公示，待其审核后才能公示。"))
     # Not held at the moment of publishing either (a hold arriving meanwhile wins).
-    return _move(round_, RoundState.PUBLISHED, (RoundState.CLOSED,), by=by, only_if={"held": False})
+    round_ = _move(
+        round_, RoundState.PUBLISHED, (RoundState.CLOSED,), by=by, only_if={"held": False}
+    )
+    notifications.tell(
+        NoticeKind.RESULTS_PUBLISHED,
+        round_.organization_id,
+        title=_("群众评议结果已公示：%(title)s") % {"title": round_.title},
+        subject=f"round:{round_.pk}",
+        period="published",
+        url=round_.get_absolute_url(),
+        campaign_id=round_.campaign_id,
+    )
+    return round_
 
 
 def hold_round(round_: EvaluationRound, *, by, held: bool) -> EvaluationRound:

@@ -13,7 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.models import Campaign
+from campaign import notifications
+from campaign.models import Campaign, NoticeKind
 from core.audit import audited
 from core.services import require
 from orgs.models import Member, Organization
@@ -101,6 +102,15 @@ def write_review(
     with audited(by=by):
         review.save()
         review.pledges.set(pledges)
+    notifications.tell(
+        NoticeKind.REVIEW_WRITTEN,
+        organization.pk,
+        title=_("收到领导点评：%(who)s") % {"who": member.name if member else organization.name},
+        subject=f"review:{review.pk}",
+        period="written",
+        url=review.get_absolute_url(),
+        campaign_id=campaign.pk,
+    )
     return review
 
 
@@ -212,6 +222,15 @@ def register_rectification(
             to_state=RectificationState.REGISTERED,
             comment=_("登记"),
         )
+    notifications.tell(
+        NoticeKind.RECTIFICATION,
+        organization.pk,
+        title=_("登记了整改事项：%(p)s") % {"p": rectification.problem[:40]},
+        body=_("整改时限 %(day)s。") % {"day": rectification.deadline},
+        subject=f"rectification:{rectification.pk}",
+        period="registered",
+        url=rectification.get_absolute_url(),
+    )
     return rectification
 
 
@@ -232,15 +251,39 @@ def _move(rectification: Rectification, to: str, sources, *, by, comment: str = 
                 _("该整改事项已被他人处理，当前为“%(state)s”，请刷新后再操作。")
                 % {"state": current.get_state_display()}
             )
-        RectificationEvent.objects.create(
+        event = RectificationEvent.objects.create(
             rectification=rectification,
             actor=by,
             from_state=rectification.state,
             to_state=to,
             comment=comment,
         )
+    _tell_rectification(rectification, event)
     rectification.refresh_from_db()
     return rectification
+
+
+def _tell_rectification(rectification: Rectification, event: RectificationEvent) -> None:
+    """Who must act next hears of the step: the level that registered it when it is reported
+    done (it closes it), the organisation when it is closed, sent back or reopened."""
+    problem = rectification.problem[:40]
+    if event.to_state == S.REPORTED:
+        to, title = rectification.registered_by_org_id, _("整改已报告完成，待销号：%(p)s")
+    elif event.to_state == S.CLOSED:
+        to, title = rectification.organization_id, _("整改事项已销号：%(p)s")
+    elif event.from_state in (S.REPORTED, S.CLOSED):
+        to, title = rectification.organization_id, _("整改事项被退回或重新打开：%(p)s")
+    else:
+        return
+    notifications.tell(
+        NoticeKind.RECTIFICATION,
+        to,
+        title=title % {"p": problem},
+        body=event.comment,
+        subject=f"rectification:{rectification.pk}",
+        period=f"event:{event.pk}",
+        url=rectification.get_absolute_url(),
+    )
 
 
 S = RectificationState

@@ -1,0 +1,102 @@
+"""What happens is told once, after it commits, to whoever acts next (campaign.notifications.tell):
+a pledge returned or approved, a review written, a rectification registered, reported, closed,
+evaluation results published, a role given."""
+
+import datetime
+
+import pytest
+
+from accounts import services as account_services
+from campaign.models import NoticeKind, Notification
+from orgs.models import RoleKind
+from pledges import workflow
+from reviews import evaluations, services
+
+from ..factories import make_pledge
+from .conftest import TODAY
+
+
+@pytest.fixture
+def told(django_capture_on_commit_callbacks):
+    """`with told():` runs the on-commit callbacks of what is done inside, as a committed
+    request would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _notices():
+    return list(
+        Notification.objects.order_by("id").values_list(
+            "kind", "organization__name", "role_kind", "user__username"
+        )
+    )
+
+
+def test_a_returned_pledge_is_told_to_its_branch_once(district, campaign, alice, told):
+    pledge = make_pledge(campaign, member=district.member_a, state="submitted")
+    with told():
+        workflow.return_pledge(pledge, by=alice, reason="请写明完成时间")
+    notice = Notification.objects.get()
+    assert (notice.kind, notice.organization, notice.role_kind) == (
+        NoticeKind.PLEDGE_RETURNED,
+        district.branch_a,
+        RoleKind.SECRETARY,
+    )
+    assert notice.body == "请写明完成时间" and notice.url == pledge.get_absolute_url()
+
+
+def test_a_refused_step_tells_nothing(district, campaign, alice, told):
+    pledge = make_pledge(campaign, member=district.member_a, state="draft")
+    with told(), pytest.raises(Exception):  # noqa: B017 - a draft cannot be approved
+        workflow.approve_pledge(pledge, by=alice)
+    assert not Notification.objects.exists()
+
+
+def test_reviews_and_rectifications_tell_who_acts_next(district, campaign, tess, alice, told):
+    with told():
+        review = services.write_review(
+            campaign,
+            by=tess,
+            organization=district.branch_a,
+            held_on=TODAY,
+            form="daily",
+            rating="good",
+            achievements="成绩",
+            direction="方向",
+        )
+        item = services.register_rectification(
+            district.branch_a,
+            by=tess,
+            problem="台账不全",
+            responsible_person="书记",
+            deadline=TODAY + datetime.timedelta(days=30),
+            review=review,
+        )
+        services.report_rectification(item, by=alice, note="已补齐台账")
+        services.close_rectification(item, by=tess)
+    assert _notices() == [
+        (NoticeKind.REVIEW_WRITTEN, "幸福社区党支部", RoleKind.SECRETARY, None),
+        (NoticeKind.RECTIFICATION, "幸福社区党支部", RoleKind.SECRETARY, None),
+        (NoticeKind.RECTIFICATION, "东城街道党工委", RoleKind.SECRETARY, None),
+        (NoticeKind.RECTIFICATION, "幸福社区党支部", RoleKind.SECRETARY, None),
+    ]
+
+
+def test_published_results_are_told_to_the_organisation(district, campaign, tess, told):
+    item = evaluations.create_round(
+        district.branch_a, campaign, by=tess, title="评议", starts_on=TODAY, ends_on=TODAY
+    )
+    item = evaluations.close_round(evaluations.open_round(item, by=tess), by=tess)
+    with told():
+        evaluations.publish_round(item, by=tess)
+    notice = Notification.objects.get(kind=NoticeKind.RESULTS_PUBLISHED)
+    assert notice.organization == district.branch_a and "评议" in notice.title
+
+
+def test_a_role_given_is_told_to_its_new_holder(district, alice, told):
+    with told():
+        role, _code = account_services.grant(
+            district.branch_a, RoleKind.SECRETARY, by=alice, phone="13912345678", name="王五"
+        )
+    notice = Notification.objects.get()
+    assert (notice.kind, notice.user, notice.role_kind) == (NoticeKind.ROLE, role.user, "")
+    assert "幸福社区党支部" in notice.title
