@@ -62,3 +62,17 @@ def can_see_sweeps(user) -> bool:
     return any(
         kind in RUNNING_ROLES and len(path) == top for path, kind, _ in org_access.user_roles(user)
     )
+
+
+def deadline_setters(user, campaign: Campaign) -> list[Organization]:
+    """The organisations whose office or admin role the user holds, inside the campaign and with
+    organisations below them: where they may give those below an earlier deadline."""
+    ids = [org_id for _path, kind, org_id in org_access.user_roles(user) if kind in RUNNING_ROLES]
+    return list(
+        Organization.objects.filter(
+            pk__in=ids,
+            numchild__gt=0,
+            active=True,
+            path__startswith=campaign.organization.path,
+        )
+    )

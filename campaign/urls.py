@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/phases/", views.phases, name="phases"),
+    path("<int:pk>/deadlines/", views.deadlines, name="deadlines"),
 ]

@@ -1,4 +1,6 @@
+import datetime
 from copy import copy
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from core.services import require
 
 from . import access, calendar, services
 from .forms import CampaignForm, PhaseFormSet, RequirementsForm, StandardPhasesForm
-from .models import Campaign, Phase, Requirements
+from .models import Campaign, Deadline, Phase, Requirements
 from .requirements import requirements_of
 
 
@@ -68,6 +70,7 @@ def detail(request, pk):
         "timeline": calendar.timeline(campaign, phases, timezone.localdate()),
         "report_due": calendar.report_due(campaign, phases, requirements),
         "lead_days": calendar.lead_days(campaign, requirements),
+        "can_set_deadlines": bool(access.deadline_setters(request.user, campaign)),
         "trail": trail(
             of(Campaign, campaign.pk), under(Requirements, campaign.pk), under(Phase, campaign.pk)
         ),
@@ -123,3 +126,63 @@ def phases(request, pk):
             return redirect(campaign)
     context = {"campaign": campaign, "formset": formset, "errors": error}
     return render(request, "campaign/phases.html", context)
+
+
+@dataclass
+class DeadlineRow:
+    phase: Phase | None  # None: the report
+    label: str
+    applies: object  # the day that applies to the organisation itself (from above)
+    set_below: object  # the earlier one it gave those below, or None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def deadlines(request, pk):
+    """下级期限: an office gives the organisations below it earlier deadlines than its own, for
+    each phase whose work is checked and for the report; never later than what applies to it."""
+    campaign = access.get_campaign_for_user(request.user, pk)
+    setters = access.deadline_setters(request.user, campaign)
+    require(setters)
+    phases = [p for p in calendar.phases_of(campaign) if p.work]
+    if request.method == "POST":
+        org = next((o for o in setters if str(o.pk) == request.POST.get("organization")), None)
+        phase_id = request.POST.get("phase", "")
+        phase = next((p for p in phases if str(p.pk) == phase_id), None)
+        require(org is not None and (phase is not None or phase_id == "report"))
+        try:
+            due_on = _date(request.POST.get("due_on", ""))
+            services.set_deadline(
+                campaign, by=request.user, organization=org, phase=phase, due_on=due_on
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已保存下级期限。") if due_on else _("已取消下级期限。"))
+        return redirect("campaign:deadlines", campaign.pk)
+    cards = []
+    for org in setters:
+        rows = [
+            DeadlineRow(
+                phase,
+                phase.name if phase else _("总结报告"),
+                calendar.deadline_for(org, campaign, phase),
+                Deadline.objects.filter(campaign=campaign, phase=phase, organization=org)
+                .values_list("due_on", flat=True)
+                .first(),
+            )
+            for phase in [*phases, None]
+        ]
+        cards.append((org, rows))
+    return render(request, "campaign/deadlines.html", {"campaign": campaign, "cards": cards})
+
+
+def _date(text: str):
+    """A day typed as YYYY-MM-DD, None when empty; else a ValidationError in plain words."""
+    if not text.strip():
+        return None
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(_("请按“年-月-日”填写日期，如 2026-04-30。")) from None

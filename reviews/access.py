@@ -218,3 +218,17 @@ def can_run(user, round_) -> bool:
     if round_.members_only:
         return round_.organization.active and org_access.can_manage(user, round_.organization)
     return can_run_round(user, round_.organization)
+
+
+# The campaign office chases the levels that owe reviews (督办).
+SUPERVISING_ROLES = (RoleKind.OFFICE, RoleKind.ADMIN)
+
+
+def supervises(user) -> bool:
+    """Whether the user holds an office or admin role anywhere: the behind list offers 督办."""
+    return any(kind in SUPERVISING_ROLES for _path, kind, _id in org_access.user_roles(user))
+
+
+def can_supervise(user, org: Organization) -> bool:
+    """督办 about an organisation: an office or admin role on a strict ancestor of it."""
+    return role_above(user, org, SUPERVISING_ROLES) is not None

@@ -10,14 +10,15 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign import notifications
-from campaign.models import Campaign, NoticeKind
+from campaign.models import Campaign, NoticeKind, Notification
 from core.audit import audited
 from core.services import require
-from orgs.models import Member, Organization
+from orgs.models import Member, Organization, RoleKind
 from pledges import workflow
 from pledges.attachments import check_attachment
 from pledges.models import EventKind, Pledge, PledgeEvent, PledgeState
@@ -498,3 +499,42 @@ def _settle(pledge: Pledge, verdict: Verdict, final: FinalVerdict | None, *, by)
         comment=comment,
         changes={"final_verdict": [final.result, lowered]},
     )
+
+
+# --- 督办 ----------------------------------------------------------------------------------------
+
+SUPERVISED_ROLES = (RoleKind.SECRETARY, RoleKind.LEADER)
+
+
+def supervise(organizations, *, by, campaign: Campaign, note: str = "") -> int:
+    """A one-off 督办 notice from the office about organisations short of reviews, to the
+    secretary and leaders of the level above each (those who write its reviews); once a day per
+    organisation, however often it is sent. Returns how many notices went out."""
+    organizations = list(organizations)
+    require(organizations and all(access.can_supervise(by, org) for org in organizations))
+    step = Organization.steplen
+    parents = {
+        o.path: o
+        for o in Organization.objects.filter(path__in={org.path[:-step] for org in organizations})
+    }
+    today = timezone.localdate().isoformat()
+    notices = []
+    for org in organizations:
+        parent = parents.get(org.path[:-step])
+        if parent is None:
+            continue
+        for kind in SUPERVISED_ROLES:
+            notices.append(
+                Notification(
+                    kind=NoticeKind.SUPERVISION,
+                    campaign=campaign,
+                    organization=parent,
+                    role_kind=kind,
+                    subject=f"reviews:{org.pk}",
+                    period=today,
+                    title=_("督办：请尽快对%(org)s开展领导点评") % {"org": org.name},
+                    body=note.strip()[:500],
+                    url=f"{reverse('reviews:write')}?org={org.pk}&campaign={campaign.pk}",
+                )
+            )
+    return notifications.deliver(notices).created

@@ -6,6 +6,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("behind/", views.behind_list, name="behind"),
+    path("behind/supervise/", views.supervise, name="supervise"),
     path("new/", views.write, name="write"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

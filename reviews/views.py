@@ -142,8 +142,33 @@ def behind_list(request):
             rows=_with_reviewers(page, campaign),
             querystring=_querystring(request),
             requirements=requirements_of(campaign),
+            supervises=access.supervises(request.user),
         )
     return render(request, "reviews/behind.html", context)
+
+
+@require_POST
+@login_required
+def supervise(request):
+    """督办 from the behind list: a notice about each organisation ticked to the level above it."""
+    roots = org_access.roots_for(request.user)
+    campaign = _campaign(request, roots[0]) if roots else None
+    require(campaign is not None)
+    ids = [value for value in request.POST.getlist("org") if value.isdigit()][:PAGE_SIZE]
+    orgs = list(org_access.organizations_for(request.user).filter(pk__in=ids))
+    if not orgs:
+        messages.error(request, _("请先勾选要督办的组织。"))
+    else:
+        sent = services.supervise(
+            orgs, by=request.user, campaign=campaign, note=request.POST.get("note", "")
+        )
+        messages.success(
+            request,
+            _("已就 %(n)s 个组织向其上级发出督办通知（新发出 %(sent)s 条）。")
+            % {"n": len(orgs), "sent": sent},
+        )
+    back = request.GET.urlencode()  # the list's filters and page, which the form posts under
+    return redirect(f"{reverse('reviews:behind')}?{back}" if back else reverse("reviews:behind"))
 
 
 def _target(request):

@@ -52,6 +52,7 @@ SITE_CASES = {
     "campaign:detail": lambda d: d.campaign_b.pk,
     "campaign:edit": lambda d: d.campaign_b.pk,
     "campaign:phases": lambda d: d.campaign_b.pk,
+    "campaign:deadlines": lambda d: d.campaign_b.pk,
     "inbox_open": lambda d: d.notification_b.pk,
     "pledges:branch": lambda d: d.branch_b.pk,
     "pledges:batch": lambda d: d.branch_b.pk,

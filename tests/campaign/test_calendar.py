@@ -201,3 +201,33 @@ def test_a_secretary_sets_no_deadline(district, year, alice):
         services.set_deadline(
             year, by=alice, organization=district.branch_a, phase=None, due_on=year.ends_on
         )
+
+
+def test_an_office_sets_an_earlier_deadline_for_those_below_on_its_page(
+    client, district, year, olivia
+):
+    client.force_login(olivia)
+    url = f"/campaigns/{year.pk}/deadlines/"
+    pledging = Phase.objects.get(campaign=year, work=Work.PLEDGES)
+    page = client.get(url).content.decode()
+    assert "某某区委" in page and "公开承诺" in page and "总结报告" in page
+    later = (pledging.ends_on + datetime.timedelta(days=1)).isoformat()
+    data = {"organization": district.root.pk, "phase": pledging.pk, "due_on": later}
+    refused = client.post(url, data, follow=True).content.decode()
+    assert "不能晚于上级规定的期限" in refused and not Deadline.objects.exists()
+    data["due_on"] = "2012-04-01"
+    assert "已保存下级期限" in client.post(url, data, follow=True).content.decode()
+    assert calendar.deadline_for(district.branch_a, year, pledging) == D(2012, 4, 1)
+    data["due_on"] = "四月一日"
+    assert "年-月-日" in client.post(url, data, follow=True).content.decode()
+    report = {"organization": district.root.pk, "phase": "report", "due_on": "2012-12-10"}
+    client.post(url, report)
+    assert calendar.deadline_for(district.east, year, None) == D(2012, 12, 10)
+    # Another organisation's, or a phase of no campaign of its: refused.
+    other = {"organization": district.east.pk, "phase": pledging.pk, "due_on": "2012-04-01"}
+    assert client.post(url, other).status_code == 403
+
+
+def test_a_branch_secretary_has_no_deadline_page(client, year, alice):
+    client.force_login(alice)
+    assert client.get(f"/campaigns/{year.pk}/deadlines/").status_code == 403

@@ -12,7 +12,7 @@ from orgs.models import RoleKind
 from pledges import workflow
 from reviews import evaluations, services
 
-from ..factories import make_pledge
+from ..factories import make_campaign, make_pledge
 from .conftest import TODAY
 
 
@@ -100,3 +100,32 @@ def test_a_role_given_is_told_to_its_new_holder(district, alice, told):
     notice = Notification.objects.get()
     assert (notice.kind, notice.user, notice.role_kind) == (NoticeKind.ROLE, role.user, "")
     assert "幸福社区党支部" in notice.title
+
+
+def test_the_office_sends_a_supervision_notice_from_the_behind_list(
+    client, district, olivia, tess, alice
+):
+    # A campaign running for most of a year: every branch owes reviews by now.
+    make_campaign(district.root, starts_on=TODAY - datetime.timedelta(days=300))
+    client.force_login(olivia)
+    page = client.get("/reviews/behind/").content.decode()
+    assert 'name="org"' in page and "督办" in page
+    sent = client.post(
+        "/reviews/behind/supervise/", {"org": [district.branch_a.pk], "note": "本周内完成"}
+    )
+    assert sent.status_code == 302
+    notices = Notification.objects.filter(kind=NoticeKind.SUPERVISION)
+    assert {(n.organization, n.role_kind) for n in notices} == {
+        (district.east, RoleKind.SECRETARY),
+        (district.east, RoleKind.LEADER),
+    }
+    assert notices.first().body == "本周内完成"
+    client.post("/reviews/behind/supervise/", {"org": [district.branch_a.pk]})
+    assert notices.count() == 2  # once a day per organisation
+    # A secretary sees no boxes and may not send one.
+    client.force_login(alice)
+    assert 'name="org"' not in client.get("/reviews/behind/").content.decode()
+    assert client.post(
+        "/reviews/behind/supervise/", {"org": [district.branch_a.pk]}
+    ).status_code in (403, 302)
+    assert notices.count() == 2
