@@ -59,6 +59,9 @@ class Campaign(models.Model):
     )
     active = models.BooleanField(_("进行中"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # 总结验收 done: closed for good, read-only, its headline figures kept as they were then.
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    figures = models.JSONField(_("结束时的数据"), default=dict, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -80,7 +83,7 @@ class Campaign(models.Model):
 
 
 # The audit trail (core.audit): every change to a campaign is kept, whoever makes it.
-audit.track(Campaign, describe=("name",), exclude=("created_at",), parent="organization")
+audit.track(Campaign, describe=("name",), exclude=("created_at", "figures"), parent="organization")
 # The campaign a page shows is read from the web process's copy while no campaign has changed.
 generations.watch(Campaign._meta.db_table)
 

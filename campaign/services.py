@@ -4,14 +4,17 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import generations
 from core.audit import audited
 from core.services import model_update, require
 from orgs.models import Organization
 
 from . import access, calendar
 from .models import Campaign, Deadline, Phase, PhaseKind, Requirements, Work
+from .requirements import requirements_of
 
 FIELDS = ("name", "theme", "organization", "starts_on", "ends_on", "active")
 REQUIREMENT_FIELDS = (
@@ -53,6 +56,7 @@ def create_campaign(
 def update_campaign(campaign: Campaign, *, by, **fields) -> Campaign:
     target = fields.get("organization", campaign.organization)
     require(access.can_run(by, campaign.organization) and access.can_run(by, target))
+    require_open(campaign)
     model_update(campaign, {key: fields[key] for key in FIELDS if key in fields}, by=by)
     return campaign
 
@@ -60,6 +64,7 @@ def update_campaign(campaign: Campaign, *, by, **fields) -> Campaign:
 def update_requirements(campaign: Campaign, *, by, **fields) -> Requirements:
     """Changes what the campaign asks (a campaign from before requirements gets its row now)."""
     require(access.can_run(by, campaign.organization))
+    require_open(campaign)
     asked, _created = Requirements.objects.get_or_create(campaign=campaign)
     model_update(asked, {key: fields[key] for key in REQUIREMENT_FIELDS if key in fields}, by=by)
     return asked
@@ -97,6 +102,7 @@ def set_phases(campaign: Campaign, *, by, rows: list[dict]) -> list[Phase]:
     for a kept one): kept rows are updated, others added, the missing deleted — with the
     earlier deadlines set for them."""
     require(access.can_run(by, campaign.organization))
+    require_open(campaign)
     rows = [{**row, "work": row.get("work") or Work.NONE} for row in rows]
     check_phases(campaign, rows)
     with transaction.atomic(), audited(by=by):
@@ -128,6 +134,7 @@ def set_deadline(
     require(access.can_run(by, organization))
     require(organization.path.startswith(campaign.organization.path))
     require(phase is None or phase.campaign_id == campaign.pk)
+    require_open(campaign)
     with transaction.atomic(), audited(by=by):
         current = Deadline.objects.select_for_update().filter(
             campaign=campaign, phase=phase, organization=organization
@@ -162,3 +169,84 @@ def set_deadline(
         deadline.due_on = due_on
         deadline.save()
     return deadline
+
+
+# --- A campaign's end and the next one ------------------------------------------------------------
+
+
+def require_open(campaign: Campaign) -> None:
+    """Refuses any write to what belongs to a closed campaign (its pledges, reviews, rounds)."""
+    if campaign.closed_at is not None:
+        raise ValidationError(
+            _("活动“%(name)s”已结束验收，数据已封存，不能再修改。") % {"name": campaign.name}
+        )
+
+
+def require_open_id(campaign_id: int) -> None:
+    """require_open for a campaign known by its id (a pledge's): the closed ones are kept by
+    the web process while no campaign changed, so a write pays no query for it."""
+    closed = generations.kept(
+        "closed-campaigns",
+        None,
+        lambda: set(Campaign.objects.filter(closed_at__isnull=False).values_list("pk", flat=True)),
+    )
+    if campaign_id in closed:
+        require_open(Campaign.objects.get(pk=campaign_id))
+
+
+def close_campaign(campaign: Campaign, *, by, figures: dict) -> Campaign:
+    """Closes the campaign after its 总结验收: read-only from now on, no longer current, its
+    headline `figures` kept as they were (oversight.services computes them)."""
+    require(access.can_run(by, campaign.organization))
+    require_open(campaign)
+    with transaction.atomic(), audited(by=by):
+        closed = Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now(), active=False, figures=figures
+        )
+    if not closed:
+        raise ValidationError(_("该活动已被他人结束。"))
+    campaign.refresh_from_db()
+    return campaign
+
+
+def _a_year_later(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def copy_campaign(campaign: Campaign, *, by, name: str) -> Campaign:
+    """The next campaign from this one: the same organisation and theme, its dates, phases and
+    report day a year later, its requirements copied; starts as a running campaign."""
+    require(access.can_run(by, campaign.organization))
+    if not name.strip():
+        raise ValidationError({"name": _("请填写新活动的名称。")})
+    asked = requirements_of(campaign)
+    copied = {name_: getattr(asked, name_) for name_ in REQUIREMENT_FIELDS}
+    if asked.report_due_on:
+        copied["report_due_on"] = _a_year_later(asked.report_due_on)
+    with transaction.atomic():
+        new = create_campaign(
+            by=by,
+            requirements=copied,
+            name=name.strip(),
+            theme=campaign.theme,
+            organization=campaign.organization,
+            starts_on=_a_year_later(campaign.starts_on),
+            ends_on=_a_year_later(campaign.ends_on),
+            active=True,
+        )
+        with audited(by=by):
+            Phase.objects.bulk_create(
+                Phase(
+                    campaign=new,
+                    name=p.name,
+                    kind=p.kind,
+                    work=p.work,
+                    starts_on=_a_year_later(p.starts_on),
+                    ends_on=_a_year_later(p.ends_on),
+                )
+                for p in calendar.phases_of(campaign)
+            )
+    return new

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/phases/", views.phases, name="phases"),
     path("<int:pk>/deadlines/", views.deadlines, name="deadlines"),
+    path("<int:pk>/copy/", views.copy_campaign, name="copy"),
 ]

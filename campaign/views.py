@@ -186,3 +186,24 @@ def _date(text: str):
         return datetime.date.fromisoformat(text.strip())
     except ValueError:
         raise ValidationError(_("请按“年-月-日”填写日期，如 2026-04-30。")) from None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def copy_campaign(request, pk):
+    """The next campaign from this one: dates, phases and report day a year later, requirements
+    copied; the office then adjusts what changed."""
+    campaign = access.get_campaign_for_user(request.user, pk, write=True)
+    suggested = f"{campaign.starts_on.year + 1}年度创先争优活动"
+    name = request.POST.get("name", suggested)
+    error = None
+    if request.method == "POST":
+        try:
+            new = services.copy_campaign(campaign, by=request.user, name=name)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(request, _("已按“%(old)s”新建活动。") % {"old": campaign.name})
+            return redirect(new)
+    context = {"campaign": campaign, "name": name, "error": error}
+    return render(request, "campaign/copy.html", context)

@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("people/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
+    path("campaigns/<int:pk>/close/", oversight_views.close_campaign, name="campaign_close"),
     path("campaigns/", include("campaign.urls")),
     path("inbox/", campaign_inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", campaign_inbox.open_notification, name="inbox_open"),

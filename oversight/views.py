@@ -1,15 +1,20 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import LoginForm
+from campaign import access as campaign_access
 from core import home as home_cards
 from core import ratelimits
 from orgs import access
 
+from . import services
 from .context_processors import remember_navigation
 
 
@@ -56,3 +61,20 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         remember_navigation(self.request)
         return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def close_campaign(request, pk):
+    """结束验收, after a confirmation: the campaign becomes read-only, its figures frozen."""
+    campaign = campaign_access.get_campaign_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        try:
+            services.close_campaign(campaign, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("活动“%(name)s”已结束验收。") % {"name": campaign.name})
+        return redirect(campaign)
+    context = {"campaign": campaign, "figures": services.campaign_figures(campaign)}
+    return render(request, "campaign/close.html", context)

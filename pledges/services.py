@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign import services as campaign_services
 from campaign.models import Campaign
 from core.audit import audited
 from core.services import require
@@ -158,6 +159,7 @@ def update_pledge(
 
     Through the member's own draft link (by=None) a submitted pledge may be edited too, until
     the organisation reviews it (LINK_EDITABLE_STATES)."""
+    campaign_services.require_open_id(pledge.campaign_id)
     if through is None:
         require(access.is_owner_side(by, pledge))
         editable = EDITABLE_STATES
@@ -195,6 +197,7 @@ def update_pledge(
 def correct_pledge(pledge: Pledge, *, by, version: int, reason: str, **fields) -> Pledge:
     """A signed or public pledge is not edited silently: a correction is an event with a reason,
     shown publicly next to the pledge."""
+    campaign_services.require_open_id(pledge.campaign_id)
     require(access.is_owner_side(by, pledge))
     if pledge.state in EDITABLE_STATES or pledge.state == PledgeState.SUBMITTED:
         raise ValidationError(_("草稿或待审核的承诺请直接修改或退回修改，无需更正。"))
@@ -226,6 +229,7 @@ def add_progress(
     pledge: Pledge, *, by, happened_on: datetime.date, text: str, attachment=None
 ) -> PledgeProgress:
     """Records a 践诺 step; the first one moves a published pledge to 践诺中."""
+    campaign_services.require_open_id(pledge.campaign_id)
     require(access.is_owner_side(by, pledge))
     if pledge.state not in (PledgeState.PUBLISHED, PledgeState.FULFILLING):
         raise ValidationError(

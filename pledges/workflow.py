@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign import notifications
+from campaign import services as campaign_services
 from campaign.models import NoticeKind
 from core.audit import audited
 from core.services import require
@@ -137,6 +138,7 @@ def take_step(
     `checked`: the caller has decided who may cause the step (评诺 follows the verdicts, whose
     givers reviews.access checks), so the side of `by` is not asked again."""
     step = STEPS[name]
+    campaign_services.require_open_id(pledge.campaign_id)
     if through is not None:
         require(by is None and name == "submit" and access.link_reaches(through, pledge))
         comment = comment or str(THROUGH_LINK_NOTE)

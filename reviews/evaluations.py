@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign import notifications
+from campaign import services as campaign_services
 from campaign.models import Campaign, NoticeKind
 from campaign.requirements import requirements_of
 from core.audit import audited
@@ -66,6 +67,7 @@ def create_round(
 ) -> EvaluationRound:
     above = access.role_above(by, organization, access.REGISTERING_ROLES)
     require(above is not None and organization.active)
+    campaign_services.require_open(campaign)
     errors = {}
     if not title.strip():
         errors["title"] = _("请填写评议名称。")
@@ -113,6 +115,7 @@ def _move(
 
 def _require_runner(by, round_: EvaluationRound) -> None:
     require(access.can_run(by, round_))
+    campaign_services.require_open_id(round_.campaign_id)
 
 
 def create_members_round(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign import notifications
+from campaign import services as campaign_services
 from campaign.models import Campaign, NoticeKind, Notification
 from core.audit import audited
 from core.services import require
@@ -83,6 +84,7 @@ def write_review(
         raise ValueError("a member is reviewed with their own branch")
     above = access.role_above(by, organization)
     require(above is not None and organization.active)
+    campaign_services.require_open(campaign)
     if member is not None and not member.active:
         raise ValidationError(_("“%(name)s”已不是在册党员。") % {"name": member.name})
     if not organization.path.startswith(campaign.organization.path):
@@ -146,6 +148,7 @@ def update_review(review: LeaderReview, *, by, pledges=(), reason: str = "", **f
     """Its author changes a review: freely for EDIT_DAYS days, afterwards only as a correction
     with its reason, kept on the review for everyone who reads it."""
     require(access.may_edit_review(by, review))
+    campaign_services.require_open_id(review.campaign_id)
     pledges = list(pledges)
     allowed = selectors.pledges_to_review(
         review.campaign, review.organization, review.member, keep=review
@@ -419,6 +422,7 @@ def give_verdict(
         raise ValueError("群众评 comes from a mass evaluation: record_public_verdict")
     else:
         require(access.may_give_verdict(by, pledge, kind))
+    campaign_services.require_open_id(pledge.campaign_id)
     return _record_verdict(pledge, kind, by=by, result=result, comment=comment, through=through)
 
 

@@ -53,6 +53,8 @@ SITE_CASES = {
     "campaign:edit": lambda d: d.campaign_b.pk,
     "campaign:phases": lambda d: d.campaign_b.pk,
     "campaign:deadlines": lambda d: d.campaign_b.pk,
+    "campaign:copy": lambda d: d.campaign_b.pk,
+    "campaign_close": lambda d: d.campaign_b.pk,
     "inbox_open": lambda d: d.notification_b.pk,
     "pledges:branch": lambda d: d.branch_b.pk,
     "pledges:batch": lambda d: d.branch_b.pk,
