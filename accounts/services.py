@@ -122,19 +122,27 @@ def grant(organization: Organization, kind: str, *, by, phone: str, name: str = 
         if Role.objects.filter(user=person, organization=organization, kind=kind).exists():
             raise ValidationError(_("此人已担任该角色。"))
         role = org_services.assign_role(person, organization, kind, by=by)
-    _tell_role(role, _("您已担任%(org)s的“%(kind)s”"))
+    _tell_role(role, _("您已担任%(org)s的“%(kind)s”"), f"{role.pk}:given")
     return role, code
 
 
-def _tell_role(role: Role, title: str) -> None:
-    """The person who now holds a role hears of it in their inbox (and by email)."""
+def revoke(role: Role, *, by) -> None:
+    """Ends a role (orgs.services.revoke_role) and tells the person who held it."""
+    pk = role.pk  # the row is deleted (its term kept): the notice is keyed on its id
+    org_services.revoke_role(role, by=by)
+    _tell_role(role, _("您在%(org)s的“%(kind)s”角色已结束"), f"{pk}:ended")
+
+
+def _tell_role(role: Role, title: str, occurrence: str) -> None:
+    """The person a role was given to, or taken from, hears of it in their inbox (and by
+    email); once for each role and change."""
     notifications.tell(
         NoticeKind.ROLE,
         role.organization_id,
         user=role.user,
         title=title % {"org": role.organization.name, "kind": role.get_kind_display()},
         subject=f"user:{role.user_id}",
-        period=f"role:{role.pk}",
+        period=f"role:{occurrence}",
         url=role.organization.get_absolute_url(),
     )
 
@@ -167,8 +175,10 @@ def hand_over(role: Role, *, by, phone: str, name: str = "", on=None):
     require(org_access.can_grant(by, role.organization, role.kind))
     with audited(by=by):
         person, code = person_for_phone(phone, name, by=by)
+        pk = role.pk  # the row is deleted (its term kept): the notice is keyed on its id
         new = org_services.hand_over(role, person, by=by, on=on)
-    _tell_role(new, _("换届：您已接任%(org)s的“%(kind)s”"))
+    _tell_role(new, _("换届：您已接任%(org)s的“%(kind)s”"), f"{new.pk}:given")
+    _tell_role(role, _("换届：您在%(org)s的“%(kind)s”角色已移交"), f"{pk}:ended")
     return new, code
 
 

@@ -18,7 +18,6 @@ from core.forms import apply_errors, flash_errors
 from core.params import id_param
 from core.services import require
 from orgs import access as org_access
-from orgs import services as org_services
 from orgs.models import Role
 
 from . import access, provisioning, selectors, services, slips
@@ -179,7 +178,7 @@ def revoke(request, pk):
     back = request.GET.get("next") == "org"
     if request.method == "POST":
         try:
-            org_services.revoke_role(role, by=request.user)
+            services.revoke(role, by=request.user)
         except ValidationError as error:
             flash_errors(request, error)
         else:

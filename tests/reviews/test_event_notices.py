@@ -129,3 +129,17 @@ def test_the_office_sends_a_supervision_notice_from_the_behind_list(
         "/reviews/behind/supervise/", {"org": [district.branch_a.pk]}
     ).status_code in (403, 302)
     assert notices.count() == 2
+
+
+def test_a_role_ended_or_handed_over_is_told_to_its_former_holder(district, alice, told):
+    with told():
+        role, _code = account_services.grant(
+            district.branch_a, RoleKind.SECRETARY, by=alice, phone="13912345678", name="王五"
+        )
+        account_services.revoke(role, by=alice)
+    titles = list(Notification.objects.order_by("id").values_list("user__username", "title"))
+    assert [t for _u, t in titles] == [
+        "您已担任幸福社区党支部的“书记/党务工作者”",
+        "您在幸福社区党支部的“书记/党务工作者”角色已结束",
+    ]
+    assert {u for u, _t in titles} == {role.user.username}
