@@ -59,6 +59,11 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("campaigns/<int:pk>/close/", oversight_views.close_campaign, name="campaign_close"),
+    path(
+        "campaigns/<int:pk>/close/button/",
+        oversight_views.close_campaign_button,
+        name="campaign_close_button",
+    ),
     path("campaigns/", include("campaign.urls")),
     path("inbox/", campaign_inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", campaign_inbox.open_notification, name="inbox_open"),

@@ -3,8 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OversightConfig(AppConfig):
-    """What looks across the domain apps: each role's home page and the navigation now;
-    dashboards, ranking, exports, the campaign report and the reminder sweeps later."""
+    """What looks across the domain apps: each role's home page and the navigation, the
+    calendar's reminder sweeps, closing a campaign; dashboards, ranking, exports and the
+    campaign report later."""
 
     name = "oversight"
     verbose_name = _("督查与统计")
+
+    def ready(self):
+        from core import slots
+
+        # 结束验收 on a campaign's page: closing freezes figures that only this app can gather.
+        slots.fill("campaign.detail", "campaign_close_button")

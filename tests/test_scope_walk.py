@@ -55,6 +55,7 @@ SITE_CASES = {
     "campaign:deadlines": lambda d: d.campaign_b.pk,
     "campaign:copy": lambda d: d.campaign_b.pk,
     "campaign_close": lambda d: d.campaign_b.pk,
+    "campaign_close_button": lambda d: d.campaign_b.pk,
     "inbox_open": lambda d: d.notification_b.pk,
     "pledges:branch": lambda d: d.branch_b.pk,
     "pledges:batch": lambda d: d.branch_b.pk,
