@@ -19,11 +19,13 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.models import JobState
 from orgs import access as org_access
 from orgs.models import Role, RoleKind
 
-from .models import Notification
+from .models import NoticeKind, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -243,3 +245,22 @@ def tell(
         ]
 
     notify_on_commit(make)
+
+
+def on_job_finished(sender, job, **kwargs) -> None:
+    """A long import or export (core.jobs) has ended: its owner hears of it, under the first
+    organisation of their scope (a notice needs one); an owner with no role is not told."""
+    roots = org_access.roots_for(job.owner)
+    if not roots:
+        return
+    done = job.state == JobState.DONE
+    title = _("后台任务已完成：%(title)s") if done else _("后台任务未成功：%(title)s")
+    tell(
+        NoticeKind.JOB,
+        roots[0].pk,
+        user=job.owner,
+        title=title % {"title": job.title},
+        subject=f"user:{job.owner_id}",
+        period=f"job:{job.pk}",
+        url=job.get_absolute_url(),
+    )

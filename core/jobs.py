@@ -24,6 +24,7 @@ from django.core.files.base import File
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -38,6 +39,9 @@ ERRORS_KEPT = 1000
 BROKEN = gettext_lazy("任务执行出错，请稍后重试或联系管理员。")
 # Errors after which the task is retried with backoff (autoretry_for of the job tasks).
 RETRYABLE = (OperationalError, InterfaceError)
+
+# Sent once when a job ends, done or failed (`job=`): apps above core listen, core knows none.
+job_finished = Signal()
 
 
 class Superseded(Exception):
@@ -132,6 +136,9 @@ def _finish(job: Job, state: str, result: dict, errors: list, any_attempt=False)
     if this.update(**done, file=""):
         for name, value in done.items():
             setattr(job, name, value)
+        # Higher apps hear of it (campaign tells the owner in their inbox); sent once, by the
+        # attempt whose update finished the job.
+        job_finished.send(sender=Job, job=job)
         if job.file:
             job.file.storage.delete(job.file.name)
             job.file = None

@@ -143,3 +143,16 @@ def test_a_role_ended_or_handed_over_is_told_to_its_former_holder(district, alic
         "您在幸福社区党支部的“书记/党务工作者”角色已结束",
     ]
     assert {u for u, _t in titles} == {role.user.username}
+
+
+def test_a_finished_job_is_told_to_its_owner_once(district, alice, told):
+    from core import jobs
+    from core.models import Job
+
+    job = Job.objects.create(kind="orgs.import_members", title="导入党员名册", owner=alice)
+    with told():
+        jobs.run_job(job.pk, lambda job: ({"message": "已导入 3 人"}, []))
+        jobs.run_job(job.pk, lambda job: ({"message": "again"}, []))  # finished: nothing
+    notice = Notification.objects.get()
+    assert (notice.kind, notice.user, notice.url) == (NoticeKind.JOB, alice, f"/jobs/{job.pk}/")
+    assert "已完成" in notice.title and "导入党员名册" in notice.title
