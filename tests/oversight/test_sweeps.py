@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from campaign import notifications, services
 from campaign.models import NoticeKind, Notification, Phase, PhaseKind, Requirements, SweepRun, Work
+from orgs import services as org_services
 from orgs.models import Organization, OrgKind, Role, RoleKind
 from oversight import sweeps
 from reviews.models import Rectification
@@ -219,11 +220,11 @@ def test_a_row_that_fails_does_not_stop_the_others(district):
     assert list(Notification.objects.values_list("title", flat=True)) == ["请尽快完成公开承诺"]
 
 
-def test_a_hand_over_passes_the_reminders_on(district, done_but_a, alice):
+def test_a_hand_over_passes_the_reminders_on(district, done_but_a, alice, ada):
     sweeps.run("deadlines", PLEDGES_END - datetime.timedelta(days=7))
     assert notifications.inbox_for(alice).count() == 1
     successor = UserFactory(username="successor")
-    Role.objects.filter(user=alice).update(user=successor)
+    org_services.hand_over(Role.objects.get(user=alice), successor, by=ada)
     assert notifications.inbox_for(successor).count() == 1
     former = type(alice).objects.get(pk=alice.pk)  # as her next request reads her
     assert notifications.inbox_for(former).count() == 0
