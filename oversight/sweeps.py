@@ -9,9 +9,10 @@ what the Celery tasks (oversight/tasks.py, scheduled in settings.CELERY_BEAT_SCH
 `manage.py remind` call.
 
 - deadlines: daily; for each phase or stage whose work can be checked (公开承诺: members without
-  a public pledge; 群众评议: no round this year), on each of the campaign's lead days before the
-  deadline that applies to the organisation (campaign.calendar: the earlier one an office set
-  above it, else the phase's end), its secretary — and only where work is outstanding;
+  a public pledge; 群众评议: no round this year) and for the report (owed by all, as nothing
+  records one handed in yet), on each of the campaign's lead days before the deadline that
+  applies to the organisation (campaign.calendar: the earlier one an office set above it, else
+  the phase's end or the report's day), its secretary — and only where work is outstanding;
 - quarterly: on the first day of each quarter and of each month of the last quarter, each
   secretary or leader above the basic organisations short of reviews (how many, which), and each
   level that runs 群众评议 about the organisations below it without a round this year;
@@ -135,26 +136,40 @@ def _outstanding(campaign: Campaign, phase: Phase) -> dict[str, tuple[Organizati
     return {}
 
 
+# The works of a phase whose outstanding part the sweep can see.
+CHECKED_WORK = (Work.PLEDGES, Work.EVALUATIONS)
 DEADLINE_TEXT = {
     Work.PLEDGES: _("本组织还有 %(n)s 名党员（或组织本身）未公开承诺。"),
     Work.EVALUATIONS: _("本组织今年还没有开展群众评议，请与上级党组织联系安排。"),
+    Work.REPORT: _("请按时向上级党组织上报本组织开展创先争优活动的总结。"),
 }
+
+
+def _everyone(campaign: Campaign) -> dict[str, tuple[Organization, int]]:
+    """The report is owed by every organisation of the campaign: nothing records one handed in
+    yet (the campaign report of the exports issue will), so all are reminded."""
+    orgs = _within(campaign).values("pk", "path", "name")
+    return {r["path"]: (Organization(pk=r["pk"], path=r["path"], name=r["name"]), 1) for r in orgs}
 
 
 def plan_deadlines(day: datetime.date) -> Plan:
     plan = Plan()
     for campaign in _campaigns(day):
         leads = calendar.lead_days(campaign)
-        phases = [p for p in calendar.phases_of(campaign) if p.work in DEADLINE_TEXT]
-        for phase in phases:
-            # Only when some deadline of this phase (its own or an earlier one set below) falls
+        phases = calendar.phases_of(campaign)
+        # Each checked phase's work, and the report (phase None), due at its own deadline.
+        deadlines = [(p, p.ends_on, p.work) for p in phases if p.work in CHECKED_WORK]
+        deadlines.append((None, calendar.report_due(campaign, phases), Work.REPORT))
+        for phase, own, work in deadlines:
+            # Only when some deadline of this work (its own or an earlier one set below) falls
             # on a lead day: most days, no query for the work at all.
             below = calendar.deadlines_below(campaign, phase)
-            days = {phase.ends_on, *below.values()}
-            if not any((d - day).days in leads for d in days):
+            if not any((d - day).days in leads for d in {own, *below.values()}):
                 continue
-            for path, (org, count) in _outstanding(campaign, phase).items():
-                due = calendar.applying(path, phase.ends_on, below)
+            outstanding = _everyone(campaign) if phase is None else _outstanding(campaign, phase)
+            name = phase.name if phase else _("总结报告")
+            for path, (org, count) in outstanding.items():
+                due = calendar.applying(path, own, below)
                 lead = (due - day).days
                 if lead not in leads:
                     continue
@@ -164,12 +179,12 @@ def plan_deadlines(day: datetime.date) -> Plan:
                         campaign=campaign,
                         organization=org,
                         role_kind=RoleKind.SECRETARY,
-                        subject=f"phase:{phase.pk}",
+                        subject=f"phase:{phase.pk}" if phase else "report",
                         period=f"{due.isoformat()}-{lead}",
                         title=_("“%(phase)s”还有 %(days)s 天截止（%(due)s）")
-                        % {"phase": phase.name, "days": lead, "due": due},
-                        body=DEADLINE_TEXT[phase.work] % {"n": count},
-                        url=_work_url(phase.work, org),
+                        % {"phase": name, "days": lead, "due": due},
+                        body=DEADLINE_TEXT[work] % {"n": count},
+                        url=_work_url(work, org),
                     )
                 )
     return plan

@@ -83,6 +83,22 @@ def test_an_earlier_deadline_set_above_moves_the_reminder(district, done_but_a, 
     assert str(earlier) in Notification.objects.get().title
 
 
+def test_the_report_is_reminded_to_every_organisation_before_its_day(district, year, olivia):
+    # The campaign's end, as no 总结验收 phase or report day is set; the district brings it
+    # forward for those below to 20 December.
+    services.set_deadline(
+        year, by=olivia, organization=district.root, phase=None, due_on=D(2026, 12, 20)
+    )
+    assert sweeps.run("deadlines", D(2026, 12, 13)).created == 5  # the towns and branches
+    assert set(Notification.objects.values_list("subject", "period")) == {
+        ("report", "2026-12-20-7")
+    }
+    # A week before the campaign's own end: that day applies to the district alone, which is
+    # not among the organisations the campaign asks a report of.
+    assert sweeps.run("deadlines", D(2026, 12, 24)).created == 0
+    assert sweeps.run("deadlines", D(2026, 12, 19)).created == 5
+
+
 def test_a_deadline_on_29_february_is_reminded_a_week_before(district):
     leap = make_campaign(district.root, starts_on=D(2028, 1, 1), ends_on=D(2028, 12, 31))
     Phase.objects.create(
