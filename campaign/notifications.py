@@ -79,8 +79,9 @@ def deliver(notifications: Iterable[Notification]) -> Delivery:
 
 
 def _not_there(batch: list[Notification]) -> list[Notification]:
-    """The batch without the rows already saved: one query (a row saved by someone else in
-    between is still refused by the constraint, and then not counted)."""
+    """The batch without the rows already saved: one query. A row another sweep saves in
+    between is still refused by the constraint (never written twice), though the count of
+    what this run wrote then includes it."""
     kinds = {n.kind for n in batch}
     periods = {n.period for n in batch}
     orgs = {n.organization_id for n in batch}
