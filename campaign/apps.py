@@ -9,7 +9,13 @@ class CampaignConfig(AppConfig):
     admin_permissions = ("view_campaign", "change_campaign")
 
     def ready(self):
+        from core import home
         from core.jobs import job_finished
+
+        from .home import cards
+
+        # The calendar and the unread notifications on the home page.
+        home.register(cards)
 
         from .notifications import on_job_finished
 

@@ -175,3 +175,45 @@ def timeline(campaign: Campaign, phases: list[Phase], on: datetime.date) -> Time
         today,
         current(phases, on),
     )
+
+
+@dataclass
+class Upcoming:
+    phase: Phase | None  # None: the report
+    name: str
+    due: datetime.date
+    days: int  # from the day asked about
+
+
+def upcoming(
+    org: Organization, campaign: Campaign, on: datetime.date, limit: int = 3
+) -> list[Upcoming]:
+    """The next deadlines that apply to `org` from `on` (the works' and the report's), soonest
+    first: for its home page, read from the process's copies while no campaign, phase,
+    requirement or deadline changed."""
+    phases = generations.kept("phases", campaign.pk, lambda: phases_of(campaign))
+    asked = generations.kept("requirements", campaign.pk, lambda: requirements_of(campaign))
+    below = generations.kept(
+        "deadlines",
+        campaign.pk,
+        lambda: list(
+            Deadline.objects.filter(campaign=campaign).values_list(
+                "phase_id", "organization__path", "due_on"
+            )
+        ),
+    )
+
+    def set_below(phase_id):
+        return {path: due for pid, path, due in below if pid == phase_id}
+
+    found = [
+        Upcoming(p, p.name, applying(org.path, p.ends_on, set_below(p.pk)), 0)
+        for p in phases
+        if p.work in (Work.PLEDGES, Work.REVIEWS, Work.EVALUATIONS)
+    ]
+    report = report_due(campaign, phases, asked)
+    found.append(Upcoming(None, str(_("总结报告")), applying(org.path, report, set_below(None)), 0))
+    ahead = sorted((u for u in found if u.due >= on), key=lambda u: u.due)[:limit]
+    for item in ahead:
+        item.days = (item.due - on).days
+    return ahead

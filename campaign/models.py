@@ -162,6 +162,7 @@ class Requirements(ChoiceLabels):
 
 # Changes to what a campaign asks are kept with the campaign's own (its page shows both).
 audit.track(Requirements, parent="campaign")
+generations.watch(Requirements._meta.db_table)
 
 
 DEFAULT_LEAD_DAYS = (7, 1)
@@ -268,6 +269,8 @@ class Deadline(models.Model):
 
 
 audit.track(Deadline, parent="campaign")
+# What a home page shows of the calendar is read from the process's copies while none changed.
+generations.watch(Deadline._meta.db_table)
 
 
 class NoticeKind(models.TextChoices):

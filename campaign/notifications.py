@@ -126,7 +126,16 @@ def inbox_for(user):
 
 def unread_count(user) -> int:
     """The navigation's badge: counted at most once a minute per user (UNREAD_TTL); counted
-    every time while the cache is unreachable."""
+    every time while the cache is unreachable. Asked twice in a request (the bar, the home),
+    read once: kept on the user object, which lives as long as the request."""
+    known = getattr(user, "_unread_count", None)
+    if known is not None:
+        return known
+    user._unread_count = _unread_count(user)
+    return user._unread_count
+
+
+def _unread_count(user) -> int:
     try:
         key = f"inbox-unread:{user.pk}:{cache.get_or_set(EPOCH, 0, None)}"
         count = cache.get(key)
@@ -153,6 +162,7 @@ def _forget_unread_counts() -> None:
 def mark_read(user, notifications) -> int:
     """Marks read what the user may see of `notifications` (a queryset); returns how many."""
     count = notifications.filter(addressed_to(user)).unread().update(read_at=timezone.now())
+    user._unread_count = None
     if count:
         _forget_unread_counts()
     return count
