@@ -38,7 +38,7 @@ def cards(user) -> list[Card]:
     rows = [
         Item(
             _("%(name)s：%(due)s 截止（还有 %(days)s 天）")
-            % {"name": u.name, "due": u.due.strftime("%m-%d"), "days": u.days},
+            % {"name": u.name, "due": u.due.isoformat(), "days": u.days},
             campaign.get_absolute_url(),
             u.days,
             "danger" if u.days <= SOON else "secondary",
