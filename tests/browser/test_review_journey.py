@@ -93,3 +93,24 @@ def test_review_rectify_close_and_assess(browser, live_server, district):
     assert FinalVerdict.objects.get(pledge=pledge).result == "mostly"
     assert Pledge.objects.get(pk=pledge.pk).state == "assessed"
     expect(secretary.get_by_text("已评诺").first).to_be_visible()
+
+
+def test_the_office_ticks_the_whole_page_and_sends_a_supervision_notice(
+    browser, live_server, district
+):
+    from campaign.models import NoticeKind, Notification
+
+    today = datetime.date.today()
+    make_campaign(district.root, starts_on=today - datetime.timedelta(days=400))
+    _persona("office", district.root, RoleKind.OFFICE, first_name="李秀英")
+    office = _login(browser, live_server, "office")
+    office.goto(f"{live_server.url}/reviews/behind/")
+    boxes = office.locator("input[name=org]")
+    count = boxes.count()
+    assert count >= 3
+    office.get_by_role("button", name="全选本页").click()
+    for index in range(count):
+        expect(boxes.nth(index)).to_be_checked()
+    office.get_by_role("button", name="向勾选组织的上级发督办通知").click()
+    expect(office.locator(".alert-success")).to_contain_text(f"已就 {count} 个组织")
+    assert Notification.objects.filter(kind=NoticeKind.SUPERVISION).exists()
