@@ -177,6 +177,11 @@ def timeline(campaign: Campaign, phases: list[Phase], on: datetime.date) -> Time
     )
 
 
+# The works with a deadline of their own (a stage's end, which an office may bring forward);
+# 典型引路 has none, and 总结验收's end is the report's day.
+DEADLINE_WORK = (Work.PLEDGES, Work.REVIEWS, Work.EVALUATIONS)
+
+
 @dataclass
 class Upcoming:
     phase: Phase | None  # None: the report
@@ -209,7 +214,7 @@ def upcoming(
     found = [
         Upcoming(p, p.name, applying(org.path, p.ends_on, set_below(p.pk)), 0)
         for p in phases
-        if p.work in (Work.PLEDGES, Work.REVIEWS, Work.EVALUATIONS)
+        if p.work in DEADLINE_WORK
     ]
     report = report_due(campaign, phases, asked)
     found.append(Upcoming(None, str(_("总结报告")), applying(org.path, report, set_below(None)), 0))

@@ -67,7 +67,7 @@ def detail(request, pk):
         "campaign": campaign,
         "can_run": access.can_run(request.user, campaign.organization),
         "requirements": requirements,
-        "timeline": calendar.timeline(campaign, phases, timezone.localdate()),
+        "timeline": calendar.timeline(campaign, phases, timezone.localdate()),  # read once above
         "report_due": calendar.report_due(campaign, phases, requirements),
         "lead_days": calendar.lead_days(campaign, requirements),
         "can_set_deadlines": bool(access.deadline_setters(request.user, campaign)),
@@ -124,8 +124,18 @@ def phases(request, pk):
         else:
             messages.success(request, _("已保存活动阶段。"))
             return redirect(campaign)
-    context = {"campaign": campaign, "formset": formset, "errors": error}
+    context = {
+        "campaign": campaign,
+        "formset": formset,
+        "errors": error,
+        "timeline": _timeline(campaign),
+    }
     return render(request, "campaign/phases.html", context)
+
+
+def _timeline(campaign: Campaign):
+    """The campaign's phases over its span with today marked, as every campaign page shows."""
+    return calendar.timeline(campaign, calendar.phases_of(campaign), timezone.localdate())
 
 
 @dataclass
@@ -144,7 +154,8 @@ def deadlines(request, pk):
     campaign = access.get_campaign_for_user(request.user, pk)
     setters = access.deadline_setters(request.user, campaign)
     require(setters)
-    phases = [p for p in calendar.phases_of(campaign) if p.work]
+    # The works whose deadline is reminded or shown on the home, and (below) the report.
+    phases = [p for p in calendar.phases_of(campaign) if p.work in calendar.DEADLINE_WORK]
     if request.method == "POST":
         org = next((o for o in setters if str(o.pk) == request.POST.get("organization")), None)
         phase_id = request.POST.get("phase", "")
@@ -175,7 +186,8 @@ def deadlines(request, pk):
             for phase in [*phases, None]
         ]
         cards.append((org, rows))
-    return render(request, "campaign/deadlines.html", {"campaign": campaign, "cards": cards})
+    context = {"campaign": campaign, "cards": cards, "timeline": _timeline(campaign)}
+    return render(request, "campaign/deadlines.html", context)
 
 
 def _date(text: str):

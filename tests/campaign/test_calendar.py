@@ -128,7 +128,8 @@ def test_the_office_edits_the_phases_and_overlapping_phases_are_refused(client, 
     client.force_login(olivia)
     url = f"/campaigns/{year.pk}/phases/"
     phases = calendar.phases_of(year)
-    assert client.get(url).status_code == 200
+    page = client.get(url).content.decode()
+    assert "当前安排" in page and "timeline-bar" in page  # the timeline on every campaign page
     # 调查研究 running into 组织实施: refused, with what was typed kept.
     bad = _formset(phases, 调查研究={"ends_on": "2012-05-01"})
     body = client.post(url, bad).content.decode()
