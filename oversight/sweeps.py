@@ -25,7 +25,7 @@ what the Celery tasks (oversight/tasks.py, scheduled in settings.CELERY_BEAT_SCH
 
 import datetime
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -201,23 +201,24 @@ def _work_url(work: str, org: Organization) -> str:
 # --- Quarterly ------------------------------------------------------------------------------------
 
 
-def _by_ancestor(paths: list[str]) -> Counter:
-    """How many of `paths` lie strictly below each path (one pass over each path's ancestors)."""
-    counts = Counter()
+def _names_below(rows: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """{path: names of the organisations of `rows` (path, name) strictly below it}: one pass
+    over each row's ancestors, whatever the number of roles asking."""
+    below = defaultdict(list)
     step = Organization.steplen
-    for path in paths:
+    for path, name in rows:
         for depth in range(step, len(path), step):
-            counts[path[:depth]] += 1
-    return counts
+            below[path[:depth]].append(name)
+    return below
 
 
-def _roles_above(counts: Counter, kinds) -> list[tuple[Role, int]]:
-    """The roles of `kinds` on organisations that have something counted below them."""
-    roles = Role.objects.filter(organization__path__in=list(counts), kind__in=kinds)
+def _roles_above(below: dict[str, list[str]], kinds) -> list[tuple[Role, list[str]]]:
+    """The roles of `kinds` on organisations with something listed below them, with the list."""
+    roles = Role.objects.filter(organization__path__in=list(below), kind__in=kinds)
     seen = {}
     for role in roles.select_related("organization"):
         seen[(role.organization_id, role.kind)] = role  # one notice per role, not per holder
-    return [(role, counts[role.organization.path]) for role in seen.values()]
+    return [(role, below[role.organization.path]) for role in seen.values()]
 
 
 def plan_quarterly(day: datetime.date) -> Plan:
@@ -228,13 +229,8 @@ def plan_quarterly(day: datetime.date) -> Plan:
         due = reviews_due(campaign, period.ends_on if period else day, requirements)
         if due:
             short = with_held(_within(campaign), campaign, day, requirements).filter(held__lt=due)
-            short = list(short.values_list("path", "name"))
-            counts = _by_ancestor([path for path, _name in short])
-            names = defaultdict(list)
-            for path, name in short:
-                for depth in range(Organization.steplen, len(path), Organization.steplen):
-                    names[path[:depth]].append(name)
-            for role, n in _roles_above(counts, ABOVE_ROLES):
+            below = _names_below(list(short.values_list("path", "name")))
+            for role, names in _roles_above(below, ABOVE_ROLES):
                 plan.notifications.append(
                     Notification(
                         kind=NoticeKind.REVIEWS_DUE,
@@ -243,20 +239,22 @@ def plan_quarterly(day: datetime.date) -> Plan:
                         role_kind=role.kind,
                         subject="reviews",
                         period=day.strftime("%Y-%m"),
-                        title=_("下级有 %(n)s 个组织的领导点评未达到要求") % {"n": n},
-                        body=_("截至 %(day)s 应点评 %(due)s 次。未达到的组织：%(names)s")
-                        % {"day": day, "due": due, "names": _names(names[role.organization.path])},
+                        title=_("下级有 %(n)s 个组织的领导点评未达到要求") % {"n": len(names)},
+                        body=_(
+                            "本期（%(end)s 前）每个组织应累计点评 %(due)s 次。"
+                            "未达到的组织：%(names)s"
+                        )
+                        % {
+                            "end": period.ends_on if period else day,
+                            "due": due,
+                            "names": _names(names),
+                        },
                         url=reverse("reviews:behind"),
                     )
                 )
         missing = _without_round(campaign, day.year)
-        counts = _by_ancestor(list(missing))
-        for role, n in _roles_above(counts, ABOVE_ROLES):
-            below = [
-                org.name
-                for path, (org, _one) in missing.items()
-                if path.startswith(role.organization.path) and path != role.organization.path
-            ]
+        below = _names_below([(path, org.name) for path, (org, _one) in missing.items()])
+        for role, names in _roles_above(below, ABOVE_ROLES):
             plan.notifications.append(
                 Notification(
                     kind=NoticeKind.EVALUATION_DUE,
@@ -265,11 +263,11 @@ def plan_quarterly(day: datetime.date) -> Plan:
                     role_kind=role.kind,
                     subject="evaluations",
                     period=day.strftime("%Y-%m"),
-                    title=_("下级有 %(n)s 个组织今年还没有开展群众评议") % {"n": n},
+                    title=_("下级有 %(n)s 个组织今年还没有开展群众评议") % {"n": len(names)},
                     body=_(
                         "每个基层组织每年至少开展一次群众评议，由上级党组织组织。尚未开展：%(names)s"
                     )
-                    % {"names": _names(below)},
+                    % {"names": _names(names)},
                     url=reverse("reviews:rounds"),
                 )
             )
