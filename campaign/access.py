@@ -12,7 +12,7 @@ from core.services import require
 from orgs import access as org_access
 from orgs.models import Organization, RoleKind, subtree_q
 
-from .models import Campaign, CampaignQuerySet
+from .models import Campaign, CampaignQuerySet, Notification
 
 RUNNING_ROLES = (RoleKind.OFFICE, RoleKind.ADMIN)
 
@@ -76,3 +76,17 @@ def deadline_setters(user, campaign: Campaign) -> list[Organization]:
             path__startswith=campaign.organization.path,
         )
     )
+
+
+def addressed_to(user) -> Q:
+    """The notifications a user may see: theirs, and those of every role they hold now (so a
+    hand-over passes a role's notices on)."""
+    query = Q(user=user)
+    for _path, kind, organization_id in org_access.user_roles(user):
+        query |= Q(user__isnull=True, organization_id=organization_id, role_kind=kind)
+    return query
+
+
+def notifications_for(user):
+    """The user's inbox; any other notification is a 404."""
+    return Notification.objects.filter(addressed_to(user)).select_related("organization")

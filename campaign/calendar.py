@@ -9,6 +9,7 @@ requirements' `report_due_on`, else at the end of the 总结验收 phase, else a
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -124,6 +125,16 @@ def deadlines_below(campaign: Campaign, phase: Phase | None) -> dict[str, dateti
     return dict(rows.values_list("organization__path", "due_on"))
 
 
+def deadlines_by_phase(campaign: Campaign) -> dict[int | None, dict[str, datetime.date]]:
+    """deadlines_below for every phase at once ({phase id or None: {path: day}}): one query,
+    for a page that shows them all."""
+    found = defaultdict(dict)
+    rows = Deadline.objects.filter(campaign=campaign)
+    for phase_id, path, due in rows.values_list("phase_id", "organization__path", "due_on"):
+        found[phase_id][path] = due
+    return found
+
+
 def applying(path: str, own: datetime.date, below: dict[str, datetime.date]) -> datetime.date:
     """The deadline for the organisation at `path`: the one its nearest ancestor set, else
     `own` (the phase's end or the report's day)."""
@@ -198,26 +209,16 @@ def upcoming(
     requirement or deadline changed."""
     phases = generations.kept("phases", campaign.pk, lambda: phases_of(campaign))
     asked = generations.kept("requirements", campaign.pk, lambda: requirements_of(campaign))
-    below = generations.kept(
-        "deadlines",
-        campaign.pk,
-        lambda: list(
-            Deadline.objects.filter(campaign=campaign).values_list(
-                "phase_id", "organization__path", "due_on"
-            )
-        ),
-    )
-
-    def set_below(phase_id):
-        return {path: due for pid, path, due in below if pid == phase_id}
-
+    below = generations.kept("deadlines", campaign.pk, lambda: deadlines_by_phase(campaign))
     found = [
-        Upcoming(p, p.name, applying(org.path, p.ends_on, set_below(p.pk)), 0)
+        Upcoming(p, p.name, applying(org.path, p.ends_on, below.get(p.pk, {})), 0)
         for p in phases
         if p.work in DEADLINE_WORK
     ]
     report = report_due(campaign, phases, asked)
-    found.append(Upcoming(None, str(_("总结报告")), applying(org.path, report, set_below(None)), 0))
+    found.append(
+        Upcoming(None, str(_("总结报告")), applying(org.path, report, below.get(None, {})), 0)
+    )
     ahead = sorted((u for u in found if u.due >= on), key=lambda u: u.due)[:limit]
     for item in ahead:
         item.days = (item.due - on).days

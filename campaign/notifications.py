@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from core.models import JobState
 from orgs import access as org_access
 from orgs.models import Role, RoleKind
 
+from . import access
 from .models import NoticeKind, Notification
 
 logger = logging.getLogger(__name__)
@@ -112,18 +113,6 @@ def enqueue_email() -> None:
 # --- The inbox ------------------------------------------------------------------------------------
 
 
-def addressed_to(user) -> Q:
-    """The notifications a user sees: theirs, and those of every role they hold now."""
-    query = Q(user=user)
-    for _path, kind, organization_id in org_access.user_roles(user):
-        query |= Q(user__isnull=True, organization_id=organization_id, role_kind=kind)
-    return query
-
-
-def inbox_for(user):
-    return Notification.objects.filter(addressed_to(user)).select_related("organization")
-
-
 def unread_count(user) -> int:
     """The navigation's badge: counted at most once a minute per user (UNREAD_TTL); counted
     every time while the cache is unreachable. Asked twice in a request (the bar, the home),
@@ -141,9 +130,9 @@ def _unread_count(user) -> int:
         count = cache.get(key)
     except Exception:
         logger.warning("the cache is unreachable; counting unread notifications", exc_info=True)
-        return inbox_for(user).unread().count()
+        return access.notifications_for(user).unread().count()
     if count is None:
-        count = inbox_for(user).unread().count()
+        count = access.notifications_for(user).unread().count()
         cache.set(key, count, UNREAD_TTL)
     return count
 
@@ -161,7 +150,7 @@ def _forget_unread_counts() -> None:
 
 def mark_read(user, notifications) -> int:
     """Marks read what the user may see of `notifications` (a queryset); returns how many."""
-    count = notifications.filter(addressed_to(user)).unread().update(read_at=timezone.now())
+    count = notifications.filter(access.addressed_to(user)).unread().update(read_at=timezone.now())
     user._unread_count = None
     if count:
         _forget_unread_counts()

@@ -17,7 +17,7 @@ from core.services import require
 
 from . import access, calendar, services
 from .forms import CampaignForm, PhaseFormSet, RequirementsForm, StandardPhasesForm
-from .models import Campaign, Deadline, Phase, Requirements
+from .models import Campaign, Phase, Requirements
 from .requirements import requirements_of
 
 
@@ -67,7 +67,7 @@ def detail(request, pk):
         "campaign": campaign,
         "can_run": access.can_run(request.user, campaign.organization),
         "requirements": requirements,
-        "timeline": calendar.timeline(campaign, phases, timezone.localdate()),  # read once above
+        "timeline": _timeline(campaign, phases),
         "report_due": calendar.report_due(campaign, phases, requirements),
         "lead_days": calendar.lead_days(campaign, requirements),
         "can_set_deadlines": bool(access.deadline_setters(request.user, campaign)),
@@ -133,9 +133,10 @@ def phases(request, pk):
     return render(request, "campaign/phases.html", context)
 
 
-def _timeline(campaign: Campaign):
+def _timeline(campaign: Campaign, phases=None):
     """The campaign's phases over its span with today marked, as every campaign page shows."""
-    return calendar.timeline(campaign, calendar.phases_of(campaign), timezone.localdate())
+    phases = calendar.phases_of(campaign) if phases is None else phases
+    return calendar.timeline(campaign, phases, timezone.localdate())
 
 
 @dataclass
@@ -155,7 +156,8 @@ def deadlines(request, pk):
     setters = access.deadline_setters(request.user, campaign)
     require(setters)
     # The works whose deadline is reminded or shown on the home, and (below) the report.
-    phases = [p for p in calendar.phases_of(campaign) if p.work in calendar.DEADLINE_WORK]
+    every = calendar.phases_of(campaign)
+    phases = [p for p in every if p.work in calendar.DEADLINE_WORK]
     if request.method == "POST":
         org = next((o for o in setters if str(o.pk) == request.POST.get("organization")), None)
         phase_id = request.POST.get("phase", "")
@@ -172,21 +174,22 @@ def deadlines(request, pk):
         else:
             messages.success(request, _("已保存下级期限。") if due_on else _("已取消下级期限。"))
         return redirect("campaign:deadlines", campaign.pk)
+    below = calendar.deadlines_by_phase(campaign)
+    works = [(p, p.pk, p.name, p.ends_on) for p in phases]
+    works.append((None, None, _("总结报告"), calendar.report_due(campaign, every)))
     cards = []
     for org in setters:
         rows = [
             DeadlineRow(
                 phase,
-                phase.name if phase else _("总结报告"),
-                calendar.deadline_for(org, campaign, phase),
-                Deadline.objects.filter(campaign=campaign, phase=phase, organization=org)
-                .values_list("due_on", flat=True)
-                .first(),
+                name,
+                calendar.applying(org.path, own, below.get(key, {})),
+                below.get(key, {}).get(org.path),
             )
-            for phase in [*phases, None]
+            for phase, key, name, own in works
         ]
         cards.append((org, rows))
-    context = {"campaign": campaign, "cards": cards, "timeline": _timeline(campaign)}
+    context = {"campaign": campaign, "cards": cards, "timeline": _timeline(campaign, every)}
     return render(request, "campaign/deadlines.html", context)
 
 

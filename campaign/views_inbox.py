@@ -21,7 +21,7 @@ PAGE_SIZE = 20
 @login_required
 def inbox(request):
     unread_only = request.GET.get("show") != "all"
-    rows = notifications.inbox_for(request.user)
+    rows = access.notifications_for(request.user)
     if unread_only:
         rows = rows.unread()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -38,8 +38,8 @@ def inbox(request):
 @login_required
 def open_notification(request, pk):
     """Marks it read and goes where it asks the user to act."""
-    notification = get_object_or_404(notifications.inbox_for(request.user), pk=pk)
-    notifications.mark_read(request.user, notifications.inbox_for(request.user).filter(pk=pk))
+    notification = get_object_or_404(access.notifications_for(request.user), pk=pk)
+    notifications.mark_read(request.user, access.notifications_for(request.user).filter(pk=pk))
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -49,7 +49,7 @@ def open_notification(request, pk):
 @require_POST
 @login_required
 def mark_all_read(request):
-    count = notifications.mark_read(request.user, notifications.inbox_for(request.user))
+    count = notifications.mark_read(request.user, access.notifications_for(request.user))
     messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
     return redirect("inbox")
 

@@ -129,3 +129,12 @@ def role_board(org: Organization) -> RoleBoard:
         .order_by("-ended_on", "-pk")[:HISTORY_SHOWN]
     )
     return RoleBoard(holders, history)
+
+
+def parents_by_path(paths) -> dict[str, Organization]:
+    """{path: organisation} of the parents of the organisations at `paths` (look one up with
+    `path[:-Organization.steplen]`): one query, for the sweeps and notices that tell the level
+    above many organisations at once."""
+    step = Organization.steplen
+    wanted = {path[:-step] for path in paths if len(path) > step}
+    return {parent.path: parent for parent in Organization.objects.filter(path__in=wanted)}

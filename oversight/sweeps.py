@@ -48,6 +48,7 @@ from campaign.models import (
 from campaign.notifications import deliver
 from campaign.requirements import current_period, requirements_of, reviews_due
 from orgs.models import Organization, Role, RoleKind
+from orgs.selectors import parents_by_path
 from pledges.models import Pledge, PledgeTally
 from pledges.selectors import expected_to_pledge
 from reviews.models import EvaluationRound, Rectification, RoundState, overdue_q
@@ -277,13 +278,6 @@ def plan_quarterly(day: datetime.date) -> Plan:
 # --- Overdue --------------------------------------------------------------------------------------
 
 
-def _parents(paths: set[str]) -> dict[str, Organization]:
-    """{path: its parent organisation} for the paths given: one query."""
-    step = Organization.steplen
-    wanted = {p[:-step] for p in paths if len(p) > step}
-    return {parent.path: parent for parent in Organization.objects.filter(path__in=wanted)}
-
-
 def _overdue_pledges(campaigns: dict[int, Campaign], day: datetime.date) -> dict[tuple, list]:
     """{(campaign id, owner id, owner path, owner name, deadline): [titles]} of the pledges past
     their deadline and not done, by the organisation that owns them (a member's: the branch)
@@ -325,7 +319,7 @@ def plan_overdue(day: datetime.date) -> Plan:
         )
     )
     paths = {key[2] for key in pledges} | {r.organization.path for r in rectifications}
-    parents = _parents(paths)
+    parents = parents_by_path(paths)
     step = Organization.steplen
     for (campaign_id, owner_id, path, name, deadline), titles in pledges.items():
         campaign = campaigns[campaign_id]

@@ -20,6 +20,7 @@ from campaign.models import Campaign, NoticeKind, Notification
 from core.audit import audited
 from core.services import require
 from orgs.models import Member, Organization, RoleKind
+from orgs.selectors import parents_by_path
 from pledges import workflow
 from pledges.attachments import check_attachment
 from pledges.models import EventKind, Pledge, PledgeEvent, PledgeState
@@ -517,10 +518,7 @@ def supervise(organizations, *, by, campaign: Campaign, note: str = "") -> int:
     organizations = list(organizations)
     require(organizations and all(access.can_supervise(by, org) for org in organizations))
     step = Organization.steplen
-    parents = {
-        o.path: o
-        for o in Organization.objects.filter(path__in={org.path[:-step] for org in organizations})
-    }
+    parents = parents_by_path(org.path for org in organizations)
     today = timezone.localdate().isoformat()
     notices = []
     for org in organizations:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from campaign import access as campaign_access
 from campaign import notifications, services
 from campaign.models import NoticeKind, Notification, Phase, PhaseKind, Requirements, SweepRun, Work
 from orgs import services as org_services
@@ -238,12 +239,12 @@ def test_a_row_that_fails_does_not_stop_the_others(district):
 
 def test_a_hand_over_passes_the_reminders_on(district, done_but_a, alice, ada):
     sweeps.run("deadlines", PLEDGES_END - datetime.timedelta(days=7))
-    assert notifications.inbox_for(alice).count() == 1
+    assert campaign_access.notifications_for(alice).count() == 1
     successor = UserFactory(username="successor")
     org_services.hand_over(Role.objects.get(user=alice), successor, by=ada)
-    assert notifications.inbox_for(successor).count() == 1
+    assert campaign_access.notifications_for(successor).count() == 1
     former = type(alice).objects.get(pk=alice.pk)  # as her next request reads her
-    assert notifications.inbox_for(former).count() == 0
+    assert campaign_access.notifications_for(former).count() == 0
 
 
 def test_the_inbox_shows_opens_and_marks_read_in_scope(client, district, done_but_a, alice, bob):

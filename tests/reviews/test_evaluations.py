@@ -82,20 +82,20 @@ def test_the_level_above_runs_the_round_the_branch_never_does(
     assert client.post(f"/reviews/evaluations/{item.pk}/open/").status_code == 403
 
 
+def _open_round(district, campaign, tess, **fields):
+    """A one-day round of branch A run by 东城街道 (tess), open: for tests that need their own
+    options (a template, members appraised) or a committed database (threads)."""
+    item = evaluations.create_round(
+        district.branch_a, campaign, by=tess, title="评议", starts_on=TODAY, ends_on=TODAY, **fields
+    )
+    return evaluations.open_round(item, by=tess)
+
+
 def test_a_round_keeps_the_items_of_its_template_as_they_were(district, campaign, tess):
     template = Questionnaire.objects.create(
         name="街道评议表", organization=district.east, items=["服务群众", "总体评价"]
     )
-    item = evaluations.create_round(
-        district.branch_a,
-        campaign,
-        by=tess,
-        title="评议",
-        starts_on=TODAY,
-        ends_on=TODAY,
-        questionnaire=template,
-    )
-    item = evaluations.open_round(item, by=tess)
+    item = _open_round(district, campaign, tess, questionnaire=template)
     template.items = ["改了"]
     template.save()
     item.refresh_from_db()
@@ -173,10 +173,7 @@ def test_failed_codes_are_rate_limited_per_address(round_, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_phones_with_one_code_give_exactly_one_answer(district, campaign, tess):
-    item = evaluations.create_round(
-        district.branch_a, campaign, by=tess, title="评议", starts_on=TODAY, ends_on=TODAY
-    )
-    item = evaluations.open_round(item, by=tess)
+    item = _open_round(district, campaign, tess)
     (code,) = ballots.issue(item, "public", 1)
     results, barrier = [], threading.Barrier(2)
 
@@ -546,16 +543,7 @@ def test_a_members_grade_is_the_most_given_the_lower_on_a_tie(counts, grade):
 def test_members_are_appraised_on_the_same_ballot_and_never_shown_publicly(
     client, district, campaign, tess
 ):
-    item = evaluations.create_round(
-        district.branch_a,
-        campaign,
-        by=tess,
-        title="评议",
-        starts_on=TODAY,
-        ends_on=TODAY,
-        appraise_members=True,
-    )
-    item = evaluations.open_round(item, by=tess)
+    item = _open_round(district, campaign, tess, appraise_members=True)
     pledge = make_pledge(campaign, member=district.member_a, state="completed")
     codes = ballots.issue(item, "public", 5)
     phone = Client()
