@@ -12,6 +12,7 @@ FORM_METHODS = require_http_methods(["GET", "HEAD", "POST"])
 
 urlpatterns = [
     path("", oversight_views.home, name="home"),
+    path("dashboard/", oversight_views.dashboard, name="dashboard"),
     path("accounts/login/", oversight_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -170,7 +170,15 @@ class Pledge(ChoiceLabels):
         verbose_name = _("公开承诺")
         verbose_name_plural = _("公开承诺")
         ordering = ["deadline", "id"]
-        indexes = [models.Index(fields=["campaign", "state"], name="pledge_campaign_state")]
+        indexes = [
+            models.Index(fields=["campaign", "state"], name="pledge_campaign_state"),
+            # Overdue pledges (PledgeQuerySet.overdue): those not done, by deadline.
+            models.Index(
+                fields=["campaign", "deadline"],
+                name="pledge_campaign_deadline",
+                condition=~models.Q(state__in=DONE_STATES),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -37,12 +37,14 @@ from orgs.models import (
     OrgKind,
     counted_members,
     roll_up,
+    subtree_q,
     within_roots,
 )
 from orgs.rollups import TREE_VERSION, family_versions_sql, subtree_sums
 
 from . import access, quality, workflow
 from .models import (
+    DONE_STATES,
     PUBLIC_STATES,
     SIGNED_LETTER_MARK,
     EventKind,
@@ -155,10 +157,19 @@ def public_pledges(campaign: Campaign):
     return Pledge.objects.filter(campaign=campaign).public()
 
 
+# expected_to_pledge in SQL over the organisations `o` of subtree_sums; its parameters come from
+# expected_params(campaign).
+EXPECTED_SQL = "o.active AND o.kind <> %s AND o.id <> %s"
+
+
+def expected_params(campaign: Campaign) -> list:
+    return [OrgKind.GROUP, campaign.organization_id]
+
+
 def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
     """Coverage of the subtree of each parent and of each of its children, keyed by id: one
     statement over the counter rows (pledges/rollups.py), whatever the size of the subtrees."""
-    expected = "o.active AND o.kind <> %s AND o.id <> %s"
+    expected = EXPECTED_SQL
     # Pledges recorded but not public, at each organisation: its counter row's, less its own
     # pledge's (one per organisation and campaign, an indexed lookup) when that is not public.
     unpublished = " + ".join(f"t.{state}" for state in UNPUBLISHED_STATES)
@@ -177,9 +188,90 @@ def coverage_by_node(parents, campaign: Campaign) -> dict[int, Coverage]:
         f"ON t.organization_id = o.id AND t.campaign_id = %s "
         f"LEFT JOIN {Pledge._meta.db_table} AS own "
         f"ON own.organization_id = o.id AND own.campaign_id = %s",
-        [OrgKind.GROUP, campaign.organization_id] * 2 + [campaign.pk, campaign.pk],
+        expected_params(campaign) * 2 + [campaign.pk, campaign.pk],
     )
     return {pk: Coverage(*figures) for pk, figures in sums.items()}
+
+
+@dataclass(frozen=True)
+class PledgeCounts:
+    """Pledges of a subtree (at their home organisation, members' while active): by state, and
+    how many are overdue (past their deadline, not done) on the day they were counted."""
+
+    by_state: dict = field(default_factory=dict)
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
+    @property
+    def public(self) -> int:
+        return sum(self.by_state.get(state, 0) for state in PUBLIC_STATES)
+
+    @property
+    def done(self) -> int:
+        """Fulfilled: 已完成 or 已评诺."""
+        return sum(self.by_state.get(state, 0) for state in DONE_STATES)
+
+    @property
+    def done_rate(self) -> float | None:
+        """Of the public pledges, the share fulfilled (践诺率)."""
+        return _rate(self.done, self.public)
+
+
+def _overdue_by_home(campaign: Campaign, today: datetime.date) -> tuple[str, list]:
+    """Overdue pledges per home organisation, as an SQL table and its parameters: the rule of
+    PledgeQuerySet.overdue over the campaign's pledges (index pledge_campaign_deadline)."""
+    sql = (
+        f"SELECT COALESCE(p.organization_id, m.branch_id) AS organization_id, COUNT(*) AS n "
+        f"FROM {Pledge._meta.db_table} AS p "
+        f"LEFT JOIN {Member._meta.db_table} AS m ON m.id = p.member_id "
+        f"WHERE p.campaign_id = %s AND p.deadline < %s AND p.state NOT IN {_sql_list(DONE_STATES)} "
+        f"AND (p.organization_id IS NOT NULL OR m.active) "
+        f"GROUP BY COALESCE(p.organization_id, m.branch_id)"
+    )
+    return sql, [campaign.pk, today]
+
+
+def pledge_counts_by_node(
+    parents, campaign: Campaign, today: datetime.date
+) -> dict[int, PledgeCounts]:
+    """Pledges by state over the subtree of each parent and of each of its children, from the
+    counter rows, and the overdue ones counted from the pledges on `today`: one statement."""
+    states = [state.value for state in PledgeState]
+    overdue, overdue_params = _overdue_by_home(campaign, today)
+    sums = subtree_sums(
+        parents,
+        [*(f"SUM(COALESCE(t.{state}, 0))" for state in states), "SUM(COALESCE(od.n, 0))"],
+        f"LEFT JOIN {PledgeTally._meta.db_table} AS t "
+        f"ON t.organization_id = o.id AND t.campaign_id = %s "
+        f"LEFT JOIN ({overdue}) AS od ON od.organization_id = o.id",
+        [campaign.pk, *overdue_params],
+    )
+    return {
+        pk: PledgeCounts(dict(zip(states, figures[:-1], strict=True)), figures[-1])
+        for pk, figures in sums.items()
+    }
+
+
+def counted_pledge_counts(org: Organization, campaign: Campaign, today) -> PledgeCounts:
+    """pledge_counts_by_node for one subtree, counted from the pledges themselves: the reference
+    the rollup is tested against, and the rows the list behind the figures shows."""
+    pledges = subtree_pledges(org, campaign)
+    by_state = dict(pledges.order_by().values_list("state").annotate(n=Count("id")))
+    return PledgeCounts(
+        {state.value: by_state.get(state.value, 0) for state in PledgeState},
+        pledges.overdue(today).count(),
+    )
+
+
+def subtree_pledges(org: Organization, campaign: Campaign):
+    """The campaign's pledges whose home organisation is in the subtree: its organisations' own
+    and their active members' (as the counters count them)."""
+    own = Q(organization__isnull=False) & subtree_q(org.path, "organization__path")
+    members = Q(member__active=True) & subtree_q(org.path, "member__branch__path")
+    return Pledge.objects.filter(own | members, campaign=campaign)
 
 
 # The versions of counter rows (pledges/rollups.py, orgs/rollups.py) name the state of what a

@@ -1,8 +1,10 @@
 from copy import copy
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,12 +24,66 @@ from orgs.models import MemberCategory, Organization
 
 from . import access, selectors, services, views_coverage, workflow
 from .forms import BatchForm, CommentForm, CorrectionForm, PledgeForm, ProgressForm, SignForm
-from .models import suggested_areas
+from .models import PledgeState, suggested_areas
 
 
 def _campaign_or_none(request, org: Organization):
     wanted = id_param(request.GET, "campaign")
     return campaign_access.current_campaign(request.user, org, wanted)
+
+
+# How many pledges a page of the list behind the dashboard's figures shows.
+LIST_PAGE_SIZE = 50
+
+
+@require_safe
+@login_required
+def pledge_list(request, pk):
+    """The pledges behind a figure of the dashboard: the campaign's pledges of the subtree (the
+    organisations' own and their active members'), of one state (?state=) or overdue
+    (?overdue=1), as the figures count them."""
+    org = org_access.get_organization_for_user(request.user, pk)
+    campaign = _campaign_or_none(request, org)
+    if campaign is None:
+        raise Http404
+    today = timezone.localdate()
+    state = request.GET.get("state", "")
+    state = state if state in PledgeState.values else ""
+    overdue = request.GET.get("overdue") == "1"
+    pledges = selectors.subtree_pledges(org, campaign) & access.pledges_for(request.user)
+    if state:
+        pledges = pledges.filter(state=state)
+    if overdue:
+        pledges = pledges.overdue(today)
+    pledges = pledges.select_related("member", "member__branch", "organization").order_by(
+        "deadline", "id"
+    )
+    page = Paginator(pledges, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"campaign": campaign.pk, **({"state": state} if state else {})}
+    if overdue:
+        query["overdue"] = 1
+    context = {
+        "org": org,
+        "campaign": campaign,
+        "breadcrumb": org.ancestors(),
+        "nav_unit": org,
+        "page": page,
+        "rows": [(pledge, pledge.is_overdue(today)) for pledge in page.object_list],
+        "state": state,
+        "overdue": overdue,
+        "chips": _list_chips(campaign, state, overdue),
+        "querystring": urlencode(query),
+    }
+    return render(request, "pledges/list.html", context)
+
+
+def _list_chips(campaign, state: str, overdue: bool) -> list[tuple[str, str, bool]]:
+    """The list's filters: (query string, label, chosen)."""
+    chips = [(f"campaign={campaign.pk}", _("全部"), not state and not overdue)]
+    chips.append((f"campaign={campaign.pk}&overdue=1", _("已逾期"), overdue))
+    for value, label in PledgeState.choices:
+        chips.append((f"campaign={campaign.pk}&state={value}", str(label), state == value))
+    return chips
 
 
 @require_safe

@@ -373,6 +373,17 @@ def results_of(round_: EvaluationRound) -> dict:
     }
 
 
+def satisfaction_votes(results: dict) -> dict:
+    """What a round's results add to the rollups' satisfaction: answers 满意 or 基本满意 and all
+    answers, over every item and group; none when the round had too few ballots to show a
+    figure (a district's rate must not reveal what a round's page hides)."""
+    overall = results.get("overall") or {}
+    if results.get("too_few") or not overall:
+        return {"satisfied_votes": 0, "rated_votes": 0}
+    satisfied = overall["satisfied"] + overall["basic"]
+    return {"satisfied_votes": satisfied, "rated_votes": satisfied + overall["dissatisfied"]}
+
+
 def code_totals(round_: EvaluationRound) -> dict:
     """{group: {issued, used, withdrawn}} of the round's codes: counts, never which. Kept with
     the results at closing, which deletes the codes themselves. A withdrawn code was never
@@ -445,7 +456,14 @@ def close_round(round_: EvaluationRound, *, by) -> EvaluationRound:
         results = results_of(round_)
         results["codes"] = code_totals(round_)
         ballots.forget(round_)
-        round_ = _move(round_, RoundState.CLOSED, (RoundState.OPEN,), by=by, results=results)
+        round_ = _move(
+            round_,
+            RoundState.CLOSED,
+            (RoundState.OPEN,),
+            by=by,
+            results=results,
+            **satisfaction_votes(results),
+        )
         threshold = requirements_of(round_.campaign).satisfaction_threshold
         overall = results["overall"]["rate"]
         exact = _exact(results["overall"])

@@ -32,11 +32,21 @@ from campaign.requirements import (
 )
 from core.people import display_name
 from orgs.models import Organization, OrgKind, Role, Sector, subtree_q
+from orgs.rollups import subtree_sums
 from pledges.models import Pledge
-from pledges.selectors import expected_to_pledge
+from pledges.selectors import EXPECTED_SQL, expected_params, expected_to_pledge
 
 from .access import REVIEWING_ROLES
-from .models import LeaderReview, RectificationState, overdue_q
+from .models import (
+    OVERDUE_STATES,
+    LeaderReview,
+    Rectification,
+    RectificationState,
+    RectificationTally,
+    ReviewTally,
+    RoundTally,
+    overdue_q,
+)
 
 # How a behind list may be sorted: the query's key → the ordering.
 BEHIND_SORTS = {
@@ -212,3 +222,115 @@ def rectification_counts(rectifications, today: datetime.date) -> RectificationC
     by_state = {state: figures[state] for state in RectificationState.values}
     open_count = sum(n for state, n in by_state.items() if state != RectificationState.CLOSED)
     return RectificationCounts(open=open_count, overdue=figures["overdue"], by_state=by_state)
+
+
+# --- Figures over subtrees, from the counter rows (reviews/rollups.py) --------------------------
+
+
+@dataclass(frozen=True)
+class ReviewSums:
+    """The reviews' figures of a subtree on a day: leader reviews held vs due, 群众评议 rounds
+    and satisfaction, rectifications. Rates are recomputed from the summed counts."""
+
+    organizations: int = 0  # basic organisations (expected to pledge, so to be reviewed)
+    held: int = 0  # counted reviews held of active organisations
+    reviewed: int = 0  # basic organisations with every review due so far
+    owed_this_period: int = 0  # basic organisations short of what the period's end asks
+    rounds: int = 0  # evaluation rounds opened (not a branch's own 党员民主评议)
+    evaluated: int = 0  # basic organisations with a round
+    finished: int = 0  # rounds closed or published
+    satisfied_votes: int = 0  # answers 满意 or 基本满意 in finished rounds
+    rated_votes: int = 0  # all their answers
+    rectifications_open: int = 0
+    rectifications_overdue: int = 0  # on the day counted
+    rectifications_closed: int = 0
+    rectifications_on_time: int = 0  # closed, having been reported by their deadline
+
+    @property
+    def reviewed_rate(self) -> float | None:
+        return _percent(self.reviewed, self.organizations)
+
+    @property
+    def evaluated_rate(self) -> float | None:
+        return _percent(self.evaluated, self.organizations)
+
+    @property
+    def satisfaction(self) -> float | None:
+        return _percent(self.satisfied_votes, self.rated_votes)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Of the rectifications closed or overdue, the share closed on time."""
+        return _percent(
+            self.rectifications_on_time, self.rectifications_closed + self.rectifications_overdue
+        )
+
+
+def _percent(part: int, whole: int) -> float | None:
+    """A percentage to one decimal; never 100.0 while something is missing."""
+    if not whole:
+        return None
+    value = round(100 * part / whole, 1)
+    return min(value, 99.9) if part < whole else value
+
+
+def held_sql(requirements: Requirements, tally: str = "rv") -> str:
+    """The reviews a campaign counts (ReviewQuerySet.counted), as a sum of the columns of a
+    ReviewTally row named `tally`."""
+    columns = ["own"]
+    if requirements.count_office_reviews:
+        columns.append("own_office")
+    if requirements.count_member_reviews:
+        columns.append("of_members")
+        if requirements.count_office_reviews:
+            columns.append("of_members_office")
+    return "(" + " + ".join(f"COALESCE({tally}.{c}, 0)" for c in columns) + ")"
+
+
+def review_sums_by_node(parents, campaign: Campaign, on: datetime.date) -> dict[int, ReviewSums]:
+    """ReviewSums over the subtree of each parent and of each of its children, keyed by id: one
+    statement over the counter rows, with the rectifications overdue on `on` counted from the
+    rectifications themselves (index rectification_state_deadline)."""
+    requirements = requirements_of(campaign)
+    due = reviews_due(campaign, on, requirements)
+    due_this_period = reviews_due_this_period(campaign, on, requirements)
+    expected, held = EXPECTED_SQL, held_sql(requirements)
+    overdue_states = ", ".join(f"'{state.value}'" for state in OVERDUE_STATES)
+    sums = subtree_sums(
+        parents,
+        [
+            f"SUM(CASE WHEN {expected} THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN o.active THEN {held} ELSE 0 END)",
+            f"SUM(CASE WHEN {expected} AND {held} >= %s THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {expected} AND {held} < %s THEN 1 ELSE 0 END)",
+            "SUM(COALESCE(rt.rounds, 0))",
+            f"SUM(CASE WHEN {expected} AND rt.rounds > 0 THEN 1 ELSE 0 END)",
+            "SUM(COALESCE(rt.finished, 0))",
+            "SUM(COALESCE(rt.satisfied_votes, 0))",
+            "SUM(COALESCE(rt.rated_votes, 0))",
+            "SUM(COALESCE(rc.open, 0))",
+            "SUM(COALESCE(od.n, 0))",
+            "SUM(COALESCE(rc.closed, 0))",
+            "SUM(COALESCE(rc.on_time, 0))",
+        ],
+        f"LEFT JOIN {ReviewTally._meta.db_table} AS rv "
+        f"ON rv.organization_id = o.id AND rv.campaign_id = %s "
+        f"LEFT JOIN {RoundTally._meta.db_table} AS rt "
+        f"ON rt.organization_id = o.id AND rt.campaign_id = %s "
+        f"LEFT JOIN {RectificationTally._meta.db_table} AS rc ON rc.organization_id = o.id "
+        f"LEFT JOIN (SELECT organization_id, COUNT(*) AS n FROM {Rectification._meta.db_table} "
+        f"WHERE state IN ({overdue_states}) AND deadline < %s GROUP BY organization_id) AS od "
+        f"ON od.organization_id = o.id",
+        [
+            *expected_params(campaign),
+            *expected_params(campaign),
+            due,
+            *expected_params(campaign),
+            due_this_period,
+            *expected_params(campaign),
+            campaign.pk,
+            campaign.pk,
+            on,
+        ],
+    )
+    return {pk: ReviewSums(*figures) for pk, figures in sums.items()}

@@ -309,7 +309,11 @@ def report_rectification(
     require(access.can_report(by, rectification))
     if not note.strip():
         raise ValidationError({"note": _("请写明整改情况。")})
-    fields = {"report_note": note.strip(), "reported_at": timezone.now()}
+    fields = {
+        "report_note": note.strip(),
+        "reported_at": timezone.now(),
+        "reported_on": timezone.localdate(),
+    }
     evidence = evidence or None  # a form's cleared file comes as False
     if evidence is not None:
         try:

@@ -121,16 +121,21 @@ def behind_list(request):
     with ?by=period, by the end of the current period), with the responsible people above it who
     may write them."""
     roots = org_access.roots_for(request.user)
-    campaign = _campaign(request, roots[0]) if roots else None
-    context = {"campaign": campaign}
+    under = None
+    if (org_id := id_param(request.GET, "org")) is not None:
+        under = org_access.get_organization_for_user(request.user, org_id)
+    top = under or (roots[0] if roots else None)
+    campaign = _campaign(request, top) if top is not None else None
+    context = {"campaign": campaign, "under": under}
     if campaign is not None:
         today = timezone.localdate()
         form = BehindFilterForm(request.GET or None)
         by_period = form.is_valid() and form.cleaned_data["by"] == "period"
         due = (reviews_due_this_period if by_period else reviews_due)(campaign, today)
-        orgs = selectors.behind(
-            org_access.organizations_for(request.user), campaign, today, due, form.wanted()
-        )
+        scope = org_access.organizations_for(request.user)
+        if under is not None:
+            scope = scope.filter(subtree_q(under.path))
+        orgs = selectors.behind(scope, campaign, today, due, form.wanted())
         page = Paginator(orgs, PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(
             form=form,

@@ -23,6 +23,7 @@ from core.forms import apply_errors, flash_errors
 from core.params import id_param
 from core.services import require
 from orgs import access as org_access
+from orgs.models import subtree_q
 
 from . import access, evaluations
 from .ballot_slips import BallotSlip, slips_pdf
@@ -42,11 +43,18 @@ PAGE_SIZE = 50
 @require_safe
 @login_required
 def rounds(request):
+    """The rounds in the user's scope, or (?org=, from the dashboard) in one subtree."""
     found = access.rounds_for(request.user).select_related("organization", "run_by")
+    under, querystring = None, ""
+    if (org_id := id_param(request.GET, "org")) is not None:
+        under = org_access.get_organization_for_user(request.user, org_id)
+        found = found.filter(subtree_q(under.path, "organization__path"))
+        querystring = f"org={under.pk}"
     page = Paginator(found.order_by("-starts_on", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "reviews/rounds.html", {"page": page, "querystring": ""})
+    context = {"page": page, "querystring": querystring, "under": under}
+    return render(request, "reviews/rounds.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

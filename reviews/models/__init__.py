@@ -38,6 +38,7 @@ from .reviewing import (
     VerdictKind,
     overdue_q,
 )
+from .tallies import RectificationTally, ReviewTally, RoundTally
 
 __all__ = [
     "DEFAULT_ITEMS",
@@ -57,6 +58,7 @@ __all__ = [
     "Questionnaire",
     "Rating",
     "Rectification",
+    "RectificationTally",
     "RectificationEvent",
     "RectificationQuerySet",
     "RectificationSource",
@@ -64,6 +66,8 @@ __all__ = [
     "ReviewCorrection",
     "ReviewForm",
     "ReviewQuerySet",
+    "ReviewTally",
+    "RoundTally",
     "RoundState",
     "Satisfaction",
     "Suggestion",

@@ -124,6 +124,11 @@ class EvaluationRound(ChoiceLabels):
         _("状态"), max_length=20, choices=RoundState.choices, default=RoundState.PREPARING
     )
     results = models.JSONField(_("评议结果"), default=dict, blank=True)
+    # Kept with the results when the round closes, for the rollups (reviews/rollups.py):
+    # answers 满意 or 基本满意 over all items and groups, and all answers; both 0 while the
+    # round is open and when it had too few ballots to show a figure.
+    satisfied_votes = models.PositiveIntegerField(_("满意票数"), default=0)
+    rated_votes = models.PositiveIntegerField(_("评议票数"), default=0)
     # The office holds publication (公示) for its review: the round cannot be published until
     # it releases it.
     held = models.BooleanField(_("暂缓公示"), default=False)
@@ -304,7 +309,7 @@ class Tally(ChoiceLabels):
 audit.track(
     EvaluationRound,
     describe=("title",),
-    exclude=("created_at", "version", "results"),
+    exclude=("created_at", "version", "results", "satisfied_votes", "rated_votes"),
     parent="organization",
 )
 audit.track(Questionnaire, describe=("name",), exclude=("updated_at",), parent="organization")

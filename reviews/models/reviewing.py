@@ -237,6 +237,8 @@ class Rectification(ChoiceLabels):
     evidence_type = models.CharField(_("材料类型"), max_length=50, blank=True)
     evidence_name = models.CharField(_("材料原名"), max_length=200, blank=True)
     reported_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
+    # The local day of the last report: reported by the deadline is 按期整改 once closed.
+    reported_on = models.DateField(_("报告日期"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
