@@ -31,6 +31,18 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
 
+# 督查评促: the ranking's weights and the grade lines (oversight.ranking).
+WEIGHT_FIELDS = (
+    "weight_coverage",
+    "weight_fulfilment",
+    "weight_reviews",
+    "weight_evaluations",
+    "weight_satisfaction",
+    "weight_rectification",
+)
+RANKING_FIELDS = (*WEIGHT_FIELDS, "first_grade_at", "third_grade_below")
+
+
 class RequirementsForm(forms.ModelForm):
     """What the campaign asks of the organisations it covers, edited with the campaign; left out
     of a post, the defaults (three reviews a year, counted from the levels above only)."""
@@ -47,6 +59,7 @@ class RequirementsForm(forms.ModelForm):
             "lead_days",
             "escalate_after_days",
             "report_due_on",
+            *RANKING_FIELDS,
         ]
         widgets = {"review_schedule": forms.RadioSelect, "report_due_on": DATE_WIDGET}
 
@@ -87,11 +100,15 @@ class RequirementsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("satisfaction_threshold", "fulfilled_at", "mostly_at"):
+        for name in ("satisfaction_threshold", "fulfilled_at", "mostly_at", *RANKING_FIELDS):
             if cleaned.get(name) is None:
                 cleaned[name] = Requirements._meta.get_field(name).default
         if cleaned["mostly_at"] > cleaned["fulfilled_at"]:
             self.add_error("mostly_at", _("“基本兑现”线不能高于“已兑现”线。"))
+        if not any(cleaned[name] for name in WEIGHT_FIELDS):
+            self.add_error("weight_coverage", _("排名的各项权重不能全部为 0。"))
+        if cleaned["third_grade_below"] > cleaned["first_grade_at"]:
+            self.add_error("third_grade_below", _("三类得分线不能高于一类得分线。"))
         return cleaned
 
 

@@ -152,6 +152,36 @@ class Requirements(ChoiceLabels):
         help_text=_("各组织上报活动总结的期限；留空则为“总结验收”阶段的结束日期。"),
     )
 
+    # 督查评促: the weights of the ranking's composite score (each figure a percentage), and the
+    # scores from which a unit is suggested 一类 and below which 三类 (三分类).
+    weight_coverage = models.PositiveSmallIntegerField(
+        _("权重：承诺覆盖"), default=30, validators=[MaxValueValidator(100)]
+    )
+    weight_fulfilment = models.PositiveSmallIntegerField(
+        _("权重：践诺"), default=20, validators=[MaxValueValidator(100)]
+    )
+    weight_reviews = models.PositiveSmallIntegerField(
+        _("权重：领导点评"), default=15, validators=[MaxValueValidator(100)]
+    )
+    weight_evaluations = models.PositiveSmallIntegerField(
+        _("权重：群众评议开展"), default=10, validators=[MaxValueValidator(100)]
+    )
+    weight_satisfaction = models.PositiveSmallIntegerField(
+        _("权重：群众满意度"), default=15, validators=[MaxValueValidator(100)]
+    )
+    weight_rectification = models.PositiveSmallIntegerField(
+        _("权重：按期整改"), default=10, validators=[MaxValueValidator(100)]
+    )
+    first_grade_at = models.PositiveSmallIntegerField(
+        _("建议评为一类的得分线"), default=85, validators=[MaxValueValidator(100)]
+    )
+    third_grade_below = models.PositiveSmallIntegerField(
+        _("建议评为三类的得分线"),
+        default=60,
+        validators=[MaxValueValidator(100)],
+        help_text=_("综合得分低于此值建议评为三类，介于两条线之间建议评为二类。"),
+    )
+
     class Meta:
         verbose_name = _("活动要求")
         verbose_name_plural = _("活动要求")

@@ -7,12 +7,13 @@ from accounts import views as accounts_views
 from accounts.forms import PasswordResetForm
 from campaign import views_inbox as campaign_inbox
 from oversight import views as oversight_views
+from oversight import views_dashboard as oversight_dashboard
 
 FORM_METHODS = require_http_methods(["GET", "HEAD", "POST"])
 
 urlpatterns = [
     path("", oversight_views.home, name="home"),
-    path("dashboard/", oversight_views.dashboard, name="dashboard"),
+    path("dashboard/", oversight_dashboard.dashboard, name="dashboard"),
     path("accounts/login/", oversight_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -180,3 +180,135 @@ BENCHMARKS = [
     ),
     page("inbox (branch secretary)", lambda ctx: "/inbox/", as_user=_inbox_user, target_ms=50),
 ]
+
+
+# --- In process: the dashboard (issue 14) ---------------------------------------------------
+
+
+def _dashboard_campaign(ctx: BenchContext):
+    """The pledges' bench campaign with reviews (0–3 per basic organisation), one finished
+    evaluation round per basic organisation with its satisfaction votes, made once."""
+    from reviews.models import EvaluationRound, LeaderReview, RoundState
+    from reviews.selectors import reviewed_organizations
+
+    campaign = bench_campaign(ctx)
+    if "oversight.dashboard" in ctx.cache:
+        return campaign
+    if not EvaluationRound.objects.filter(campaign=campaign).exists():
+        users = bench_users(ctx)
+        today = timezone.localdate()
+        orgs = list(reviewed_organizations(campaign).values_list("pk", flat=True))
+        reviews, rounds = [], []
+        for pk in orgs:
+            reviews += [
+                LeaderReview(
+                    campaign=campaign,
+                    organization_id=pk,
+                    author=users.office,
+                    reviewer_org=ctx.root,
+                    reviewer_role=RoleKind.SECRETARY,
+                    held_on=max(campaign.starts_on, today - datetime.timedelta(days=10 + n)),
+                    form="forum",
+                    rating="good",
+                    achievements="坚持开展走访，兑现承诺事项。",
+                    direction="细化承诺，按月公开践诺情况。",
+                )
+                for n in range(pk % 4)
+            ]
+            rated = 40 + pk % 60
+            rounds.append(
+                EvaluationRound(
+                    campaign=campaign,
+                    organization_id=pk,
+                    run_by=ctx.root,
+                    title="群众评议",
+                    starts_on=campaign.starts_on,
+                    ends_on=campaign.starts_on,
+                    state=RoundState.CLOSED,
+                    satisfied_votes=rated - pk % 15,
+                    rated_votes=rated,
+                )
+            )
+        LeaderReview.objects.bulk_create(reviews, batch_size=2000)
+        EvaluationRound.objects.bulk_create(rounds, batch_size=2000)
+    ctx.cache["oversight.dashboard"] = True
+    return campaign
+
+
+def _dashboard_url(org_of):
+    """The dashboard of an organisation (in process the cache is off: rendered afresh)."""
+    return lambda ctx: f"/dashboard/?org={org_of(ctx).pk}&campaign={_dashboard_campaign(ctx).pk}"
+
+
+def _dashboard_reference(ctx: BenchContext):
+    """One hand-written statement over the raw tables giving the district's figures per town:
+    members, pledges by state with the overdue ones, reviews held, rounds and satisfaction,
+    rectifications open and overdue. What the dashboard is held within 3× of."""
+    from django.db import connection
+
+    campaign = _dashboard_campaign(ctx)
+    today = timezone.localdate()
+    n = len(ctx.root.path) + 4
+    sql = f"""
+        WITH u AS (SELECT id, substr(path, 1, {n}) AS unit, active FROM orgs_organization
+                   WHERE path LIKE %(prefix)s),
+        mem AS (SELECT u.unit, COUNT(*) AS members FROM orgs_member m
+                JOIN u ON u.id = m.branch_id WHERE m.active GROUP BY u.unit),
+        pl AS (SELECT u.unit, p.state, COUNT(*) AS pledges,
+                      SUM(CASE WHEN p.deadline < %(today)s
+                               AND p.state NOT IN ('completed', 'assessed') THEN 1 ELSE 0 END)
+                      AS overdue
+               FROM pledges_pledge p LEFT JOIN orgs_member m ON m.id = p.member_id
+               JOIN u ON u.id = COALESCE(p.organization_id, m.branch_id)
+               WHERE p.campaign_id = %(campaign)s AND (p.organization_id IS NOT NULL OR m.active)
+               GROUP BY u.unit, p.state),
+        rv AS (SELECT u.unit, COUNT(*) AS held FROM reviews_leaderreview r
+               JOIN u ON u.id = r.organization_id
+               WHERE r.campaign_id = %(campaign)s AND r.member_id IS NULL AND u.active
+               GROUP BY u.unit),
+        rd AS (SELECT u.unit, COUNT(*) AS rounds, SUM(r.satisfied_votes) AS satisfied,
+                      SUM(r.rated_votes) AS rated
+               FROM reviews_evaluationround r JOIN u ON u.id = r.organization_id
+               WHERE r.campaign_id = %(campaign)s AND NOT r.members_only
+               AND r.state <> 'preparing' GROUP BY u.unit),
+        rc AS (SELECT u.unit, SUM(CASE WHEN r.state <> 'closed' THEN 1 ELSE 0 END) AS open,
+                      SUM(CASE WHEN r.state IN ('registered', 'in_progress')
+                               AND r.deadline < %(today)s THEN 1 ELSE 0 END) AS overdue
+               FROM reviews_rectification r JOIN u ON u.id = r.organization_id GROUP BY u.unit)
+        SELECT mem.unit, mem.members, pl.state, pl.pledges, pl.overdue, rv.held, rd.rounds,
+               rd.satisfied, rd.rated, rc.open, rc.overdue
+        FROM mem LEFT JOIN pl ON pl.unit = mem.unit LEFT JOIN rv ON rv.unit = mem.unit
+        LEFT JOIN rd ON rd.unit = mem.unit LEFT JOIN rc ON rc.unit = mem.unit
+    """
+    params = {"prefix": ctx.root.path + "%", "today": today, "campaign": campaign.pk}
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return len(cursor.fetchall())
+
+    return run
+
+
+def _secretary_home(ctx: BenchContext):
+    bench_campaign(ctx)
+    return bench_users(ctx).secretary
+
+
+BENCHMARKS += [
+    page("dashboard (district)", _dashboard_url(lambda c: c.root), as_user=_office, target_ms=50),
+    page(
+        "dashboard (town)",
+        _dashboard_url(lambda c: bench_users(c).town),
+        as_user=_office,
+        target_ms=50,
+    ),
+    page(
+        "dashboard (branch)",
+        _dashboard_url(lambda c: bench_users(c).branch),
+        as_user=_office,
+        target_ms=50,
+    ),
+    Benchmark("dashboard reference SQL (district)", _dashboard_reference, repeat=10),
+    page("home (branch secretary)", lambda ctx: "/", as_user=_secretary_home, target_ms=50),
+]

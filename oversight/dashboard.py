@@ -103,19 +103,39 @@ def version(campaign: Campaign) -> tuple:
         return tuple(cursor.fetchone())
 
 
+# A chart of more units than this shows the ones lagging most (a bar each must stay readable on a
+# phone and a projector); the table below it lists them all.
+CHART_UNITS = 20
+
+
+def lagging(units: list[Unit], count: int = CHART_UNITS) -> list[Unit]:
+    """All the units when they are few, else the `count` with the lowest member coverage (then
+    organisation coverage), in the tree's order."""
+    if len(units) <= count:
+        return units
+
+    def rate(unit: Unit) -> tuple:
+        coverage = unit.figures.coverage
+        return (coverage.member_rate or 0, coverage.organization_rate or 0, unit.org.path)
+
+    kept = {unit.org.pk for unit in sorted(units, key=rate)[:count]}
+    return [unit for unit in units if unit.org.pk in kept]
+
+
 def charts(board: Dashboard) -> dict:
     """The dashboard's charts as the JSON their canvases carry (static/js/dashboard-charts.js):
     coverage (两个100%) by child unit, and the pledges by state."""
+    units = lagging(board.children)
     coverage = {
-        "labels": [unit.org.name for unit in board.children],
+        "labels": [unit.org.name for unit in units],
         "series": [
             {
                 "label": str(_("党员覆盖率")),
-                "data": [u.figures.coverage.member_rate or 0 for u in board.children],
+                "data": [u.figures.coverage.member_rate or 0 for u in units],
             },
             {
                 "label": str(_("组织覆盖率")),
-                "data": [u.figures.coverage.organization_rate or 0 for u in board.children],
+                "data": [u.figures.coverage.organization_rate or 0 for u in units],
             },
         ],
     }
@@ -127,6 +147,7 @@ def charts(board: Dashboard) -> dict:
         ],
     }
     return {
+        "coverage_lagging": len(units) < len(board.children),
         "coverage_chart": json.dumps(coverage, ensure_ascii=False),
         "states_chart": json.dumps(states, ensure_ascii=False),
     }

@@ -4,22 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import LoginForm
 from campaign import access as campaign_access
-from campaign import calendar
-from campaign.requirements import requirements_of
-from core import fragments, generations, ratelimits
 from core import home as home_cards
-from core.params import id_param
+from core import ratelimits
 from orgs import access
 
-from . import dashboard as dashboards
 from . import services
 from .context_processors import remember_navigation
 
@@ -35,51 +29,6 @@ def home(request):
         return render(request, "oversight/no_role.html")
     context = {"cards": home_cards.cards_for(request.user), "roots": roots[:10]}
     return render(request, "oversight/home.html", context)
-
-
-@require_safe
-@login_required
-def dashboard(request):
-    """The state of the campaign in the user's scope (or in `?org=`, one of its organisations):
-    the timeline, the figures of the whole and of each child unit, a click on a unit drilling
-    down one level. The figures are rendered once per state of the counters they read."""
-    roots = access.roots_for(request.user)
-    if not roots:
-        return render(request, "oversight/no_role.html")
-    org_id = id_param(request.GET, "org")
-    org = roots[0] if org_id is None else access.get_organization_for_user(request.user, org_id)
-    campaign = campaign_access.current_campaign(
-        request.user, org, id_param(request.GET, "campaign")
-    )
-    parent = None
-    if org.depth > 1 and not any(root.pk == org.pk for root in roots):
-        parent = org.ancestors()[-1]
-    context = {"org": org, "campaign": campaign, "parent": parent, "nav_unit": org}
-    if campaign is not None:
-        today = timezone.localdate()
-        phases = generations.kept("phases", campaign.pk, lambda: calendar.phases_of(campaign))
-        context["timeline"] = calendar.timeline(campaign, phases, today)
-        context["figures_html"] = _dashboard_figures(org, campaign, today)
-    return render(request, "oversight/dashboard.html", context)
-
-
-def _dashboard_figures(org, campaign, today) -> str:
-    requirements = requirements_of(campaign)
-    rules = (
-        requirements.review_schedule,
-        requirements.count_member_reviews,
-        requirements.count_office_reviews,
-    )
-
-    def render_figures():
-        board = dashboards.dashboard(org, campaign, today)
-        context = {"board": board, "org": org, "campaign": campaign, **dashboards.charts(board)}
-        return render_to_string("oversight/_dashboard_figures.html", context)
-
-    state = (org.pk, org.name, campaign.pk, campaign.name, today, rules)
-    return fragments.cached(
-        "dashboard", *state, dashboards.version(campaign), render=render_figures
-    )
 
 
 # Before anything else: Django's login would redirect a signed-in user whatever the method, and

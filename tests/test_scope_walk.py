@@ -64,6 +64,7 @@ SITE_CASES = {
     "pledges:letter": lambda d: d.pledge_b.pk,
     "pledges:letter_scan": lambda d: d.pledge_b.pk,
     "pledges:missing": lambda d: d.branch_b.pk,
+    "pledges:list": lambda d: d.branch_b.pk,
     "pledges:detail": lambda d: d.pledge_b.pk,
     "pledges:edit": lambda d: d.pledge_b.pk,
     "pledges:correct": lambda d: d.pledge_b.pk,

@@ -1,0 +1,168 @@
+"""The dashboard's pages (oversight.dashboard): the figures of a scope and of each child unit,
+drilling down one level at a click."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from campaign import access as campaign_access
+from campaign import calendar
+from campaign.requirements import requirements_of
+from core import fragments, generations
+from core.params import id_param
+from orgs import access
+
+from . import dashboard as dashboards
+
+
+@require_safe
+@login_required
+def dashboard(request):
+    """The state of the campaign in the user's scope (or in `?org=`, one of its organisations):
+    the timeline, the figures of the whole and of each child unit, a click on a unit drilling
+    down one level. The figures are rendered once per state of the counters they read."""
+    roots = access.roots_for(request.user)
+    if not roots:
+        return render(request, "oversight/no_role.html")
+    org_id = id_param(request.GET, "org")
+    org = roots[0] if org_id is None else access.get_organization_for_user(request.user, org_id)
+    campaign = campaign_access.current_campaign(
+        request.user, org, id_param(request.GET, "campaign")
+    )
+    parent = None
+    if org.depth > 1 and not any(root.pk == org.pk for root in roots):
+        parent = org.ancestors()[-1]
+    context = {"org": org, "campaign": campaign, "parent": parent, "nav_unit": org}
+    if campaign is not None:
+        today = timezone.localdate()
+        phases = generations.kept("phases", campaign.pk, lambda: calendar.phases_of(campaign))
+        context["timeline"] = calendar.timeline(campaign, phases, today)
+        context["figures_html"] = _dashboard_figures(org, campaign, today)
+    return render(request, "oversight/dashboard.html", context)
+
+
+def _dashboard_figures(org, campaign, today) -> str:
+    requirements = generations.kept("requirements", campaign.pk, lambda: requirements_of(campaign))
+    rules = (
+        requirements.review_schedule,
+        requirements.count_member_reviews,
+        requirements.count_office_reviews,
+    )
+
+    def render_figures():
+        board = dashboards.dashboard(org, campaign, today)
+        context = {
+            "board": board,
+            "org": org,
+            "campaign": campaign,
+            "rows": _unit_rows(board),
+            "columns": UNIT_COLUMNS,
+            **dashboards.charts(board),
+        }
+        return render_to_string("oversight/_dashboard_figures.html", context)
+
+    state = (org.pk, org.name, campaign.pk, campaign.name, today, rules)
+    return fragments.cached(
+        "dashboard", *state, dashboards.version(campaign), render=render_figures
+    )
+
+
+@dataclass
+class Cell:
+    """One figure of the children's table, with the list behind it; rendered by __html__, once
+    per figure of a district's hundred towns, faster than a template's tags."""
+
+    text: str
+    url: str = ""
+    note: str = ""  # a second line, e.g. "6/9"
+    tone: str = ""  # "danger" for a figure that calls for action
+    label: str = ""  # its column's, shown beside it on a phone
+
+    def __html__(self) -> str:
+        text = escape(self.text)
+        if self.url:
+            tone = f"link-{self.tone}" if self.tone else "link-body-emphasis"
+            text = f'<a class="{tone}" href="{escape(self.url)}">{text}</a>'
+        note = f'<span class="small text-secondary d-block">{escape(self.note)}</span>'
+        return text + (note if self.note else "")
+
+
+# The figures of the children's table, in the order of _unit_rows's cells.
+UNIT_COLUMNS = (
+    gettext_lazy("党组织承诺率"),
+    gettext_lazy("党员承诺率"),
+    gettext_lazy("逾期承诺"),
+    gettext_lazy("点评达标"),
+    gettext_lazy("评议开展"),
+    gettext_lazy("满意度"),
+    gettext_lazy("整改未销号/逾期"),
+)
+
+
+def _url_of(name: str):
+    """pk → the URL of the pattern `name` for that id, reversed once (a hundred units, two links
+    each to an organisation's page)."""
+    before, after = reverse(name, args=[PLACEHOLDER]).split(str(PLACEHOLDER))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+PLACEHOLDER = 987654321
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate}%"
+
+
+def _unit_rows(board: dashboards.Dashboard) -> list[tuple[Cell, list[Cell]]]:
+    """The children's table, each unit's name (drilling down) and its figures' cells with the
+    lists behind them: built here once per unit, for a district's hundred towns."""
+    campaign = board.campaign.pk
+    dashboard_url = reverse("dashboard")
+    missing_url, list_url = _url_of("pledges:missing"), _url_of("pledges:list")
+    behind, rounds, register = (
+        reverse(name) for name in ("reviews:behind", "reviews:rounds", "reviews:register")
+    )
+    labels = [str(label) for label in UNIT_COLUMNS]
+    rows = []
+    for unit in board.children:
+        pk, c, p, r = unit.org.pk, *vars(unit.figures).values()
+        missing = missing_url(pk) + f"?campaign={campaign}"
+        pledges = list_url(pk) + f"?campaign={campaign}&overdue=1"
+        name = Cell(unit.org.name, f"{dashboard_url}?org={pk}&campaign={campaign}")
+        late = "danger" if r.rectifications_overdue else ""
+        rows.append(
+            (
+                name,
+                [
+                    Cell(
+                        _pct(c.organization_rate),
+                        missing,
+                        f"{c.pledged_organizations}/{c.organizations}",
+                    ),
+                    Cell(_pct(c.member_rate), missing, f"{c.pledged_members}/{c.members}"),
+                    Cell(str(p.overdue), pledges, tone="danger" if p.overdue else ""),
+                    Cell(
+                        f"{r.reviewed}/{r.organizations}",
+                        f"{behind}?org={pk}&campaign={campaign}",
+                    ),
+                    Cell(f"{r.evaluated}/{r.organizations}", f"{rounds}?org={pk}"),
+                    Cell(_pct(r.satisfaction)),
+                    Cell(
+                        f"{r.rectifications_open}/{r.rectifications_overdue}",
+                        f"{register}?org={pk}" + ("&overdue=on" if late else ""),
+                        tone=late,
+                    ),
+                ],
+            )
+        )
+    for _name, cells in rows:
+        for cell, label in zip(cells, labels, strict=True):
+            cell.label = label
+    return rows
