@@ -8,12 +8,20 @@ from accounts.forms import PasswordResetForm
 from campaign import views_inbox as campaign_inbox
 from oversight import views as oversight_views
 from oversight import views_dashboard as oversight_dashboard
+from reviews import views_recognition as reviews_recognition
 
 FORM_METHODS = require_http_methods(["GET", "HEAD", "POST"])
 
 urlpatterns = [
     path("", oversight_views.home, name="home"),
     path("dashboard/", oversight_dashboard.dashboard, name="dashboard"),
+    path("dashboard/ranking/", oversight_dashboard.ranking, name="ranking"),
+    path("dashboard/grade/<int:pk>/", oversight_dashboard.grade, name="grade"),
+    path(
+        "dashboard/candidates/",
+        oversight_dashboard.commendation_candidates,
+        name="commendation_candidates",
+    ),
     path("accounts/login/", oversight_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -75,6 +83,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("e/", include("reviews.ballot_urls")),  # 群众评议: short, for QR codes
     path("board/", include("pledges.board_urls")),
+    path("honours/<int:pk>/", reviews_recognition.honours, name="honours"),
     path("l/", include("pledges.link_urls")),  # members' draft links: short, for QR codes
     path("jobs/", include("core.urls")),
     path("admin/", admin.site.urls),

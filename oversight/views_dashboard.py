@@ -3,23 +3,34 @@ drilling down one level at a click."""
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from campaign import access as campaign_access
 from campaign import calendar
 from campaign.requirements import requirements_of
 from core import fragments, generations
+from core.forms import apply_errors
 from core.params import id_param
+from core.services import require
 from orgs import access
+from orgs.models import Grade
+from reviews import access as review_access
+from reviews import recognition
+from reviews.forms_recognition import GradeForm
 
 from . import dashboard as dashboards
+from . import ranking as rankings
 
 
 @require_safe
@@ -166,3 +177,119 @@ def _unit_rows(board: dashboards.Dashboard) -> list[tuple[Cell, list[Cell]]]:
         for cell, label in zip(cells, labels, strict=True):
             cell.label = label
     return rows
+
+
+def _scope(request):
+    """(the organisation asked, or the user's first, and its campaign) for a dashboard page."""
+    roots = access.roots_for(request.user)
+    if not roots:
+        raise Http404
+    org_id = id_param(request.GET, "org")
+    org = roots[0] if org_id is None else access.get_organization_for_user(request.user, org_id)
+    campaign = campaign_access.current_campaign(
+        request.user, org, id_param(request.GET, "campaign")
+    )
+    return org, campaign
+
+
+@require_safe
+@login_required
+def ranking(request):
+    """督查评促: the child units of the scope ranked by the campaign's composite score, its
+    formula and weights shown, the top and bottom marked, each with its suggested grade and the
+    grade confirmed this year."""
+    org, campaign = _scope(request)
+    context = {"org": org, "campaign": campaign, "nav_unit": org}
+    if campaign is not None:
+        today = timezone.localdate()
+        requirements = requirements_of(campaign)
+        board = dashboards.dashboard(org, campaign, today)
+        ranked = rankings.rank(board, requirements)
+        gradings = recognition.gradings_of([r.unit.org for r in ranked], today.year)
+        context.update(
+            board=board,
+            year=today.year,
+            requirements=requirements,
+            measures=[(m.label, getattr(requirements, m.weight_field)) for m in rankings.MEASURES],
+            rows=[
+                (
+                    row,
+                    gradings.get(row.unit.org.pk),
+                    review_access.can_grade(request.user, row.unit.org),
+                )
+                for row in ranked
+            ],
+            bottom=[row for row in ranked if row.band == "bottom"],
+        )
+    return render(request, "oversight/ranking.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def grade(request, pk):
+    """三分类: the level above confirms an organisation's grade for the year, from the grade its
+    score suggests, or gives another with a reason; 升级措施 for 二类/三类 become a
+    rectification (三升级)."""
+    org = access.get_organization_for_user(request.user, pk)
+    require(review_access.can_grade(request.user, org))
+    campaign = campaign_access.current_campaign(
+        request.user, org, id_param(request.GET, "campaign")
+    )
+    if campaign is None:
+        raise Http404
+    today = timezone.localdate()
+    requirements = requirements_of(campaign)
+    figures = dashboards.figures(org, campaign, today)
+    values = rankings.rates(figures)
+    score = rankings.score(values, rankings.weights(requirements))
+    suggested = rankings.suggested_grade(score, requirements)
+    form = GradeForm(request.POST or None, initial={"grade": suggested})
+    if request.method == "POST" and form.is_valid():
+        try:
+            recognition.grade_organization(
+                org,
+                by=request.user,
+                year=today.year,
+                suggested=suggested,
+                score=score,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已确认%(name)s的定级。") % {"name": org.name})
+            parent = org.ancestors()[-1]
+            return redirect(f"{reverse('ranking')}?org={parent.pk}&campaign={campaign.pk}")
+    context = {
+        "org": org,
+        "campaign": campaign,
+        "form": form,
+        "year": today.year,
+        "score": score,
+        "suggested": Grade(suggested).label if suggested else "",
+        "measures": [(m.label, values[m.key]) for m in rankings.MEASURES],
+        "history": org.gradings.select_related("by", "by_org"),
+        "back": f"{reverse('ranking')}?org={org.ancestors()[-1].pk}&campaign={campaign.pk}",
+        "nav_unit": org,
+    }
+    return render(request, "oversight/grade.html", context)
+
+
+@require_safe
+@login_required
+def commendation_candidates(request):
+    """典型引路: who the evidence suggests for a commendation in the scope — members whose pledge
+    was assessed 已兑现 (with their reviews and stars), organisations whose score is 一类 — each
+    with the evidence and a button that starts the commendation."""
+    org, campaign = _scope(request)
+    context = {"org": org, "campaign": campaign, "nav_unit": org}
+    if campaign is not None:
+        today = timezone.localdate()
+        board = dashboards.dashboard(org, campaign, today)
+        ranked = rankings.rank(board, requirements_of(campaign))
+        context.update(
+            members=recognition.suggest_members(org, campaign, today.year),
+            organizations=rankings.suggest_organizations(ranked, campaign),
+            can_commend=review_access.can_commend(request.user, org),
+        )
+    return render(request, "oversight/candidates.html", context)

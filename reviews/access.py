@@ -20,7 +20,7 @@ from orgs import access as org_access
 from orgs.models import MANAGING_ROLES, Organization, RoleKind, subtree_q
 from pledges.models import Pledge
 
-from .models import LeaderReview, Rectification, VerdictKind
+from .models import Commendation, LeaderReview, Rectification, VerdictKind
 
 # The roles whose holders are responsible people of an organisation (上级党组织负责人) for those
 # below it.
@@ -232,3 +232,40 @@ def supervises(user) -> bool:
 def can_supervise(user, org: Organization) -> bool:
     """督办 about an organisation: an office or admin role on a strict ancestor of it."""
     return role_above(user, org, SUPERVISING_ROLES) is not None
+
+
+# --- Grades, stars and commendations (reviews/recognition.py) ---------------------------------
+
+# Recording commendations: the office (or an admin) of the awarding organisation.
+COMMENDING_ROLES = (RoleKind.OFFICE, RoleKind.ADMIN)
+
+
+def can_grade(user, org: Organization) -> bool:
+    """三分类 is confirmed by the level above: any role on a strict ancestor (as for
+    rectifications, which the upgrade measures become)."""
+    return org.active and role_above(user, org, REGISTERING_ROLES) is not None
+
+
+def can_propose_stars(user, branch: Organization) -> bool:
+    """党员争星 is proposed by those who manage the branch."""
+    return branch.active and org_access.can_manage(user, branch)
+
+
+def can_confirm_stars(user, branch: Organization) -> bool:
+    return branch.active and role_above(user, branch, REGISTERING_ROLES) is not None
+
+
+def can_commend(user, org: Organization) -> bool:
+    """Whether the user may record commendations awarded by `org`."""
+    return org_access.in_scope(user, org, kinds=COMMENDING_ROLES)
+
+
+def commendations_for(user):
+    """The commendations of the user's scope: awarded by an organisation in it."""
+    return Commendation.objects.filter(org_access.scope_q(user, "awarded_by__path"))
+
+
+def get_commendation_for_user(user, pk: int):
+    return get_object_or_404(
+        commendations_for(user).select_related("organization", "member", "awarded_by"), pk=pk
+    )

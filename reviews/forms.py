@@ -124,7 +124,12 @@ class RectificationForm(forms.ModelForm):
             self.fields["source"].choices = [
                 (value, label)
                 for value, label in RectificationSource.choices
-                if value not in (RectificationSource.REVIEW, RectificationSource.SUGGESTION)
+                if value
+                not in (
+                    RectificationSource.REVIEW,
+                    RectificationSource.SUGGESTION,
+                    RectificationSource.UPGRADE,
+                )
             ]
             self.fields["source"].initial = RectificationSource.INSPECTION
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_evaluations, views_suggestions
+from . import views, views_evaluations, views_recognition, views_suggestions
 
 app_name = "reviews"
 urlpatterns = [
@@ -27,6 +27,17 @@ urlpatterns = [
     path("self/<str:token>/", views.link_verdict, name="link_verdict"),
     # 群众评议, run by the level above the organisation evaluated.
     path("evaluations/", views_evaluations.rounds, name="rounds"),
+    path("stars/", views_recognition.stars_waiting, name="stars_waiting"),
+    path("stars/org/<int:pk>/", views_recognition.stars, name="stars"),
+    path("stars/org/<int:pk>/confirm/", views_recognition.confirm_stars, name="confirm_stars"),
+    path("stars/org/<int:pk>/return/", views_recognition.return_stars, name="return_stars"),
+    path("commendations/", views_recognition.commendations, name="commendations"),
+    path("commendations/new/", views_recognition.new_commendation, name="new_commendation"),
+    path(
+        "commendations/<int:pk>/publish/",
+        views_recognition.publish_commendation,
+        name="publish_commendation",
+    ),
     path("questionnaires/", views_evaluations.questionnaires, name="questionnaires"),
     path("suggestions/", views_suggestions.suggestion_list, name="suggestions"),
     path("suggestions/<int:pk>/handle/", views_suggestions.handle, name="handle_suggestion"),

@@ -19,6 +19,14 @@ from .evaluations import (
     TallySource,
     UnusedCode,
 )
+from .recognition import (
+    MAX_STARS,
+    Commendation,
+    CommendationKind,
+    MemberStar,
+    OrgGrading,
+    StarState,
+)
 from .reviewing import (
     EDIT_DAYS,
     OVERDUE_STATES,
@@ -41,6 +49,12 @@ from .reviewing import (
 from .tallies import RectificationTally, ReviewTally, RoundTally
 
 __all__ = [
+    "MAX_STARS",
+    "Commendation",
+    "CommendationKind",
+    "MemberStar",
+    "OrgGrading",
+    "StarState",
     "DEFAULT_ITEMS",
     "EDIT_DAYS",
     "OVERDUE_STATES",

@@ -159,6 +159,7 @@ class RectificationSource(models.TextChoices):
     EVALUATION = "evaluation", _("群众评议")
     INSPECTION = "inspection", _("督查检查")
     SUGGESTION = "suggestion", _("群众意见箱")
+    UPGRADE = "upgrade", _("三升级")
 
 
 class RectificationState(models.TextChoices):
