@@ -13,20 +13,33 @@ from campaign import access as campaign_access
 from core import home as home_cards
 from core import ratelimits
 from orgs import access
+from orgs.models import RoleKind
 
 from . import services
 from .context_processors import remember_navigation
+
+# The roles whose home is the dashboard of their organisation: those who steer the campaign.
+STEERING_ROLES = (RoleKind.OFFICE, RoleKind.ADMIN)
+
+
+def steers(user, org) -> bool:
+    """Whether the user's home is the dashboard: an office or admin role on their first
+    organisation, and no role there that has work of its own to do (a secretary's)."""
+    kinds = {kind for path, kind, _id in access.user_roles(user) if path == org.path}
+    return bool(kinds) and kinds <= set(STEERING_ROLES)
 
 
 @require_safe
 @login_required
 def home(request):
-    """Where a user lands: what each app has for them to do or look at (core/home.py), e.g. a
-    secretary's branch during a campaign, the coverage of an office's scope; links to the
-    organisations at the top of their scope otherwise."""
+    """Where a user lands: for an office or an admin, the dashboard of their scope; for the
+    others, what each app has for them to do or look at (core/home.py), e.g. a secretary's
+    branch during a campaign; links to the organisations at the top of their scope otherwise."""
     roots = access.roots_for(request.user)
     if not roots:
         return render(request, "oversight/no_role.html")
+    if steers(request.user, roots[0]):
+        return redirect("dashboard")
     context = {"cards": home_cards.cards_for(request.user), "roots": roots[:10]}
     return render(request, "oversight/home.html", context)
 

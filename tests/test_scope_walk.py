@@ -20,6 +20,7 @@ from orgs.models import RoleKind
 from pledges.links import token_digest
 from pledges.models import DraftLink, PledgeProgress
 from reviews.models import (
+    Commendation,
     EvaluationRound,
     LeaderReview,
     Questionnaire,
@@ -114,6 +115,12 @@ SITE_CASES = {
     "reviews:handle_suggestion": lambda d: d.suggestion_b.pk,
     "reviews:rectify_suggestion": lambda d: d.suggestion_b.pk,
     "reviews:round_action": lambda d: {"pk": d.round_b.pk, "action": "close"},
+    # Grades and stars of an organisation; commendations by the organisation awarding them.
+    "grade": lambda d: d.branch_b.pk,
+    "reviews:stars": lambda d: d.branch_b.pk,
+    "reviews:confirm_stars": lambda d: d.branch_b.pk,
+    "reviews:return_stars": lambda d: d.branch_b.pk,
+    "reviews:publish_commendation": lambda d: d.commendation_b.pk,
 }
 
 # The public board (公开栏) is open to everyone by design: published pledges of any active
@@ -133,6 +140,8 @@ PUBLIC_CASES = {
     "ballot:results_pdf": lambda d: d.round_b.pk,
     # Every active organisation under a running campaign has a public board, and its 意见箱.
     "ballot:box": lambda d: d.branch_b.pk,
+    # The 表彰栏 shows what the office chose to publish (典型引路): names and citations only.
+    "honours": lambda d: d.branch_b.pk,
 }
 
 # Admin model pages (change, delete, history, …) by model label → branch B's object.
@@ -257,6 +266,14 @@ def add_branch_b_objects(district):
         subject=f"pledge:{district.pledge_b.pk}",
         title="承诺逾期",
         url=district.pledge_b.get_absolute_url(),
+    )
+    district.commendation_b = Commendation.objects.create(
+        kind="member",
+        awarded_by=district.west,
+        member=district.member_b,
+        title="优秀共产党员",
+        citation="事迹",
+        awarded_on=datetime.date.today(),
     )
     district.link_token_b = "b" * 43
     district.link_b = DraftLink.objects.create(

@@ -18,9 +18,12 @@ from core.models import AuditRecord
 from orgs.models import Member, Organization, Role, RoleKind, RoleTerm
 from pledges.models import Pledge, PledgeProgress
 from reviews.models import (
+    Commendation,
     EvaluationRound,
     FinalVerdict,
     LeaderReview,
+    MemberStar,
+    OrgGrading,
     Questionnaire,
     Rectification,
     Tally,
@@ -165,6 +168,25 @@ def _new_tally(d):
     )
 
 
+def _new_grading(d):
+    return OrgGrading.objects.create(organization=d.branch_a, year=2026, grade="2", by_org=d.east)
+
+
+def _new_star(d):
+    return MemberStar.objects.create(member=d.member_a, branch=d.branch_a, year=2026, stars=3)
+
+
+def _new_commendation(d):
+    return Commendation.objects.create(
+        kind="member",
+        awarded_by=d.root,
+        member=d.member_a,
+        title="优秀共产党员",
+        citation="事迹",
+        awarded_on=TODAY,
+    )
+
+
 # label → (make a row, a field to change and its new value, its column, the parent's id or None)
 CASES = {
     "orgs.organization": (_new_org, "name", "第二党小组", "name", None),
@@ -223,6 +245,15 @@ CASES = {
     ),
     "reviews.tally": (_new_tally, "item", "服务群众", "item", lambda r: r.round_id),
     "reviews.finalverdict": (_new_final, "result", "mostly", "result", lambda r: r.pledge_id),
+    "reviews.orggrading": (_new_grading, "reason", "改定", "reason", lambda r: r.organization_id),
+    "reviews.memberstar": (_new_star, "note", "退回重评", "note", lambda r: r.branch_id),
+    "reviews.commendation": (
+        _new_commendation,
+        "title",
+        "优秀党务工作者",
+        "title",
+        lambda r: r.awarded_by_id,
+    ),
 }
 
 
