@@ -4,8 +4,8 @@ the user's organisation, the unread notifications."""
 import datetime
 
 from campaign import calendar, notifications, services
-from core import home
 from campaign.models import NoticeKind, Notification, Phase, Work
+from core import home
 from orgs.models import RoleKind
 
 from ..factories import make_campaign
