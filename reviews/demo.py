@@ -20,11 +20,15 @@ from orgs.models import Organization, Role, RoleKind
 from pledges import workflow
 from pledges.models import Pledge, PledgeState
 
-from . import evaluations, services
+from . import evaluations, recognition, services
 from .models import (
+    Commendation,
+    CommendationKind,
     EvaluationRound,
     Fulfilment,
     LeaderReview,
+    MemberStar,
+    OrgGrading,
     Rating,
     Rectification,
     ReviewForm,
@@ -66,15 +70,51 @@ def build(ctx: DemoContext) -> None:
     _rectifications(leader, reviews)
     _verdicts(campaign)
     _evaluations(campaign, leader, role.organization)
+    _recognition(campaign, leader)
     ctx.say(
         _("领导点评 %(reviews)s 条，整改事项 %(items)s 项。")
         % {"reviews": len(reviews), "items": Rectification.objects.count()}
     )
 
 
+def _recognition(campaign, leader) -> None:
+    """The secretary's branch has proposed its members' stars, waiting for the leader's 街道 to
+    confirm them; the district has published one commendation (典型引路)."""
+    secretary = get_user_model().objects.filter(username="secretary").first()
+    branch = Organization.objects.filter(name="幸福社区党支部").first()
+    if secretary is None or branch is None:
+        return
+    year = timezone.localdate().year
+    members = list(branch.members.filter(active=True).order_by("pk")[:12])
+    stars = {member.pk: 3 + member.pk % 6 for member in members}
+    recognition.propose_stars(branch, by=secretary, year=year, stars=stars)
+    fulfilled = (
+        Pledge.objects.filter(campaign=campaign, final_verdict__result=Fulfilment.FULFILLED)
+        .select_related("member")
+        .first()
+    )
+    office = get_user_model().objects.filter(username="office").first()
+    if fulfilled is None or fulfilled.member is None or office is None:
+        return
+    item = recognition.record_commendation(
+        campaign.organization,
+        by=office,
+        kind=CommendationKind.MEMBER,
+        member=fulfilled.member,
+        campaign=campaign,
+        title=_("%(year)s 年度优秀共产党员") % {"year": year},
+        citation=_("带头作出并兑现公开承诺“%(title)s”，群众评价好。") % {"title": fulfilled.title},
+        awarded_on=timezone.localdate(),
+    )
+    recognition.publish_commendation(item, by=office)
+
+
 def wipe() -> None:
     # Rounds point at their rectification; rectifications protect their reviews; reviews
     # protect campaigns and organisations.
+    Commendation.objects.all().delete()
+    MemberStar.objects.all().delete()
+    OrgGrading.objects.all().delete()
     EvaluationRound.objects.all().delete()
     Rectification.objects.all().delete()
     LeaderReview.objects.all().delete()

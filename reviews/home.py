@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from campaign import access as campaign_access
 from core.home import Card, Item
+from orgs import access as org_access
 
-from . import access, selectors
+from . import access, recognition, selectors
+from .models import MemberStar, StarState
 
 
 def cards(user) -> list[Card]:
@@ -50,6 +52,7 @@ def cards(user) -> list[Card]:
                 order=50,
             )
         )
+    found += _stars_cards(user, today.year)
     counts = selectors.rectification_counts(access.rectifications_for(user), today)
     if counts.open:
         register = reverse("reviews:register")
@@ -75,4 +78,43 @@ def cards(user) -> list[Card]:
                 order=60,
             )
         )
+    return found
+
+
+def _stars_cards(user, year: int) -> list[Card]:
+    """党员争星: the branch that has not proposed its stars of the year (or had them sent back)
+    is told to; the level above, how many branches wait for its confirmation."""
+    found = []
+    roots = org_access.roots_for(user)
+    branch = roots[0] if roots and roots[0].holds_members and not roots[0].numchild else None
+    campaign = campaign_access.current_campaign(user, branch) if branch is not None else None
+    if campaign is not None and access.can_propose_stars(user, branch):
+        states = set(
+            MemberStar.objects.filter(branch=branch, year=year).values_list("state", flat=True)
+        )
+        url = reverse("reviews:stars", args=[branch.pk])
+        if not states or StarState.RETURNED in states:
+            label = _("星级被退回，请重新评定") if states else _("本年度党员星级未评定")
+            found.append(
+                Card(
+                    title=_("党员争星"),
+                    summary=label,
+                    url=url,
+                    items=[Item(_("去评定"), url, 1, "warning")],
+                    order=70,
+                )
+            )
+    if access.reviews_anyone(user):
+        waiting = recognition.waiting_below(user, year)
+        if waiting:
+            url = reverse("reviews:stars_waiting")
+            found.append(
+                Card(
+                    title=_("党员争星"),
+                    summary=_("%(n)s 个支部的党员星级待确认") % {"n": len(waiting)},
+                    url=url,
+                    items=[Item(_("去确认"), url, len(waiting), "warning")],
+                    order=70,
+                )
+            )
     return found

@@ -60,7 +60,7 @@ def stars(request, pk):
         else:
             messages.success(request, _("已评定 %(n)s 名党员的星级，待上级确认。") % {"n": count})
             return redirect(f"{reverse('reviews:stars', args=[branch.pk])}?year={year}")
-    years = sorted({y for _member, by_year in sheet for y in by_year if y != year}, reverse=True)
+    years = sorted({y for _member, by_year in sheet for y in by_year if y < year}, reverse=True)
     rows = [
         (
             member,

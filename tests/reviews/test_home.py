@@ -77,3 +77,24 @@ def test_the_menu_offers_reviews_to_those_above_others_only(
     assert 'href="/reviews/"' not in client.get("/").content.decode()
     page = client.get("/reviews/").content.decode()
     assert "您目前没有可点评下级组织的角色" in page
+
+
+def test_the_branch_is_told_to_propose_stars_and_the_level_above_to_confirm_them(
+    client, district, alice, tess
+):
+    from reviews import recognition
+
+    make_campaign(district.root)
+    card = _cards(client, alice)["党员争星"]
+    assert card.summary == "本年度党员星级未评定"
+    assert card.url == f"/reviews/stars/org/{district.branch_a.pk}/"
+    assert "党员争星" not in _cards(client, tess)
+    recognition.propose_stars(
+        district.branch_a, by=alice, year=TODAY.year, stars={district.member_a.pk: 6}
+    )
+    assert "党员争星" not in _cards(client, alice)
+    card = _cards(client, tess)["党员争星"]
+    assert card.summary == "1 个支部的党员星级待确认"
+    assert client.get(card.url).status_code == 200
+    recognition.return_stars(district.branch_a, by=tess, year=TODAY.year, reason="请按标准评定")
+    assert _cards(client, alice)["党员争星"].summary == "星级被退回，请重新评定"
