@@ -80,6 +80,12 @@ HTTP_TARGETS = [
         as_user=_office,
     ),
     Target("public board (branch)", lambda ctx: f"/board/{bench_users(ctx).branch.pk}/"),
+    # The dashboard issue's target: its figures read from the shared cache.
+    Target(
+        "district: dashboard",
+        lambda ctx: f"/dashboard/?org={ctx.root.pk}&{_campaign(ctx)}",
+        as_user=_office,
+    ),
     Target(
         "pledge creation POST",
         lambda ctx: f"/pledges/new/?member={{id}}&{_campaign(ctx)}",
@@ -310,5 +316,11 @@ BENCHMARKS += [
         target_ms=50,
     ),
     Benchmark("dashboard reference SQL (district)", _dashboard_reference, repeat=10),
+    page(
+        "ranking (district)",
+        lambda ctx: f"/dashboard/ranking/?org={ctx.root.pk}&campaign={_dashboard_campaign(ctx).pk}",
+        as_user=_office,
+        target_ms=100,
+    ),
     page("home (branch secretary)", lambda ctx: "/", as_user=_secretary_home, target_ms=50),
 ]

@@ -2,7 +2,9 @@
 
 A responsible person above other organisations (a secretary, leader or office role with
 organisations below it) sees how many of them are still owed a review this period, with the
-button to their list; anyone whose scope holds open rectifications sees them, overdue first.
+button to their list, and how many have held no 群众评议; anyone whose scope holds open
+rectifications sees them, overdue first; a branch is told to propose its members' stars, the
+level above how many branches wait for its confirmation.
 """
 
 from django.urls import reverse
@@ -32,6 +34,9 @@ def cards(user) -> list[Card]:
             selectors.BehindFilter(),
         ).count()
         period = figures.period
+        sums = selectors.review_sums_by_node([top], campaign, today)[top.pk]
+        unevaluated = sums.organizations - sums.evaluated
+        rounds = reverse("reviews:rounds") + f"?org={top.pk}"
         found.append(
             Card(
                 title=_("领导点评"),
@@ -47,7 +52,13 @@ def cards(user) -> list[Card]:
                         reverse("reviews:mine"),
                         owed,
                         "warning" if owed else "secondary",
-                    )
+                    ),
+                    Item(
+                        _("%(n)s 个组织未开展群众评议") % {"n": unevaluated},
+                        rounds,
+                        unevaluated,
+                        "warning" if unevaluated else "secondary",
+                    ),
                 ],
                 order=50,
             )

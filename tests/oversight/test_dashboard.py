@@ -156,7 +156,7 @@ def _rectification(org, by, deadline):
 
 
 def test_every_figure_equals_a_count_of_the_rows_after_writes_of_every_kind(
-    district, campaign, tess, alice, olivia, ada
+    client, district, campaign, tess, alice, olivia, ada
 ):
     east, west = district.east, district.west
     a, peace = district.branch_a, district.peace
@@ -211,6 +211,17 @@ def test_every_figure_equals_a_count_of_the_rows_after_writes_of_every_kind(
     assert whole.reviews.rectifications_overdue == 1
     assert whole.reviews.rectifications_on_time == 1
     assert whole.reviews.satisfaction == 75.0
+
+    # What three users at three levels read on their dashboard is what was counted.
+    charlie = _persona("charlie", east, RoleKind.LEADER)
+    for user, node in ((olivia, district.root), (charlie, east), (alice, a)):
+        client.force_login(user)
+        page = client.get("/dashboard/").content.decode()
+        figures = brute_force(node, campaign, TODAY)
+        cov, reviews = figures.coverage, figures.reviews
+        assert f"{cov.pledged_members}/{cov.members}" in page, user.username
+        assert f'<div class="stat text-danger">{figures.pledges.overdue}</div>' in page
+        assert f"{reviews.reviewed}/{reviews.organizations} 个组织" in page
 
     # Tomorrow, nothing written: what was due today is overdue, without a write to count it.
     tomorrow = TODAY + 2 * DAY

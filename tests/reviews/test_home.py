@@ -22,6 +22,9 @@ def test_a_leader_is_told_how_many_organisations_still_need_a_review(client, dis
     card = _cards(client, charlie)["领导点评"]
     assert card.summary.endswith("还有 2 个组织待点评")  # 幸福社区, 和平社区
     assert card.items[0].url == "/reviews/" and card.items[0].count == 2
+    # Nobody below 东城 has held a 群众评议 yet: both branches are counted, with their list.
+    assert card.items[1].label == "2 个组织未开展群众评议"
+    assert card.items[1].url == f"/reviews/evaluations/?org={district.east.pk}"
     due = selectors.review_figures(district.peace, campaign, TODAY).due_this_period
     for _ in range(due):
         services.write_review(
