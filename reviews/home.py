@@ -34,8 +34,13 @@ def cards(user) -> list[Card]:
             selectors.BehindFilter(),
         ).count()
         period = figures.period
-        sums = selectors.review_sums_by_node([top], campaign, today)[top.pk]
-        unevaluated = sums.organizations - sums.evaluated
+        # The organisations below the top (its children's subtrees; not the top itself).
+        below = [
+            sums
+            for pk, sums in selectors.review_sums_by_node([top], campaign, today).items()
+            if pk != top.pk
+        ]
+        unevaluated = sum(s.organizations - s.evaluated for s in below)
         rounds = reverse("reviews:rounds") + f"?org={top.pk}"
         found.append(
             Card(
