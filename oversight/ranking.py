@@ -94,8 +94,9 @@ class Ranked:
         return Grade(self.grade).label if self.grade else ""
 
     @property
-    def cells(self) -> list[float | None]:
-        return [self.rates[m.key] for m in MEASURES]
+    def labelled(self) -> list[tuple[float | None, str]]:
+        """(rate, the measure's label) in the order of MEASURES, for the table's cells."""
+        return [(self.rates[m.key], m.label) for m in MEASURES]
 
 
 def band_size(count: int) -> int:
