@@ -16,11 +16,16 @@ urlpatterns = [
     path("", oversight_views.home, name="home"),
     path("dashboard/", oversight_dashboard.dashboard, name="dashboard"),
     path("dashboard/ranking/", oversight_dashboard.ranking, name="ranking"),
-    path("dashboard/grade/<int:pk>/", oversight_dashboard.grade, name="grade"),
+    path("dashboard/grade/<int:pk>/", oversight_dashboard.grade, name="grade_organization"),
     path(
         "dashboard/candidates/",
         oversight_dashboard.commendation_candidates,
         name="commendation_candidates",
+    ),
+    path(
+        "dashboard/candidates/button/",
+        oversight_dashboard.commendation_candidates_button,
+        name="commendation_candidates_button",
     ),
     path("accounts/login/", oversight_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -293,3 +293,14 @@ def commendation_candidates(request):
             can_commend=review_access.can_commend(request.user, org),
         )
     return render(request, "oversight/candidates.html", context)
+
+
+@require_safe
+@login_required
+def commendation_candidates_button(request):
+    """The "reviews.commendations" slot: 按依据推荐典型, for those who record commendations."""
+    awarding = next(
+        (o for o in access.roots_for(request.user) if review_access.can_commend(request.user, o)),
+        None,
+    )
+    return render(request, "oversight/_candidates_button.html", {"awarding": awarding})

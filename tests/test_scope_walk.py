@@ -116,7 +116,7 @@ SITE_CASES = {
     "reviews:rectify_suggestion": lambda d: d.suggestion_b.pk,
     "reviews:round_action": lambda d: {"pk": d.round_b.pk, "action": "close"},
     # Grades and stars of an organisation; commendations by the organisation awarding them.
-    "grade": lambda d: d.branch_b.pk,
+    "grade_organization": lambda d: d.branch_b.pk,
     "reviews:stars": lambda d: d.branch_b.pk,
     "reviews:confirm_stars": lambda d: d.branch_b.pk,
     "reviews:return_stars": lambda d: d.branch_b.pk,
