@@ -239,6 +239,9 @@ def test_the_page_shows_the_scope_and_drills_down_one_level(
     html = response.content.decode()
     assert f"/dashboard/?org={district.east.pk}&amp;campaign={campaign.pk}" in html
     assert f"/pledges/org/{district.root.pk}/list/?campaign={campaign.pk}&amp;overdue=1" in html
+    # Each unit's figures link to the lists behind them, with their counts below.
+    east_missing = f'<a href="/pledges/org/{district.east.pk}/missing/?campaign={campaign.pk}">'
+    assert east_missing in html and "<small>1/1</small>" in html
     response = client.get(f"/dashboard/?org={district.east.pk}")
     assert response.status_code == 200
     html = response.content.decode()
