@@ -146,3 +146,26 @@ class Generation(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class RollupStamp(models.Model):
+    """How many writing statements each counter table (core.rollups) has seen, kept in shards:
+    every statement that changes a counter table adds one to the shard of its database
+    connection, in its own transaction. The sum of a table's shards grows with every committed
+    change, like the sum of its rows' versions, but is read from a few rows instead of thousands
+    (a dashboard's cache key), and concurrent writers on different connections do not wait for
+    each other."""
+
+    name = models.CharField(max_length=100)  # the counter table
+    shard = models.PositiveSmallIntegerField()
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("汇总版本")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["name", "shard"], name="rollupstamp_one_per_shard")
+        ]
+
+    def __str__(self):
+        return f"{self.name}/{self.shard}"

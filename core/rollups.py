@@ -22,6 +22,10 @@ As with the audit triggers, after every `migrate` the triggers are put right, an
 triggers were missing or stale is recomputed from its reference (its counts may have missed
 writes); the system check (core.E002) fails while any is amiss. `manage.py rollups --verify`
 recomputes every rollup and reports drift; `--fix` repairs it; a nightly beat task verifies.
+
+Every counter table also has a stamp (`stamps`): each statement that fires its triggers adds one
+to a row of `core_rollupstamp` chosen by the writer's connection, so a cache key over a whole
+table is read from a few rows rather than summing thousands of versions.
 """
 
 import logging
@@ -162,6 +166,48 @@ def sqlite_trigger(name: str, table: str, event: str, statements: list[str], whe
 # --- Installing and checking ----------------------------------------------------------------------
 
 
+# --- Stamps: a counter table's changes counted in a few rows (core.models.RollupStamp) ---------
+
+STAMPS = "core_rollupstamp"
+# Shards of a table's stamp: a statement adds to its connection's (PostgreSQL's backend pid), so
+# writers on different connections seldom touch the same row.
+STAMP_SHARDS = 128
+
+
+def stamp_sql(table: str, vendor: str) -> str:
+    """The statement that adds one to `table`'s stamp, in the writer's transaction."""
+    shard = f"pg_backend_pid() % {STAMP_SHARDS}" if vendor == "postgresql" else "0"
+    return (
+        f"INSERT INTO {STAMPS} (name, shard, version) VALUES ('{table}', {shard}, 1) "
+        f"ON CONFLICT (name, shard) DO UPDATE SET version = {STAMPS}.version + 1"
+    )
+
+
+def _stamped(trigger: Trigger, rollup: Rollup, vendor: str) -> Trigger:
+    """The trigger with the rollup's stamp added after its own statements."""
+    statement = stamp_sql(rollup.table, vendor)
+    if vendor == "sqlite":
+        head, _end = trigger.sql.rsplit(" END", 1)
+        return Trigger(trigger.name, trigger.table, f"{head} {statement}; END")
+    body = trigger.body.replace("    RETURN NULL;", f"    {statement};\n    RETURN NULL;", 1)
+    return Trigger(trigger.name, trigger.table, trigger.sql, body)
+
+
+def stamps(*models) -> tuple[int, ...]:
+    """The stamps of the counter tables of `models`, in their order: each grows with every
+    committed change to its table (what a cache key is made of)."""
+    tables = [model._meta.db_table for model in models]
+    marks = ", ".join(["%s"] * len(tables))
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            f"SELECT name, COALESCE(SUM(version), 0) FROM {STAMPS} WHERE name IN ({marks}) "
+            f"GROUP BY name",
+            tables,
+        )
+        found = dict(cursor.fetchall())
+    return tuple(int(found.get(table, 0)) for table in tables)
+
+
 def _present(connection) -> list[Rollup]:
     """The rollups whose table exists (a migration may not have created it yet)."""
     tables = set(connection.introspection.table_names())
@@ -174,6 +220,8 @@ def _wanted(connection) -> dict[str, tuple[Rollup, Trigger]]:
     for rollup in _present(connection):
         for trigger in rollup.triggers(connection.vendor):
             if trigger.table in tables:
+                if rollup.counts and STAMPS in tables:
+                    trigger = _stamped(trigger, rollup, connection.vendor)
                 wanted[trigger.name] = (rollup, trigger)
     return wanted
 
@@ -326,6 +374,8 @@ def fix(rollup: Rollup, using: str = "default") -> list[Drift]:
                     f"INSERT INTO {rollup.table} ({columns}) VALUES ({marks})",
                     [*drift.key, *drift.expected, 1],
                 )
+        if drifts and STAMPS in connection.introspection.table_names():
+            cursor.execute(stamp_sql(rollup.table, connection.vendor))
     return drifts
 
 

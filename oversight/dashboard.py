@@ -11,11 +11,11 @@ import datetime
 import json
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
 from campaign.requirements import requirements_of, reviews_due
+from core import rollups
 from orgs.models import MemberTally, Organization
 from pledges.models import PledgeState, PledgeTally
 from pledges.selectors import Coverage, PledgeCounts, coverage_by_node, pledge_counts_by_node
@@ -87,20 +87,10 @@ def dashboard(org: Organization, campaign: Campaign, today: datetime.date) -> Da
     )
 
 
-# The counter tables a dashboard reads, per campaign or for every campaign: the sum of their
-# versions grows with every committed change to what it shows.
 def version(campaign: Campaign) -> tuple:
-    per_campaign = [PledgeTally, ReviewTally, RoundTally]
-    parts = [
-        f"(SELECT COALESCE(SUM(version), 0) FROM {model._meta.db_table} WHERE campaign_id = %s)"
-        for model in per_campaign
-    ] + [
-        f"(SELECT COALESCE(SUM(version), 0) FROM {model._meta.db_table})"
-        for model in (MemberTally, RectificationTally)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), [campaign.pk] * len(per_campaign))
-        return tuple(cursor.fetchone())
+    """The stamps of the counter tables a dashboard reads (core.rollups.stamps): they grow with
+    every committed change to what it shows, and are read from a few rows."""
+    return rollups.stamps(PledgeTally, MemberTally, ReviewTally, RoundTally, RectificationTally)
 
 
 # A chart of more units than this shows the ones lagging most (a bar each must stay readable on a
