@@ -293,6 +293,10 @@ IMPORT_BACKGROUND_BYTES = int(float(os.environ.get("IMPORT_BACKGROUND_MB", "1"))
 # Rows below the header a roster or tree file may have: a larger file is refused before its
 # rows are checked (orgs/importing/reading.py), in the request or on the worker.
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+# Exports (core/exports.py): a list up to this many rows is sent at once, a longer one is written
+# by a job; a job's file is kept this many hours.
+EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "10000"))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 # Evidence attached to a pledge's progress (images, PDF).
 PLEDGE_ATTACHMENT_MAX_BYTES = int(os.environ.get("PLEDGE_ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -360,6 +364,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "core.tasks.clear_sessions_task",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # Export files past EXPORT_KEEP_HOURS are deleted (their records stay).
+    "remove-expired-exports": {
+        "task": "core.tasks.remove_expired_exports_task",
+        "schedule": crontab(minute=47),
     },
     # The embedded broker keeps every delivered message; hourly, the spent ones go.
     "purge-broker-messages": {

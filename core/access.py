@@ -1,8 +1,11 @@
-"""What a user may reach of core's own rows: their own jobs (a superuser: every job)."""
+"""What a user may reach of core's own rows: their own jobs (a superuser: every job); the export
+files they asked for, or whose organisation they may see (core.exports.may_download)."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Job
+from . import exports
+from .models import ExportRecord, Job
 
 
 def jobs_for(user):
@@ -12,3 +15,10 @@ def jobs_for(user):
 
 def get_job_for_user(user, pk: int) -> Job:
     return get_object_or_404(jobs_for(user), pk=pk)
+
+
+def get_export_for_user(user, pk: int) -> ExportRecord:
+    record = get_object_or_404(ExportRecord, pk=pk)
+    if not exports.may_download(user, record):
+        raise Http404
+    return record

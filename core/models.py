@@ -169,3 +169,43 @@ class RollupStamp(models.Model):
 
     def __str__(self):
         return f"{self.name}/{self.shard}"
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "XLSX"
+    CSV = "csv", "CSV"
+
+
+class ExportRecord(ChoiceLabels):
+    """One export of a list (core.exports): who asked for what, with which filters, how many rows
+    and when; the file, for an export made by a job, until it expires (EXPORT_KEEP_HOURS).
+    `scope` is the path of the organisation whose rows it holds: whoever may see that
+    organisation may download the file (the access is decided above, in oversight)."""
+
+    kind = models.CharField(_("类型"), max_length=50)
+    title = models.CharField(_("名称"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scope = models.CharField(_("范围"), max_length=255)
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    format = models.CharField(_("格式"), max_length=4, choices=ExportFormat.choices)
+    rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    job = models.ForeignKey(
+        Job, verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="export_created")]
+
+    def __str__(self):
+        return self.title

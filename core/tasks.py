@@ -17,7 +17,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.core.management import call_command
 
-from . import backup, jobs, rollups
+from . import backup, exports, jobs, rollups
 
 logger = logging.getLogger(__name__)
 
@@ -96,3 +96,17 @@ def backup_task() -> str:
 def ping_task(value: str = "pong") -> str:
     """Answers its argument: proves that a worker consumes what the broker carries."""
     return value
+
+
+@shared_task(**JOB_TASK_OPTIONS)
+def export_job_task(job_id: int) -> None:
+    """Writes the file of a long export (core.exports)."""
+    exports.run_export_job(job_id)
+
+
+@shared_task
+def remove_expired_exports_task() -> int:
+    """Deletes the files of exports past EXPORT_KEEP_HOURS."""
+    removed = exports.remove_expired()
+    logger.info("removed %s expired export files", removed)
+    return removed

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import access
+from . import access, exports
 
 # More would make the page unreadable; the count of the rest is shown instead.
 ERRORS_SHOWN = 500
@@ -31,3 +32,22 @@ def job(request, pk):
     if request.headers.get("HX-Request"):
         return render(request, "core/_job_status.html", context)
     return render(request, "core/job.html", context)
+
+
+@require_safe
+@login_required
+def export_download(request, pk):
+    """An export's file, for its requester and whoever may see its organisation; gone once it
+    expired (EXPORT_KEEP_HOURS)."""
+    record = access.get_export_for_user(request.user, pk)
+    if not record.file:
+        return render(request, "core/export_gone.html", {"record": record}, status=410)
+    name = record.file.name.rsplit("/", 1)[-1]
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_safe
+@login_required
+def export_list(request):
+    """The record of exports (who, what, which filters, how many rows, when) the user may see."""
+    return render(request, "core/exports.html", {"records": exports.records_for(request.user)})

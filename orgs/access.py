@@ -83,6 +83,12 @@ def in_scope(user, org: Organization, write: bool = False, kinds=None) -> bool:
     return paths is None or any(org.path.startswith(path) for path in paths)
 
 
+def reaches_path(user, path: str) -> bool:
+    """Whether the organisation at `path` is in the user's scope (an export's, core.exports)."""
+    paths = scope_paths(user)
+    return paths is None or any(path.startswith(prefix) for prefix in paths)
+
+
 def can_manage(user, org: Organization) -> bool:
     return in_scope(user, org, write=True)
 

@@ -18,4 +18,13 @@ class OrgsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import rollups  # noqa: F401  (registers the member counters with core.rollups)
+        from core import exports as core_exports
+
+        from . import (  # noqa: F401  (registers the roster's export)
+            access,
+            exports,
+            rollups,  # noqa: F401  (registers the member counters with core.rollups)
+        )
+
+        # An export file may be downloaded by whoever may see its organisation.
+        core_exports.reach_with(access.reaches_path)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/merge/", views.merge, name="merge"),
     path("<int:pk>/members/", views.roster, name="roster"),
+    path("<int:pk>/members/export/", views.roster_export, name="roster_export"),
     path("<int:pk>/members/transfer-in/", views.transfer_in, name="transfer_in"),
     path("<int:pk>/members/add/", views.add_member, name="add_member"),
     path("members/<int:pk>/", views.member, name="member"),

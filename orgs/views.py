@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core import fragments
+from core import exports, fragments
 from core.audit import record_view
 from core.audit.trail import of, trail, under
 from core.forms import apply_errors, flash_errors
 from core.services import require
 
 from . import access, rollups, selectors, services
+from .exports import roster_table
 from .forms import (
     DeactivateMemberForm,
     MemberFilter,
@@ -171,9 +172,37 @@ def roster(request, pk):
         "can_manage": access.can_manage(request.user, org),
         "can_transfer": access.can_manage_strictly_below(request.user, org),
         "querystring": _querystring_without_page(request),
+        "export_url": _export_url(request, "orgs:roster_export", org.pk),
         "nav_unit": org,
     }
     return render(request, "orgs/roster.html", context)
+
+
+def _export_url(request, name: str, pk: int) -> str:
+    """The export of a list with the page's filters (without its page number or format)."""
+    from django.urls import reverse
+
+    params = request.GET.copy()
+    for key in ("page", "format", "dates"):
+        params.pop(key, None)
+    query = params.urlencode()
+    return reverse(name, args=[pk]) + (f"?{query}" if query else "")
+
+
+@require_safe
+@login_required
+def roster_export(request, pk):
+    """The roster as the page lists it for the same filters, as XLSX or CSV (?format=)."""
+    org = access.get_organization_for_user(request.user, pk)
+    params = {
+        "org": org.pk,
+        "direct": request.GET.get("direct", ""),
+        **{k: request.GET.get(k, "") for k in ("q", "category", "gender")},
+        "status": request.GET.get("status", "1"),
+        "dates": exports.date_style(request.GET),
+    }
+    table = roster_table(params, request.user)
+    return exports.respond(request, "orgs.roster", table, scope=org.path, params=params)
 
 
 def _querystring_without_page(request) -> str:

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Batch
 from campaign.models import Notification
-from core.models import Job
+from core.models import ExportRecord, Job
 from orgs import services
 from orgs.importing.errors import save_errors_file
 from orgs.models import RoleKind
@@ -66,6 +66,9 @@ SITE_CASES = {
     "pledges:letter_scan": lambda d: d.pledge_b.pk,
     "pledges:missing": lambda d: d.branch_b.pk,
     "pledges:list": lambda d: d.branch_b.pk,
+    "orgs:roster_export": lambda d: d.branch_b.pk,
+    # An export's file: its requester's, and theirs who may see its organisation.
+    "core:export_download": lambda d: d.export_b.pk,
     "pledges:detail": lambda d: d.pledge_b.pk,
     "pledges:edit": lambda d: d.pledge_b.pk,
     "pledges:correct": lambda d: d.pledge_b.pk,
@@ -274,6 +277,15 @@ def add_branch_b_objects(district):
         title="优秀共产党员",
         citation="事迹",
         awarded_on=datetime.date.today(),
+    )
+    district.export_b = ExportRecord.objects.create(
+        kind="orgs.roster",
+        title="红旗村党支部党员名册",
+        owner=district.bob_user,
+        scope=district.branch_b.path,
+        format="csv",
+        rows=1,
+        file=ContentFile(b"x", name="roster.csv"),
     )
     district.link_token_b = "b" * 43
     district.link_b = DraftLink.objects.create(

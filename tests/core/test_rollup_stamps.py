@@ -12,9 +12,7 @@ from pledges.models import Pledge, PledgeTally
 from ..factories import MemberFactory, make_pledge
 
 
-def test_every_committed_write_moves_the_stamp_and_a_rolled_back_one_does_not(
-    district, campaign
-):
+def test_every_committed_write_moves_the_stamp_and_a_rolled_back_one_does_not(district, campaign):
     before = rollups.stamps(PledgeTally, MemberTally)
     pledge = make_pledge(campaign, member=district.member_a)
     after_pledge = rollups.stamps(PledgeTally, MemberTally)
