@@ -8,6 +8,7 @@ from accounts.forms import PasswordResetForm
 from campaign import views_inbox as campaign_inbox
 from oversight import views as oversight_views
 from oversight import views_dashboard as oversight_dashboard
+from oversight import views_exports as oversight_exports
 from reviews import views_recognition as reviews_recognition
 
 FORM_METHODS = require_http_methods(["GET", "HEAD", "POST"])
@@ -16,6 +17,14 @@ urlpatterns = [
     path("", oversight_views.home, name="home"),
     path("dashboard/", oversight_dashboard.dashboard, name="dashboard"),
     path("dashboard/ranking/", oversight_dashboard.ranking, name="ranking"),
+    path("dashboard/export/ranking/", oversight_exports.ranking, name="export_ranking"),
+    path("dashboard/export/statistics/", oversight_exports.statistics, name="export_statistics"),
+    path("dashboard/export/pledges/<int:pk>/", oversight_exports.pledges, name="export_pledges"),
+    path(
+        "dashboard/export/pledges/<int:pk>/menu/",
+        oversight_exports.pledges_menu,
+        name="export_pledges_menu",
+    ),
     path("dashboard/grade/<int:pk>/", oversight_dashboard.grade, name="grade_organization"),
     path(
         "dashboard/candidates/",

@@ -17,3 +17,7 @@ class OversightConfig(AppConfig):
         slots.fill("campaign.detail", "campaign_close_button")
         # 典型推荐 on the commendations' page: the candidates come from the ranking's figures.
         slots.fill("reviews.commendations", "commendation_candidates_button")
+        # The pledges list's export, with the final verdicts that reviews keeps.
+        slots.fill("pledges.list", "export_pledges_menu")
+
+        from . import exports  # noqa: F401  (registers the pledges', ranking's and sheet's)

@@ -222,6 +222,7 @@ def ranking(request):
         gradings = recognition.gradings_of([r.unit.org for r in ranked], today.year)
         context.update(
             board=board,
+            export_url=f"{reverse('export_ranking')}?org={org.pk}&campaign={campaign.pk}",
             year=today.year,
             requirements=requirements,
             measures=[(m.label, getattr(requirements, m.weight_field)) for m in rankings.MEASURES],

@@ -11,7 +11,7 @@ class ReviewsConfig(AppConfig):
     admin_permissions = ("view_leaderreview", "view_rectification", "view_evaluationround")
 
     def ready(self):
-        from . import rollups  # noqa: F401  (registers the reviews' counters with core.rollups)
+        from . import exports, rollups  # noqa: F401  (the counters and the exports, registered)
 
         # Reviews held vs due on an organisation's page; the verdicts (评诺) on a pledge's page.
         slots.fill("orgs.detail", "reviews:org_summary")

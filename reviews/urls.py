@@ -13,6 +13,7 @@ urlpatterns = [
     path("org/<int:pk>/", views.org_reviews, name="org"),
     path("org/<int:pk>/summary/", views.org_summary, name="org_summary"),
     path("rectifications/", views.register_list, name="register"),
+    path("rectifications/export/", views.register_export, name="register_export"),
     path("rectifications/new/", views.register_new, name="register_new"),
     path("rectifications/<int:pk>/", views.rectification, name="rectification"),
     path(

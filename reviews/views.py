@@ -21,6 +21,7 @@ from campaign.requirements import (
     reviews_due,
     reviews_due_this_period,
 )
+from core import exports as core_exports
 from core import ratelimits
 from core.audit.trail import of, trail
 from core.forms import apply_errors, flash_errors
@@ -31,7 +32,7 @@ from orgs.models import Organization, subtree_q
 from pledges import access as pledge_access
 from pledges import links, quality
 
-from . import access, selectors, services
+from . import access, exports, selectors, services
 from .forms import (
     BehindFilterForm,
     CommentForm,
@@ -349,6 +350,23 @@ def org_summary(request, pk):
 
 @require_safe
 @login_required
+def register_export(request):
+    """The register as the page lists it for the same filters, as XLSX or CSV."""
+    under = None
+    if (org_id := id_param(request.GET, "org")) is not None:
+        under = org_access.get_organization_for_user(request.user, org_id)
+    params = {
+        "org": under.pk if under else None,
+        **{k: request.GET.get(k, "") for k in ("state", "source", "overdue", "q")},
+        "dates": core_exports.date_style(request.GET),
+    }
+    table = exports.register_table(params, request.user)
+    scope = under.path if under else ""
+    return core_exports.respond(request, "reviews.register", table, scope=scope, params=params)
+
+
+@require_safe
+@login_required
 def register_list(request):
     """The rectification register (挂号销号台账) of the user's scope, or of one subtree."""
     under = None
@@ -362,10 +380,13 @@ def register_list(request):
     rows = selectors.register(scope, today, form.wanted())
     counts = selectors.rectification_counts(scope, today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    export = reverse("reviews:register_export")
+    query = _querystring(request)
     context = {
         "form": form,
         "page": page,
         "under": under,
+        "export_url": f"{export}?{query}" if query else export,
         "counts": counts,
         "states": [(v, label, counts.by_state[v]) for v, label in RectificationState.choices],
         "querystring": _querystring(request),

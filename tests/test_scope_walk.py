@@ -67,6 +67,8 @@ SITE_CASES = {
     "pledges:missing": lambda d: d.branch_b.pk,
     "pledges:list": lambda d: d.branch_b.pk,
     "orgs:roster_export": lambda d: d.branch_b.pk,
+    "export_pledges": lambda d: d.branch_b.pk,
+    "export_pledges_menu": lambda d: d.branch_b.pk,
     # An export's file: its requester's, and theirs who may see its organisation.
     "core:export_download": lambda d: d.export_b.pk,
     "pledges:detail": lambda d: d.pledge_b.pk,

@@ -446,3 +446,37 @@ def test_the_register_marks_overdue_rows_by_the_models_rule(client, district, te
         for row in client.get("/reviews/rectifications/").context["page"].object_list
     }
     assert rows == {"逾期未改": True, "已报告的": False}
+
+
+def test_the_register_exports_the_rows_it_lists(client, district, tess, alice, bob):
+    import csv
+    import io
+
+    from reviews.models import Rectification
+
+    today = datetime.date.today()
+    for org, days in ((district.branch_a, 5), (district.peace, -3)):
+        item = services.register_rectification(
+            org,
+            by=tess,
+            problem=f"=问题{org.name}",
+            responsible_person="书记",
+            deadline=today + datetime.timedelta(days=abs(days)),
+        )
+        if days < 0:
+            Rectification.objects.filter(pk=item.pk).update(
+                deadline=today + datetime.timedelta(days=days)
+            )
+    client.force_login(tess)
+    for query in ("", "overdue=on", f"org={district.branch_a.pk}"):
+        listed = [
+            r.problem for r in client.get(f"/reviews/rectifications/?{query}").context["page"]
+        ]
+        response = client.get(f"/reviews/rectifications/export/?{query}&format=csv")
+        text = b"".join(response.streaming_content).decode("utf-8")[1:]
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[1][0] == "责任组织"
+        assert [row[1] for row in rows[2:]] == ["'" + p for p in listed], query
+    client.force_login(bob)
+    response = client.get(f"/reviews/rectifications/export/?org={district.branch_a.pk}")
+    assert response.status_code == 404
