@@ -99,21 +99,30 @@ def _csv_text(value) -> object:
     return value
 
 
-def csv_lines(table: Table) -> Iterator[str]:
-    """The CSV as lines of text, the BOM first: for a StreamingHttpResponse or a file."""
+def csv_lines(table: Table, batch: int = 500) -> Iterator[str]:
+    """The CSV as text, the BOM first, `batch` lines at a time: for a StreamingHttpResponse or
+    a file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
-    def line(values) -> str:
+    def taken() -> str:
+        text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_csv_text(v) for v in values])
-        return buffer.getvalue()
+        return text
 
-    yield BOM + line([table.title])
-    yield line([c.header for c in table.columns])
+    writer.writerow([table.title])
+    writer.writerow([_csv_text(c.header) for c in table.columns])
+    yield BOM + taken()
+    pending = 0
     for values in _values(table):
-        yield line(values)
+        writer.writerow([_csv_text(v) for v in values])
+        pending += 1
+        if pending == batch:
+            yield taken()
+            pending = 0
+    if pending:
+        yield taken()
 
 
 def write_xlsx(table: Table, target) -> None:
@@ -261,20 +270,21 @@ def run_export_job(job_id: int):
             if total and index % 1000 == 0:
                 jobs.report(job, 95 * index // total)
 
-        table.on_row = on_row
         fmt = options["format"]
         with tempfile.TemporaryFile() as handle:
+            counted = [0]
+
+            def counting(index: int) -> None:
+                counted[0] = index
+                on_row(index)
+
+            table.on_row = counting
             if fmt == "csv":
-                rows = 0
-                for line in csv_lines(table):
-                    handle.write(line.encode("utf-8"))
-                    rows += 1
-                rows -= 2
+                for text in csv_lines(table):
+                    handle.write(text.encode("utf-8"))
             else:
-                counted = []
-                table.on_row = lambda index: (counted.append(index), on_row(index))
                 write_xlsx(table, handle)
-                rows = counted[-1] if counted else 0
+            rows = counted[0]
             handle.seek(0)
             with transaction.atomic():
                 jobs.hold(job)
@@ -338,7 +348,7 @@ def respond(request, kind: str, table: Table, *, scope: str, params: dict):
     name = file_name(table, fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = _attachment(name)
+        response["Content-Disposition"] = attachment(name)
         return response
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it when sent
     write_xlsx(table, handle)
@@ -346,7 +356,7 @@ def respond(request, kind: str, table: Table, *, scope: str, params: dict):
     return FileResponse(handle, as_attachment=True, filename=name)
 
 
-def _attachment(name: str) -> str:
+def attachment(name: str) -> str:
     from urllib.parse import quote
 
     return f"attachment; filename*=UTF-8''{quote(name)}"

@@ -174,6 +174,7 @@ class RollupStamp(models.Model):
 class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX"
     CSV = "csv", "CSV"
+    PDF = "pdf", "PDF"
 
 
 class ExportRecord(ChoiceLabels):

@@ -256,3 +256,39 @@ BENCHMARKS = [
         quick_memory=False,
     ),
 ]
+
+
+# --- Exports (core.exports): the district's 100,000 members ------------------------------------
+
+
+def _roster_export(fmt: str):
+    def setup(ctx: BenchContext):
+        import tempfile
+
+        from core.exports import csv_lines, write_xlsx
+
+        from .exports import roster_table
+
+        admin = _user_with_role("bench-export-admin", ctx.root, RoleKind.ADMIN)
+        params = {"org": ctx.root.pk, "status": "1"}
+
+        def run() -> int:
+            table = roster_table(params, admin)
+            if fmt == "csv":
+                with tempfile.TemporaryFile() as handle:
+                    for line in csv_lines(table):
+                        handle.write(line.encode("utf-8"))
+            else:
+                with tempfile.TemporaryFile() as handle:
+                    write_xlsx(table, handle)
+            return table.count
+
+        return run
+
+    return setup
+
+
+BENCHMARKS += [
+    Benchmark("roster export CSV (district)", _roster_export("csv"), 2000, 3, 1),
+    Benchmark("roster export XLSX (district)", _roster_export("xlsx"), 10000, 3, 1),
+]

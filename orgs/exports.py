@@ -1,6 +1,8 @@
 """The roster as an export (core.exports): exactly the members the roster page lists for the same
 filters, in the same order, with the ID number masked unless the user is an admin."""
 
+from operator import itemgetter
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -8,7 +10,7 @@ from core.exports import Column, Table, register
 
 from . import access, selectors
 from .forms import MemberFilter
-from .models import Organization, mask_id_number
+from .models import Gender, MemberCategory, Organization, mask_id_number
 
 
 def _filters_text(data: dict) -> str:
@@ -35,20 +37,27 @@ def roster_table(params: dict, user) -> Table:
         data, queryset=selectors.roster(org, direct=params.get("direct") == "1")
     ).qs
     admin = access.is_admin(user)
+    # Plain tuples, labels translated once: 100,000 rows make no model instance and call no
+    # gettext per row.
+    fields = ("name", "gender", "birth_date", "join_date", "category", "phone", "id_number")
+    rows = members.values_list(*fields, "branch__name", "active")
+    genders = {value: str(label) for value, label in Gender.choices}
+    categories = {value: str(label) for value, label in MemberCategory.choices}
+    standing = {True: _("在册"), False: _("已减少")}
 
-    def id_number(member) -> str:
-        return member.id_number or "" if admin else mask_id_number(member.id_number)
+    def id_number(row) -> str:
+        return (row[6] or "") if admin else mask_id_number(row[6])
 
     columns = [
-        Column(_("姓名"), lambda m: m.name, 10),
-        Column(_("性别"), lambda m: m.get_gender_display(), 6),
-        Column(_("出生日期"), lambda m: m.birth_date, 14, "date"),
-        Column(_("入党时间"), lambda m: m.join_date, 14, "date"),
-        Column(_("岗位类别"), lambda m: m.get_category_display(), 14),
-        Column(_("联系电话"), lambda m: m.phone, 15),
+        Column(_("姓名"), itemgetter(0), 10),
+        Column(_("性别"), lambda r: genders.get(r[1], ""), 6),
+        Column(_("出生日期"), itemgetter(2), 14, "date"),
+        Column(_("入党时间"), itemgetter(3), 14, "date"),
+        Column(_("岗位类别"), lambda r: categories.get(r[4], ""), 14),
+        Column(_("联系电话"), itemgetter(5), 15),
         Column(_("公民身份号码"), id_number, 21),
-        Column(_("所在党组织"), lambda m: m.branch.name, 26),
-        Column(_("状态"), lambda m: _("在册") if m.active else _("已减少"), 8),
+        Column(_("所在党组织"), itemgetter(7), 26),
+        Column(_("状态"), lambda r: standing[r[8]], 8),
     ]
     now = timezone.localtime()
     title = _("%(org)s党员名册（%(filters)s）导出于 %(time)s") % {
@@ -60,7 +69,7 @@ def roster_table(params: dict, user) -> Table:
         name=_("党员名册"),
         title=title,
         columns=columns,
-        rows=members.iterator(chunk_size=2000),
+        rows=rows.iterator(chunk_size=5000),
         dates=params.get("dates", "chinese"),
         count=members.count(),
     )

@@ -324,3 +324,25 @@ BENCHMARKS += [
     ),
     page("home (branch secretary)", lambda ctx: "/", as_user=_secretary_home, target_ms=50),
 ]
+
+
+def _statistics_sheet(ctx: BenchContext):
+    """The statistics sheet of the district's towns (XLSX), written in memory."""
+    import io
+
+    from core.exports import write_xlsx
+
+    from .exports import statistics_table
+
+    campaign = _dashboard_campaign(ctx)
+    office = _office(ctx)
+
+    def run() -> int:
+        table = statistics_table({"org": ctx.root.pk, "campaign": campaign.pk}, office)
+        write_xlsx(table, io.BytesIO())
+        return table.count
+
+    return run
+
+
+BENCHMARKS += [Benchmark("statistics sheet XLSX (district)", _statistics_sheet, 1000, 5, 2)]

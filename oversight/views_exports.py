@@ -5,7 +5,7 @@ which its page (pledges, below) gets through the "pledges.list" slot."""
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -16,6 +16,7 @@ from core.params import id_param
 from orgs import access
 
 from . import exports
+from .pdf import table_pdf
 
 
 def _campaign(request, org):
@@ -84,10 +85,27 @@ def ranking(request):
 @require_safe
 @login_required
 def statistics(request):
-    """创先争优活动情况统计表: one row per child unit, the 本级 row and the total."""
+    """创先争优活动情况统计表: one row per child unit, the 本级 row and the total; XLSX, CSV or
+    a printable PDF (?format=pdf)."""
     org, campaign = _org_and_campaign(request)
     params = {"org": org.pk, "campaign": campaign.pk}
     table = exports.statistics_table(params, request.user)
+    if request.GET.get("format") == "pdf":
+        content = table_pdf(table)
+        core_exports.record(
+            "oversight.statistics",
+            table,
+            owner=request.user,
+            scope=org.path,
+            params=params,
+            fmt="pdf",
+            rows=table.count,
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = core_exports.attachment(
+            core_exports.file_name(table, "pdf")
+        )
+        return response
     return core_exports.respond(
         request, "oversight.statistics", table, scope=org.path, params=params
     )

@@ -83,3 +83,23 @@ def test_the_ranking_export_lists_the_ranked_units(client, district, campaign, o
     rows = _csv(client.get(url))
     assert rows[1][:3] == ["名次", "单位", "综合得分"]
     assert {row[1] for row in rows[2:]} == {"东城街道党工委", "西山镇党委"}
+
+
+def test_the_statistics_sheet_prints_as_a_pdf_with_the_font_embedded(
+    client, district, campaign, olivia
+):
+    from pypdf import PdfReader
+
+    client.force_login(olivia)
+    url = f"/dashboard/export/statistics/?org={district.root.pk}&campaign={campaign.pk}"
+    response = client.get(url + "&format=pdf")
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = reader.pages[0].extract_text()
+    assert "创先争优活动情况统计表" in text and "本级" in text and "合计" in text
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("WenQuanYi" in name for name in fonts)
