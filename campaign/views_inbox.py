@@ -5,13 +5,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core import exports as core_exports
 from core.services import require
 
-from . import access, notifications
+from . import access, exports, notifications
 from .models import SweepRun
 
 PAGE_SIZE = 20
@@ -25,13 +27,24 @@ def inbox(request):
     if unread_only:
         rows = rows.unread()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    export = reverse("inbox_export")
     context = {
         "page": page,
         "unread_only": unread_only,
         "querystring": "" if unread_only else "show=all",
+        "export_url": export if unread_only else f"{export}?show=all",
         "can_see_sweeps": access.can_see_sweeps(request.user),
     }
     return render(request, "campaign/inbox.html", context)
+
+
+@require_safe
+@login_required
+def inbox_export(request):
+    """The inbox as its page lists it (unread, or ?show=all), as XLSX or CSV: the user's own."""
+    params = {"show": request.GET.get("show", ""), "dates": core_exports.date_style(request.GET)}
+    table = exports.notifications_table(params, request.user)
+    return core_exports.respond(request, "campaign.notifications", table, scope="", params=params)
 
 
 @require_safe

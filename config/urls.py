@@ -92,6 +92,7 @@ urlpatterns = [
     path("inbox/", campaign_inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", campaign_inbox.open_notification, name="inbox_open"),
     path("inbox/read/", campaign_inbox.mark_all_read, name="inbox_read"),
+    path("inbox/export/", campaign_inbox.inbox_export, name="inbox_export"),
     path("inbox/sweeps/", campaign_inbox.sweeps, name="sweeps"),
     path("pledges/", include("pledges.urls")),
     path("reviews/", include("reviews.urls")),

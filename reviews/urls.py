@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("org/<int:pk>/", views.org_reviews, name="org"),
+    path("org/<int:pk>/export/", views.reviews_export, name="reviews_export"),
     path("org/<int:pk>/summary/", views.org_summary, name="org_summary"),
     path("rectifications/", views.register_list, name="register"),
     path("rectifications/export/", views.register_export, name="register_export"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("self/<str:token>/", views.link_verdict, name="link_verdict"),
     # 群众评议, run by the level above the organisation evaluated.
     path("evaluations/", views_evaluations.rounds, name="rounds"),
+    path("evaluations/export/", views_evaluations.rounds_export, name="rounds_export"),
     path("stars/", views_recognition.stars_waiting, name="stars_waiting"),
     path("stars/org/<int:pk>/", views_recognition.stars, name="stars"),
     path("stars/org/<int:pk>/confirm/", views_recognition.confirm_stars, name="confirm_stars"),

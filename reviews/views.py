@@ -321,6 +321,8 @@ def org_reviews(request, pk):
         .open()
         .order_by("deadline", "id"),
         "breadcrumb": org.ancestors(),
+        "export_url": reverse("reviews:reviews_export", args=[org.pk])
+        + (f"?campaign={campaign.pk}" if campaign else ""),
     }
     return render(request, "reviews/org.html", context)
 
@@ -346,6 +348,21 @@ def org_summary(request, pk):
 
 
 # --- 整改（挂号销号） ----------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def reviews_export(request, pk):
+    """An organisation's reviews as its page lists them, as XLSX or CSV."""
+    org = org_access.get_organization_for_user(request.user, pk)
+    campaign = _campaign(request, org)
+    params = {
+        "org": org.pk,
+        "campaign": campaign.pk if campaign else None,
+        "dates": core_exports.date_style(request.GET),
+    }
+    table = exports.reviews_table(params, request.user)
+    return core_exports.respond(request, "reviews.reviews", table, scope=org.path, params=params)
 
 
 @require_safe

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campaign import access as campaign_access
+from core import exports as core_exports
 from core.audit.trail import of, trail, under
 from core.forms import apply_errors, flash_errors
 from core.params import id_param
@@ -25,7 +26,7 @@ from core.services import require
 from orgs import access as org_access
 from orgs.models import subtree_q
 
-from . import access, evaluations
+from . import access, evaluations, exports
 from .ballot_slips import BallotSlip, slips_pdf
 from .forms import (
     IssueForm,
@@ -53,8 +54,27 @@ def rounds(request):
     page = Paginator(found.order_by("-starts_on", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"page": page, "querystring": querystring, "under": under}
+    export = reverse("reviews:rounds_export")
+    context = {
+        "page": page,
+        "querystring": querystring,
+        "under": under,
+        "export_url": f"{export}?{querystring}" if querystring else export,
+    }
     return render(request, "reviews/rounds.html", context)
+
+
+@require_safe
+@login_required
+def rounds_export(request):
+    """The rounds as their page lists them, with their aggregate results only."""
+    under = None
+    if (org_id := id_param(request.GET, "org")) is not None:
+        under = org_access.get_organization_for_user(request.user, org_id)
+    params = {"org": under.pk if under else None, "dates": core_exports.date_style(request.GET)}
+    table = exports.rounds_table(params, request.user)
+    scope = under.path if under else ""
+    return core_exports.respond(request, "reviews.rounds", table, scope=scope, params=params)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

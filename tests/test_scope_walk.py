@@ -68,6 +68,7 @@ SITE_CASES = {
     "pledges:list": lambda d: d.branch_b.pk,
     "orgs:roster_export": lambda d: d.branch_b.pk,
     "export_pledges": lambda d: d.branch_b.pk,
+    "reviews:reviews_export": lambda d: d.branch_b.pk,
     "export_pledges_menu": lambda d: d.branch_b.pk,
     # An export's file: its requester's, and theirs who may see its organisation.
     "core:export_download": lambda d: d.export_b.pk,

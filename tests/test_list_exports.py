@@ -1,0 +1,60 @@
+"""The exports of the remaining lists hold exactly what their pages list, in scope: an
+organisation's reviews, the rounds with their aggregates only, the notifications log."""
+
+import csv
+import datetime
+import io
+
+from campaign.models import Notification
+from orgs.models import RoleKind
+from reviews import evaluations, services
+
+from .conftest import _persona
+
+TODAY = datetime.date.today()
+
+
+def _csv(response):
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8")[1:]
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_an_organisations_reviews_and_the_rounds(client, district, campaign, alice, bob):
+    tess = _persona("tess", district.east, RoleKind.SECRETARY)
+    services.write_review(
+        campaign,
+        by=tess,
+        organization=district.branch_a,
+        held_on=TODAY,
+        form="daily",
+        rating="good",
+        achievements="=成绩",
+        direction="方向",
+    )
+    item = evaluations.create_round(
+        district.branch_a, campaign, by=tess, title="评议", starts_on=TODAY, ends_on=TODAY
+    )
+    evaluations.open_round(item, by=tess)
+    client.force_login(alice)
+    rows = _csv(client.get(f"/reviews/org/{district.branch_a.pk}/export/?format=csv"))
+    assert len(rows) == 3 and rows[2][6] == "'=成绩"
+    rows = _csv(client.get("/reviews/evaluations/export/?format=csv"))
+    assert rows[1][-2:] == ["收回评议表", "满意度%"] and [r[1] for r in rows[2:]] == ["评议"]
+    client.force_login(bob)
+    assert client.get(f"/reviews/org/{district.branch_a.pk}/export/").status_code == 404
+    assert _csv(client.get("/reviews/evaluations/export/?format=csv"))[2:] == []
+
+
+def test_the_notifications_log_is_the_users_own(client, district, alice, bob):
+    Notification.objects.create(
+        kind="supervision",
+        organization=district.branch_a,
+        role_kind=RoleKind.SECRETARY,
+        title="请尽快完成承诺录入",
+    )
+    client.force_login(alice)
+    rows = _csv(client.get("/inbox/export/?format=csv"))
+    assert [r[3] for r in rows[2:]] == ["请尽快完成承诺录入"]
+    client.force_login(bob)
+    assert _csv(client.get("/inbox/export/?show=all&format=csv"))[2:] == []
