@@ -10,7 +10,15 @@ from core.exports import Column, Table, register
 
 from . import access, selectors
 from .forms import MemberFilter
-from .models import Gender, MemberCategory, Organization, mask_id_number
+from .models import (
+    Gender,
+    Grade,
+    MemberCategory,
+    Organization,
+    OrgKind,
+    Sector,
+    mask_id_number,
+)
 
 
 def _filters_text(data: dict) -> str:
@@ -76,3 +84,44 @@ def roster_table(params: dict, user) -> Table:
 
 
 register("orgs.roster", roster_table)
+
+
+def organizations_table(params: dict, user) -> Table:
+    """The organisations of a subtree in tree order, with their active members (the counter
+    rows, orgs/rollups.py). params: org, dates."""
+    org = Organization.objects.get(pk=params["org"])
+    if not access.in_scope(user, org):
+        raise PermissionError("out of scope")
+    rows = (
+        Organization.objects.within(org)
+        .order_by("path")
+        .values_list("path", "depth", "name", "kind", "sector", "grade", "active", "tally__members")
+    )
+    kinds = {value: str(label) for value, label in OrgKind.choices}
+    sectors = {value: str(label) for value, label in Sector.choices}
+    grades = {value: str(label) for value, label in Grade.choices}
+    standing = {True: _("正常"), False: _("已撤销")}
+    columns = [
+        Column(_("党组织名称"), lambda r: "　" * (r[1] - org.depth) + r[2], 36),
+        Column(_("组织类型"), lambda r: kinds.get(r[3], ""), 14),
+        Column(_("行业领域"), lambda r: sectors.get(r[4], ""), 12),
+        Column(_("层级"), lambda r: r[1] - org.depth + 1, 6, "number"),
+        Column(_("分类定级"), lambda r: grades.get(r[5], ""), 10),
+        Column(_("在册党员（本级）"), lambda r: r[7] or 0, 14, "number"),
+        Column(_("状态"), lambda r: standing[r[6]], 8),
+    ]
+    title = _("%(org)s及下级党组织 导出于 %(time)s") % {
+        "org": org.name,
+        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    return Table(
+        _("党组织"),
+        title,
+        columns,
+        rows.iterator(chunk_size=5000),
+        params.get("dates", "chinese"),
+        rows.count(),
+    )
+
+
+register("orgs.organizations", organizations_table)

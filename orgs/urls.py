@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/children/", views.children, name="children"),
+    path("<int:pk>/export/", views.organizations_export, name="organizations_export"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/add/", views.add_child, name="add_child"),
     path("<int:pk>/deactivate/", views.deactivate, name="deactivate"),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -18,7 +19,7 @@ from core.forms import apply_errors, flash_errors
 from core.services import require
 
 from . import access, rollups, selectors, services
-from .exports import roster_table
+from .exports import organizations_table, roster_table
 from .forms import (
     DeactivateMemberForm,
     MemberFilter,
@@ -88,8 +89,19 @@ def detail(request, pk):
         "trail": trail(of(Organization, org.pk), under(Role, org.pk)),
         "nav_unit": org,  # the unit the navigation's 公开承诺 opens
         "roles": selectors.role_board(org),
+        "export_url": reverse("orgs:organizations_export", args=[org.pk]),
     }
     return render(request, "orgs/detail.html", context)
+
+
+@require_safe
+@login_required
+def organizations_export(request, pk):
+    """The organisation and those below it, as XLSX or CSV."""
+    org = access.get_organization_for_user(request.user, pk)
+    params = {"org": org.pk, "dates": exports.date_style(request.GET)}
+    table = organizations_table(params, request.user)
+    return exports.respond(request, "orgs.organizations", table, scope=org.path, params=params)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -180,8 +192,6 @@ def roster(request, pk):
 
 def _export_url(request, name: str, pk: int) -> str:
     """The export of a list with the page's filters (without its page number or format)."""
-    from django.urls import reverse
-
     params = request.GET.copy()
     for key in ("page", "format", "dates"):
         params.pop(key, None)

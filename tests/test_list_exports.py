@@ -58,3 +58,13 @@ def test_the_notifications_log_is_the_users_own(client, district, alice, bob):
     assert [r[3] for r in rows[2:]] == ["请尽快完成承诺录入"]
     client.force_login(bob)
     assert _csv(client.get("/inbox/export/?show=all&format=csv"))[2:] == []
+
+
+def test_the_organisations_of_a_subtree(client, district, charlie, bob):
+    client.force_login(charlie)
+    rows = _csv(client.get(f"/orgs/{district.east.pk}/export/?format=csv"))
+    names = [r[0].strip("　") for r in rows[2:]]
+    assert names == ["东城街道党工委", "幸福社区党支部", "和平社区党支部"]
+    assert rows[3][5] == "1"  # 幸福社区's member, from the counter rows
+    client.force_login(bob)
+    assert client.get(f"/orgs/{district.east.pk}/export/").status_code == 404

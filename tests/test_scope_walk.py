@@ -67,6 +67,7 @@ SITE_CASES = {
     "pledges:missing": lambda d: d.branch_b.pk,
     "pledges:list": lambda d: d.branch_b.pk,
     "orgs:roster_export": lambda d: d.branch_b.pk,
+    "orgs:organizations_export": lambda d: d.branch_b.pk,
     "export_pledges": lambda d: d.branch_b.pk,
     "reviews:reviews_export": lambda d: d.branch_b.pk,
     "export_pledges_menu": lambda d: d.branch_b.pk,
