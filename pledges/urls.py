@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/letter/", views_bulk.letter_scan, name="letter_scan"),
     path("org/<int:pk>/missing/", views_coverage.missing, name="missing"),
     path("org/<int:pk>/list/", views.pledge_list, name="list"),
+    path("org/<int:pk>/progress/export/", views.progress_export, name="progress_export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/correct/", views.correct, name="correct"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campaign import access as campaign_access
-from core import fragments
+from core import exports, fragments
 from core.forms import apply_errors, flash_errors
 from core.params import id_param
 from core.services import require
@@ -23,6 +23,7 @@ from orgs import selectors as org_selectors
 from orgs.models import MemberCategory, Organization
 
 from . import access, selectors, services, views_coverage, workflow
+from .exports import progress_table
 from .forms import BatchForm, CommentForm, CorrectionForm, PledgeForm, ProgressForm, SignForm
 from .models import PledgeState, suggested_areas
 
@@ -72,9 +73,24 @@ def pledge_list(request, pk):
         "state": state,
         "overdue": overdue,
         "chips": _list_chips(campaign, state, overdue),
+        "progress_url": reverse("pledges:progress_export", args=[org.pk])
+        + f"?campaign={campaign.pk}",
         "querystring": urlencode(query),
     }
     return render(request, "pledges/list.html", context)
+
+
+@require_safe
+@login_required
+def progress_export(request, pk):
+    """The progress records of the subtree's pledges, as XLSX or CSV."""
+    org = org_access.get_organization_for_user(request.user, pk)
+    campaign = _campaign_or_none(request, org)
+    if campaign is None:
+        raise Http404
+    params = {"org": org.pk, "campaign": campaign.pk, "dates": exports.date_style(request.GET)}
+    table = progress_table(params, request.user)
+    return exports.respond(request, "pledges.progress", table, scope=org.path, params=params)
 
 
 def _list_chips(campaign, state: str, overdue: bool) -> list[tuple[str, str, bool]]:

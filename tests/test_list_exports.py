@@ -68,3 +68,20 @@ def test_the_organisations_of_a_subtree(client, district, charlie, bob):
     assert rows[3][5] == "1"  # 幸福社区's member, from the counter rows
     client.force_login(bob)
     assert client.get(f"/orgs/{district.east.pk}/export/").status_code == 404
+
+
+def test_the_progress_of_a_subtrees_pledges(client, district, campaign, alice, bob):
+    from pledges.models import PledgeProgress
+
+    from .factories import make_pledge
+
+    pledge = make_pledge(campaign, member=district.member_a, state="fulfilling")
+    PledgeProgress.objects.create(pledge=pledge, happened_on=TODAY, text="走访困难群众三户")
+    other = make_pledge(campaign, member=district.member_b, state="fulfilling")
+    PledgeProgress.objects.create(pledge=other, happened_on=TODAY, text="西山镇的")
+    client.force_login(alice)
+    url = f"/pledges/org/{district.branch_a.pk}/progress/export/?campaign={campaign.pk}&format=csv"
+    rows = _csv(client.get(url))
+    assert [r[4] for r in rows[2:]] == ["走访困难群众三户"]
+    client.force_login(bob)
+    assert client.get(url).status_code == 404

@@ -66,6 +66,7 @@ SITE_CASES = {
     "pledges:letter_scan": lambda d: d.pledge_b.pk,
     "pledges:missing": lambda d: d.branch_b.pk,
     "pledges:list": lambda d: d.branch_b.pk,
+    "pledges:progress_export": lambda d: d.branch_b.pk,
     "orgs:roster_export": lambda d: d.branch_b.pk,
     "orgs:organizations_export": lambda d: d.branch_b.pk,
     "export_pledges": lambda d: d.branch_b.pk,
