@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", oversight_dashboard.dashboard, name="dashboard"),
     path("dashboard/ranking/", oversight_dashboard.ranking, name="ranking"),
     path("dashboard/export/ranking/", oversight_exports.ranking, name="export_ranking"),
+    path("dashboard/report/", oversight_exports.report, name="campaign_report"),
     path("dashboard/export/statistics/", oversight_exports.statistics, name="export_statistics"),
     path("dashboard/export/pledges/<int:pk>/", oversight_exports.pledges, name="export_pledges"),
     path(

@@ -346,3 +346,18 @@ def _statistics_sheet(ctx: BenchContext):
 
 
 BENCHMARKS += [Benchmark("statistics sheet XLSX (district)", _statistics_sheet, 1000, 5, 2)]
+
+
+def _campaign_report(ctx: BenchContext):
+    """The district's campaign report (PDF), in process."""
+    from .report import report_pdf
+
+    campaign = _dashboard_campaign(ctx)
+
+    def run() -> int:
+        return len(report_pdf(ctx.root, campaign))
+
+    return run
+
+
+BENCHMARKS += [Benchmark("campaign report PDF (district)", _campaign_report, 10000, 3, 1)]

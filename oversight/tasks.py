@@ -2,7 +2,9 @@ import logging
 
 from celery import shared_task
 
-from . import sweeps
+from core.tasks import JOB_TASK_OPTIONS
+
+from . import services, sweeps
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +29,9 @@ def quarterly_sweep_task() -> int:
 def overdue_sweep_task() -> int:
     """Tells owners of overdue pledges and rectifications, and the level above after N days."""
     return sweeps.run("overdue").created
+
+
+@shared_task(**JOB_TASK_OPTIONS)
+def report_job_task(job_id: int) -> None:
+    """Writes a campaign report (oversight.report)."""
+    services.run_report_job(job_id)

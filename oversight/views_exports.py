@@ -6,16 +6,16 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from campaign import access as campaign_access
 from core import exports as core_exports
 from core.params import id_param
 from orgs import access
 
-from . import exports
+from . import exports, services
 from .pdf import table_pdf
 
 
@@ -109,3 +109,11 @@ def statistics(request):
     return core_exports.respond(
         request, "oversight.statistics", table, scope=org.path, params=params
     )
+
+
+@require_POST
+@login_required
+def report(request):
+    """总结验收: starts the subtree's campaign report as a job and shows its page."""
+    org, campaign = _org_and_campaign(request)
+    return redirect(services.start_report(org, campaign, by=request.user))

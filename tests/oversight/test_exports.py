@@ -103,3 +103,37 @@ def test_the_statistics_sheet_prints_as_a_pdf_with_the_font_embedded(
         for font in page["/Resources"]["/Font"].values()
     }
     assert any("WenQuanYi" in name for name in fonts)
+
+
+def test_the_campaign_report_is_a_job_whose_pdf_has_the_figures_and_the_font(
+    client, district, campaign, olivia, bob
+):
+    from pypdf import PdfReader
+
+    from core.models import Job, JobState
+    from oversight import services
+
+    make_pledge(campaign, member=district.member_a, state="published")
+    client.force_login(olivia)
+    url = f"/dashboard/report/?org={district.root.pk}&campaign={campaign.pk}"
+    assert client.get(url).status_code == 405  # a write: started by a POST
+    response = client.post(url)
+    job = Job.objects.get(kind="oversight.report")
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    services.run_report_job(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    pdf = b"".join(client.get(job.result["next_url"]).streaming_content)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "某某区委创先争优活动总结报告" in text and "下级单位排名" in text
+    assert "东城街道党工委" in text and "第 1 页" in text
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("WenQuanYi" in name for name in fonts)
+    client.force_login(bob)
+    assert client.post(url).status_code == 404
+    assert client.get(job.result["next_url"]).status_code == 404
