@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from core import exports
+from core import exports, jobs
 from core.models import ExportRecord, Job, JobState
 from orgs.models import mask_id_number
 
@@ -84,7 +84,11 @@ def test_a_long_export_is_a_job_with_progress_and_a_file_for_the_right_people(
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     assert job.state == JobState.QUEUED
+    seen = []
+    original = jobs.report
+    monkeypatch.setattr(jobs, "report", lambda job, p: (seen.append(p), original(job, p)))
     exports.run_export_job(job.pk)
+    assert len(set(seen)) > 5 and seen == sorted(seen)  # the bar moves, forward only
     job.refresh_from_db()
     assert (job.state, job.progress, job.result["rows"]) == (JobState.DONE, 100, 12)
     url = job.result["next_url"]
