@@ -251,3 +251,22 @@ def test_a_refused_method_changes_nothing(client, objects):
     assert response.status_code == 405
     objects.branch_b.refresh_from_db()
     assert objects.branch_b.name == "红旗村党支部"
+
+
+@pytest.mark.parametrize("signed_in", [True, False], ids=["superuser", "anonymous"])
+def test_every_post_is_refused_without_its_csrf_token(objects, signed_in):
+    """Every pattern of the site and the admin walked with a client that enforces CSRF: a POST
+    without the token is refused (403) before any view runs, or the view takes no POST (405)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    if signed_in:
+        client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    accepted = []
+    for url in _all_urls(objects):
+        status = client.post(url, {"name": "改名"}).status_code
+        if status not in (403, 405):
+            accepted.append(f"POST {url} → {status}")
+    assert not accepted, "\n".join(accepted)
+    objects.branch_b.refresh_from_db()
+    assert objects.branch_b.name == "红旗村党支部"
