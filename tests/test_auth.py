@@ -79,3 +79,22 @@ def test_a_user_without_a_role_is_told_so(db, client):
     client.force_login(UserFactory(username="nobody"))
     response = client.get("/", follow=True)
     assert "尚未分配角色" in response.content.decode()
+
+
+def test_the_session_cookie_is_httponly_samesite_and_changes_at_login(district, alice, client):
+    """A session key planted before sign-in (session fixation) is not the one signed in:
+    Django's login gives the session a new key; the cookie is out of scripts' reach and not
+    sent cross-site."""
+    session = client.session
+    session["planted"] = "1"
+    session.save()
+    before = client.cookies["sessionid"].value
+    response = client.post("/accounts/login/", {"username": "alice", "password": "password"})
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert cookie.value != before
+    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+    # The old key no longer opens a session.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    assert not SessionStore(session_key=before).exists(before)
