@@ -50,6 +50,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -q -ll -c pyproject.toml -r accounts campaign config core orgs oversight pledges reviews
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev

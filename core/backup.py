@@ -157,7 +157,7 @@ def restore_backup(archive: Path) -> Restored:
             with tarfile.open(archive, "r:gz") as tar:
                 # The "data" filter refuses absolute paths, "..", links out and device files;
                 # links are refused too, even inside (media -> . would serve var/ as media).
-                tar.extractall(work, filter=_files_and_folders_only)
+                tar.extractall(work, filter=_files_and_folders_only)  # nosec B202
         except (OSError, tarfile.TarError) as error:
             raise BackupError(
                 _("备份文件已损坏或含有不安全的路径，未做任何恢复：%(error)s") % {"error": error}

@@ -19,7 +19,8 @@ from django.http import HttpRequest
 
 # What a request without a readable address counts as (a unix socket without a proxy header):
 # such requests share one lockout and one rate limit rather than escaping them.
-UNKNOWN = "0.0.0.0"
+# The address of an unknown client (not an address to bind to).
+UNKNOWN = "0.0.0.0"  # nosec B104
 
 
 def client_ip(request: HttpRequest) -> str:

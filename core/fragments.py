@@ -22,7 +22,7 @@ FRAGMENT_SECONDS = 24 * 3600
 
 
 def key(name: str, *state) -> str:
-    digest = hashlib.sha1(repr(state).encode()).hexdigest()
+    digest = hashlib.sha1(repr(state).encode(), usedforsecurity=False).hexdigest()
     return f"fragment:{name}:{digest}"
 
 

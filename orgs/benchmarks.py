@@ -83,7 +83,7 @@ def _write_xlsx(path: Path, header: list[str], rows) -> None:
 
 def _cached_file(ctx: BenchContext, stem: str, key: str, header: list[str], rows) -> bytes:
     """The xlsx for these rows under files_dir, written once and reused while `key` matches."""
-    digest = hashlib.sha1(f"{IMPORT_FORMAT}:{key}".encode()).hexdigest()[:10]
+    digest = hashlib.sha1(f"{IMPORT_FORMAT}:{key}".encode(), usedforsecurity=False).hexdigest()[:10]
     path = ctx.files_dir / f"{stem}-{digest}.xlsx"
     if not path.exists():
         _write_xlsx(path, header, rows())
