@@ -4,6 +4,7 @@ header repeated on every page, page numbers and the date; the project's Chinese 
 sheet offices send upward."""
 
 import io
+from html import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -49,7 +50,8 @@ def table_pdf(table) -> bytes:
     head = ParagraphStyle("head", parent=cell, textColor=colors.white)
 
     def text(value) -> str:
-        return "—" if value in ("", None) else str(value)
+        # ReportLab reads a paragraph as markup: names and texts are escaped like HTML.
+        return "—" if value in ("", None) else escape(str(value))
 
     rows = [[Paragraph(text(c.header), head) for c in table.columns]]
     for row in table.rows:
@@ -74,7 +76,7 @@ def table_pdf(table) -> bytes:
         )
     )
     document.build(
-        [Paragraph(table.title, title), Spacer(1, 4 * mm), grid],
+        [Paragraph(escape(table.title), title), Spacer(1, 4 * mm), grid],
         onFirstPage=footer,
         onLaterPages=footer,
     )

@@ -6,6 +6,7 @@ page numbers and the date. Every figure comes from oversight.dashboard, as on th
 A district's report is made by a job (`report_job_task`), whose page offers the file."""
 
 import io
+from html import escape
 
 from django.utils import timezone
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -54,7 +55,8 @@ def _styles() -> dict:
 
 
 def _grid(rows: list[list], widths: list[float], styles) -> Table:
-    cells = [[Paragraph(str(v), styles["cell"]) for v in row] for row in rows]
+    # ReportLab reads a paragraph as markup: names and texts are escaped like HTML.
+    cells = [[Paragraph(escape(str(v)), styles["cell"]) for v in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -126,9 +128,10 @@ def report_pdf(org: Organization, campaign: Campaign) -> bytes:
         creator="",
     )
     story = [
-        Paragraph(f"{org.name}创先争优活动总结报告", styles["title"]),
+        Paragraph(escape(f"{org.name}创先争优活动总结报告"), styles["title"]),
         Paragraph(
-            f"{campaign.name} · {campaign.starts_on.isoformat()} 至 {campaign.ends_on.isoformat()}"
+            escape(f"{campaign.name}")
+            + f" · {campaign.starts_on.isoformat()} 至 {campaign.ends_on.isoformat()}"
             f" · 数据截至 {today.isoformat()}",
             styles["subtitle"],
         ),
@@ -218,7 +221,9 @@ def report_pdf(org: Organization, campaign: Campaign) -> bytes:
             )
         story += [
             Paragraph("四、下级单位排名（督查评促）", styles["h2"]),
-            Paragraph(f"综合得分按权重：{weights}；无数据的项目不计入。", styles["subtitle"]),
+            Paragraph(
+                escape(f"综合得分按权重：{weights}；无数据的项目不计入。"), styles["subtitle"]
+            ),
             Spacer(1, 2 * mm),
             _grid(rows, [14 * mm, 60 * mm, 22 * mm, 22 * mm, 60 * mm], styles),
         ]

@@ -137,3 +137,38 @@ def test_the_campaign_report_is_a_job_whose_pdf_has_the_figures_and_the_font(
     client.force_login(bob)
     assert client.post(url).status_code == 404
     assert client.get(job.result["next_url"]).status_code == 404
+
+
+def test_markup_in_names_and_texts_prints_as_text_in_the_pdfs(client, district, campaign, olivia):
+    """ReportLab reads a paragraph as markup: a name with < > & must print as typed, not break
+    the PDF or change its look."""
+    from pypdf import PdfReader
+
+    from core.models import Job
+    from oversight import services
+    from reviews import services as review_services
+
+    from ..conftest import _persona
+
+    district.branch_a.name = "幸福<b>社区</b> & <font size=40>党支部"
+    district.branch_a.save()
+    tess = _persona("tess", district.east, "secretary")
+    review_services.register_rectification(
+        district.branch_a,
+        by=tess,
+        problem="<script>alert(1)</script> 台账不全",
+        responsible_person="书记",
+        deadline=TODAY + datetime.timedelta(days=5),
+    )
+    client.force_login(olivia)
+    url = f"/dashboard/export/statistics/?org={district.east.pk}&campaign={campaign.pk}&format=pdf"
+    text = PdfReader(io.BytesIO(client.get(url).content)).pages[0].extract_text()
+    # (a line break in a cell reads back as a line feed where the space was)
+    assert "幸福<b>社区</b> & <font size=40>党支部" in text.replace("\n", " ")
+    client.post(f"/dashboard/report/?org={district.east.pk}&campaign={campaign.pk}")
+    job = Job.objects.get(kind="oversight.report")
+    services.run_report_job(job.pk)
+    job.refresh_from_db()
+    pdf = b"".join(client.get(job.result["next_url"]).streaming_content)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
+    assert "<script>alert(1)</script> 台账不全" in text
