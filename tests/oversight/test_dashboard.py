@@ -327,3 +327,18 @@ def test_the_page_costs_the_same_queries_for_10_and_200_units(
         dashboard.figures_by_node([district.root], campaign, TODAY)
     figures = [q for q in queries if "campaign_requirements" not in q["sql"]]
     assert len(figures) == 3
+
+
+def test_a_name_with_markup_is_escaped_in_every_part_of_the_dashboard(
+    client, district, campaign, olivia
+):
+    """The children's table is built in Python (views_dashboard.Cell) and the charts carry the
+    names in an attribute: a stored payload shows as text everywhere."""
+    payload = '<script>alert("x")</script>'
+    district.east.name = payload
+    district.east.save()
+    client.force_login(olivia)
+    for url in ("/dashboard/", f"/dashboard/ranking/?org={district.root.pk}"):
+        html = client.get(url).content.decode()
+        assert payload not in html, url
+        assert "&lt;script&gt;alert(" in html, url
