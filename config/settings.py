@@ -234,6 +234,9 @@ AXES_VERBOSE = False
 # in the shared cache; while it is unreachable, sign-ins are not counted (the lockout, in the
 # database, still holds).
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30/10m")
+# For the HTTP load test alone (core/loadtest.py sets it on its own server): requests from the
+# loopback address are not rate-limited. Off by default; `check --deploy` refuses it (core.E003).
+RATE_LIMIT_EXEMPT_LOOPBACK = env_bool("RATE_LIMIT_EXEMPT_LOOPBACK", False)
 # Failed openings of members' draft links (unknown, withdrawn or expired token) per client address
 # before the link pages answer 429 (pledges/views_links.py): far above a member's mistyping, far
 # below what guessing would need.

@@ -46,3 +46,19 @@ def check_triggers(app_configs=None, databases=None, **kwargs):
             for problem in found
         ]
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_load_test_settings(app_configs=None, **kwargs):
+    """The load test's exemption from the rate limits must never be on where people connect."""
+    from django.conf import settings
+
+    if getattr(settings, "RATE_LIMIT_EXEMPT_LOOPBACK", False):
+        return [
+            Error(
+                "RATE_LIMIT_EXEMPT_LOOPBACK is on: the loopback client is not rate-limited.",
+                hint="It is for the HTTP load test's own server; unset it in production.",
+                id="core.E003",
+            )
+        ]
+    return []

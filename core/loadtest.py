@@ -163,6 +163,9 @@ def server_env(work_dir: Path) -> dict[str, str]:
         "VAR_DIR": str(settings.VAR_DIR),
         # Collected for this server (production's manifest storage), apart from the developer's.
         "STATIC_ROOT": str(work_dir / "static"),
+        # The public endpoints' rate limits would refuse a load from one address: lifted for the
+        # loopback client of this server alone (never in production: check --deploy refuses it).
+        "RATE_LIMIT_EXEMPT_LOOPBACK": "1",
     }
 
 
