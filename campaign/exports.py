@@ -1,9 +1,8 @@
 """The notifications log as an export (core.exports): the user's inbox as its page lists it."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exports import Column, Table, register
+from core.exports import Column, Table, exported_at, queryset_table, register
 
 from . import access
 
@@ -25,16 +24,9 @@ def notifications_table(params: dict, user) -> Table:
     ]
     title = _("通知记录（%(which)s）导出于 %(time)s") % {
         "which": _("全部") if params.get("show") == "all" else _("未读"),
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "time": exported_at(),
     }
-    return Table(
-        _("通知记录"),
-        title,
-        columns,
-        rows.iterator(chunk_size=2000),
-        params.get("dates", "chinese"),
-        rows.count(),
-    )
+    return queryset_table(_("通知记录"), title, columns, rows, params)
 
 
 register("campaign.notifications", notifications_table)

@@ -57,6 +57,24 @@ class Table:
     on_row: Callable[[int], None] | None = field(default=None, repr=False)
 
 
+def exported_at() -> str:
+    """The time of export as a title row names it."""
+    return timezone.localtime().strftime("%Y-%m-%d %H:%M")
+
+
+def queryset_table(name, title, columns, rows, params: dict, chunk: int = 2000) -> Table:
+    """A Table over a queryset, read `chunk` rows at a time, counted first (a job's progress),
+    its dates in the style the export asked (params["dates"])."""
+    return Table(
+        name,
+        title,
+        columns,
+        rows.iterator(chunk_size=chunk),
+        params.get("dates", "chinese"),
+        rows.count(),
+    )
+
+
 def is_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 

@@ -6,7 +6,7 @@ from operator import itemgetter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exports import Column, Table, register
+from core.exports import Column, Table, exported_at, queryset_table, register
 
 from . import access, selectors
 from .forms import MemberFilter
@@ -73,14 +73,7 @@ def roster_table(params: dict, user) -> Table:
         "filters": _filters_text({**params, **data}),
         "time": now.strftime("%Y-%m-%d %H:%M"),
     }
-    return Table(
-        name=_("党员名册"),
-        title=title,
-        columns=columns,
-        rows=rows.iterator(chunk_size=5000),
-        dates=params.get("dates", "chinese"),
-        count=members.count(),
-    )
+    return queryset_table(_("党员名册"), title, columns, rows, params, chunk=5000)
 
 
 register("orgs.roster", roster_table)
@@ -112,16 +105,9 @@ def organizations_table(params: dict, user) -> Table:
     ]
     title = _("%(org)s及下级党组织 导出于 %(time)s") % {
         "org": org.name,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "time": exported_at(),
     }
-    return Table(
-        _("党组织"),
-        title,
-        columns,
-        rows.iterator(chunk_size=5000),
-        params.get("dates", "chinese"),
-        rows.count(),
-    )
+    return queryset_table(_("党组织"), title, columns, rows, params, chunk=5000)
 
 
 register("orgs.organizations", organizations_table)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from campaign.models import Campaign
 from campaign.requirements import requirements_of, reviews_due
-from core.exports import Column, Table, register
+from core.exports import Column, Table, exported_at, queryset_table, register
 from orgs import access as org_access
 from orgs.models import Organization
 from pledges.models import PledgeState
@@ -23,10 +23,6 @@ def _scope(params: dict, user) -> tuple[Organization, Campaign]:
     if not org_access.in_scope(user, org):
         raise PermissionError("out of scope")
     return org, Campaign.objects.get(pk=params["campaign"])
-
-
-def _now() -> str:
-    return timezone.localtime().strftime("%Y-%m-%d %H:%M")
 
 
 # --- Pledges ----------------------------------------------------------------------------------
@@ -77,16 +73,9 @@ def pledges_table(params: dict, user) -> Table:
         "org": org.name,
         "campaign": campaign.name,
         "filters": "，".join(str(f) for f in filters) or _("全部"),
-        "time": _now(),
+        "time": exported_at(),
     }
-    return Table(
-        name=_("承诺清单"),
-        title=title,
-        columns=columns,
-        rows=pledges.iterator(chunk_size=2000),
-        dates=params.get("dates", "chinese"),
-        count=pledges.count(),
-    )
+    return queryset_table(_("承诺清单"), title, columns, pledges, params)
 
 
 # --- The ranking --------------------------------------------------------------------------------
@@ -115,7 +104,7 @@ def ranking_table(params: dict, user) -> Table:
         "org": org.name,
         "campaign": campaign.name,
         "weights": weights,
-        "time": _now(),
+        "time": exported_at(),
     }
     return Table(_("下级排名"), title, columns, rows, params.get("dates", "chinese"), len(rows))
 
@@ -140,25 +129,18 @@ def _minus(whole, parts):
     return type(whole)(**values)
 
 
-def _pct(part: int, whole: int):
-    return round(100 * part / whole, 1) if whole else None
-
-
 STAT_COLUMNS = [
     (_lazy("党组织数"), lambda f, due: f.coverage.organizations),
     (_lazy("党员数"), lambda f, due: f.coverage.members),
     (_lazy("公开承诺党组织"), lambda f, due: f.coverage.pledged_organizations),
     (_lazy("公开承诺党员"), lambda f, due: f.coverage.pledged_members),
-    (
-        _("党组织覆盖率%"),
-        lambda f, due: _pct(f.coverage.pledged_organizations, f.coverage.organizations),
-    ),
-    (_lazy("党员覆盖率%"), lambda f, due: _pct(f.coverage.pledged_members, f.coverage.members)),
+    (_lazy("党组织覆盖率%"), lambda f, due: f.coverage.organization_rate),
+    (_lazy("党员覆盖率%"), lambda f, due: f.coverage.member_rate),
     (_lazy("已兑现承诺"), lambda f, due: f.pledges.done),
     (_lazy("领导点评已开展"), lambda f, due: f.reviews.held),
     (_lazy("领导点评应开展"), lambda f, due: due * f.reviews.organizations),
     (_lazy("群众评议次数"), lambda f, due: f.reviews.rounds),
-    (_lazy("群众满意度%"), lambda f, due: _pct(f.reviews.satisfied_votes, f.reviews.rated_votes)),
+    (_lazy("群众满意度%"), lambda f, due: f.reviews.satisfaction),
     (_lazy("整改未销号"), lambda f, due: f.reviews.rectifications_open),
     (_lazy("整改已销号"), lambda f, due: f.reviews.rectifications_closed),
 ]

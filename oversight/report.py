@@ -29,6 +29,7 @@ from campaign.requirements import requirements_of
 from orgs.models import Organization, subtree_q
 from pledges.models import PledgeState
 from pledges.poster import FONT_NAME, GREY, RED, register_font
+from pledges.selectors import percent_text
 from reviews.models import Commendation, Rectification
 
 from . import dashboard, ranking
@@ -37,10 +38,6 @@ MARGIN = 16 * mm
 BLUE = colors.HexColor("#0a58ca")
 # Units in a chart: the lowest by coverage when there are more (a bar each must stay legible).
 CHART_UNITS = 20
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{value}%"
 
 
 def _styles() -> dict:
@@ -143,15 +140,15 @@ def report_pdf(org: Organization, campaign: Campaign) -> bytes:
         ["指标", "数值", "指标", "数值"],
         [
             "党组织承诺率",
-            f"{_pct(cov.organization_rate)}（{cov.pledged_organizations}/{cov.organizations}）",
+            f"{percent_text(cov.organization_rate)}（{cov.pledged_organizations}/{cov.organizations}）",
             "党员承诺率",
-            f"{_pct(cov.member_rate)}（{cov.pledged_members}/{cov.members}）",
+            f"{percent_text(cov.member_rate)}（{cov.pledged_members}/{cov.members}）",
         ],
         [
             "公开承诺",
             f"{pledges.public} 项",
             "践诺率（已完成/已公开）",
-            f"{_pct(pledges.done_rate)}（{pledges.done}/{pledges.public}）",
+            f"{percent_text(pledges.done_rate)}（{pledges.done}/{pledges.public}）",
         ],
         [
             "逾期未完成的承诺",
@@ -163,7 +160,7 @@ def report_pdf(org: Organization, campaign: Campaign) -> bytes:
             "群众评议开展",
             f"{reviews.evaluated}/{reviews.organizations} 个组织，{reviews.rounds} 次",
             "群众满意度",
-            f"{_pct(reviews.satisfaction)}（{reviews.rated_votes} 票）",
+            f"{percent_text(reviews.satisfaction)}（{reviews.rated_votes} 票）",
         ],
         [
             "整改事项",

@@ -26,6 +26,7 @@ from core.params import id_param
 from core.services import require
 from orgs import access
 from orgs.models import Grade
+from pledges.selectors import percent_text
 from reviews import access as review_access
 from reviews import recognition
 from reviews.forms_recognition import GradeForm
@@ -143,10 +144,6 @@ def _url_of(name: str):
 PLACEHOLDER = 987654321
 
 
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate}%"
-
-
 def _unit_rows(board: dashboards.Dashboard) -> list[tuple[Cell, list[Cell]]]:
     """The children's table, each unit's name (drilling down) and its figures' cells with the
     lists behind them: built here once per unit, for a district's hundred towns."""
@@ -169,18 +166,18 @@ def _unit_rows(board: dashboards.Dashboard) -> list[tuple[Cell, list[Cell]]]:
                 name,
                 [
                     Cell(
-                        _pct(c.organization_rate),
+                        percent_text(c.organization_rate),
                         missing,
                         f"{c.pledged_organizations}/{c.organizations}",
                     ),
-                    Cell(_pct(c.member_rate), missing, f"{c.pledged_members}/{c.members}"),
+                    Cell(percent_text(c.member_rate), missing, f"{c.pledged_members}/{c.members}"),
                     Cell(str(p.overdue), pledges, tone="danger" if p.overdue else ""),
                     Cell(
                         f"{r.reviewed}/{r.organizations}",
                         f"{behind}?org={pk}&campaign={campaign}",
                     ),
                     Cell(f"{r.evaluated}/{r.organizations}", f"{rounds}?org={pk}"),
-                    Cell(_pct(r.satisfaction)),
+                    Cell(percent_text(r.satisfaction)),
                     Cell(
                         f"{r.rectifications_open}/{r.rectifications_overdue}",
                         f"{register}?org={pk}" + ("&overdue=on" if late else ""),
@@ -316,8 +313,5 @@ def commendation_candidates(request):
 @login_required
 def commendation_candidates_button(request):
     """The "reviews.commendations" slot: 按依据推荐典型, for those who record commendations."""
-    awarding = next(
-        (o for o in access.roots_for(request.user) if review_access.can_commend(request.user, o)),
-        None,
-    )
+    awarding = review_access.awarding_organization(request.user)
     return render(request, "oversight/_candidates_button.html", {"awarding": awarding})

@@ -1,10 +1,9 @@
 """The progress records (践诺情况) of a subtree's pledges as an export (core.exports)."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
-from core.exports import Column, Table, register
+from core.exports import Column, Table, exported_at, queryset_table, register
 from orgs import access as org_access
 from orgs.models import Organization
 
@@ -44,16 +43,9 @@ def progress_table(params: dict, user) -> Table:
     title = _("%(org)s践诺情况（%(campaign)s）导出于 %(time)s") % {
         "org": org.name,
         "campaign": campaign.name,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "time": exported_at(),
     }
-    return Table(
-        _("践诺情况"),
-        title,
-        columns,
-        rows.iterator(chunk_size=2000),
-        params.get("dates", "chinese"),
-        rows.count(),
-    )
+    return queryset_table(_("践诺情况"), title, columns, rows, params)
 
 
 register("pledges.progress", progress_table)

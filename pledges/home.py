@@ -143,20 +143,16 @@ def branch_card(org: Organization, campaign: Campaign, today: datetime.date) -> 
     )
 
 
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate}%"
-
-
 def overview_card(org: Organization, campaign: Campaign) -> Card:
     figures = overview(org, campaign)
     coverage = figures.coverage
     summary = _("党员 %(pm)s/%(m)s 已公开（%(mr)s） · 党组织 %(po)s/%(o)s 已公开（%(or)s）") % {
         "pm": coverage.pledged_members,
         "m": coverage.members,
-        "mr": _percent(coverage.member_rate),
+        "mr": selectors.percent_text(coverage.member_rate),
         "po": coverage.pledged_organizations,
         "o": coverage.organizations,
-        "or": _percent(coverage.organization_rate),
+        "or": selectors.percent_text(coverage.organization_rate),
     }
     missing = reverse("pledges:missing", args=[org.pk])
     rows = [
@@ -164,8 +160,8 @@ def overview_card(org: Organization, campaign: Campaign) -> Card:
             _("%(name)s · 党员 %(mr)s · 党组织 %(or)s")
             % {
                 "name": node.org.name,
-                "mr": _percent(node.coverage.member_rate),
-                "or": _percent(node.coverage.organization_rate),
+                "mr": selectors.percent_text(node.coverage.member_rate),
+                "or": selectors.percent_text(node.coverage.organization_rate),
             },
             _branch_url(node.org),
             node.coverage.missing_members,

@@ -83,11 +83,11 @@ class Coverage:
 
     @property
     def organization_rate(self) -> float | None:
-        return _rate(self.pledged_organizations, self.organizations)
+        return percent(self.pledged_organizations, self.organizations)
 
     @property
     def member_rate(self) -> float | None:
-        return _rate(self.pledged_members, self.members)
+        return percent(self.pledged_members, self.members)
 
     @property
     def missing_organizations(self) -> int:
@@ -130,12 +130,17 @@ def _sql_list(values) -> str:
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
-def _rate(part: int, whole: int) -> float | None:
+def percent(part: int, whole: int) -> float | None:
     """A percentage to one decimal; never 100.0 while someone is missing (999/1000 is 99.9)."""
     if not whole:
         return None
     rate = round(100 * part / whole, 1)
     return min(rate, 99.9) if part < whole else rate
+
+
+def percent_text(rate: float | None) -> str:
+    """A rate as the pages print it: "62.5%", or "—" when there is nothing to count."""
+    return "—" if rate is None else f"{rate}%"
 
 
 @dataclass
@@ -217,7 +222,7 @@ class PledgeCounts:
     @property
     def done_rate(self) -> float | None:
         """Of the public pledges, the share fulfilled (践诺率)."""
-        return _rate(self.done, self.public)
+        return percent(self.done, self.public)
 
 
 def _overdue_by_home(campaign: Campaign, today: datetime.date) -> tuple[str, list]:

@@ -260,6 +260,12 @@ def can_commend(user, org: Organization) -> bool:
     return org_access.in_scope(user, org, kinds=COMMENDING_ROLES)
 
 
+def awarding_organization(user) -> Organization | None:
+    """Where the user records commendations: the first organisation of their scope on which
+    they may."""
+    return next((o for o in org_access.roots_for(user) if can_commend(user, o)), None)
+
+
 def commendations_for(user):
     """The commendations of the user's scope: awarded by an organisation in it."""
     return Commendation.objects.filter(org_access.scope_q(user, "awarded_by__path"))

@@ -4,7 +4,7 @@ same filters and subtree, in its order."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exports import Column, Table, register
+from core.exports import Column, Table, exported_at, queryset_table, register
 from orgs import access as org_access
 from orgs.models import Organization, subtree_q
 
@@ -51,16 +51,9 @@ def register_table(params: dict, user) -> Table:
     title = _("%(org)s整改台账（%(filters)s）导出于 %(time)s") % {
         "org": under.name if under else _("我的范围"),
         "filters": "，".join(str(f) for f in filters) or _("全部"),
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "time": exported_at(),
     }
-    return Table(
-        name=_("整改台账"),
-        title=title,
-        columns=columns,
-        rows=rows.iterator(chunk_size=2000),
-        dates=params.get("dates", "chinese"),
-        count=rows.count(),
-    )
+    return queryset_table(_("整改台账"), title, columns, rows, params)
 
 
 register("reviews.register", register_table)
@@ -89,16 +82,9 @@ def reviews_table(params: dict, user) -> Table:
     ]
     title = _("%(org)s领导点评记录 导出于 %(time)s") % {
         "org": org.name,
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "time": exported_at(),
     }
-    return Table(
-        _("领导点评"),
-        title,
-        columns,
-        reviews.iterator(chunk_size=2000),
-        params.get("dates", "chinese"),
-        reviews.count(),
-    )
+    return queryset_table(_("领导点评"), title, columns, reviews, params)
 
 
 def rounds_table(params: dict, user) -> Table:
@@ -132,16 +118,9 @@ def rounds_table(params: dict, user) -> Table:
     ]
     title = _("%(org)s群众评议结果汇总 导出于 %(time)s") % {
         "org": under.name if under else _("我的范围"),
-        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "time": exported_at(),
     }
-    return Table(
-        _("群众评议"),
-        title,
-        columns,
-        rounds.iterator(chunk_size=2000),
-        params.get("dates", "chinese"),
-        rounds.count(),
-    )
+    return queryset_table(_("群众评议"), title, columns, rounds, params)
 
 
 register("reviews.reviews", reviews_table)

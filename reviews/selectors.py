@@ -34,7 +34,7 @@ from core.people import display_name
 from orgs.models import Organization, OrgKind, Role, Sector, subtree_q
 from orgs.rollups import subtree_sums
 from pledges.models import Pledge
-from pledges.selectors import EXPECTED_SQL, expected_params, expected_to_pledge
+from pledges.selectors import EXPECTED_SQL, expected_params, expected_to_pledge, percent
 
 from .access import REVIEWING_ROLES
 from .models import (
@@ -248,30 +248,22 @@ class ReviewSums:
 
     @property
     def reviewed_rate(self) -> float | None:
-        return _percent(self.reviewed, self.organizations)
+        return percent(self.reviewed, self.organizations)
 
     @property
     def evaluated_rate(self) -> float | None:
-        return _percent(self.evaluated, self.organizations)
+        return percent(self.evaluated, self.organizations)
 
     @property
     def satisfaction(self) -> float | None:
-        return _percent(self.satisfied_votes, self.rated_votes)
+        return percent(self.satisfied_votes, self.rated_votes)
 
     @property
     def on_time_rate(self) -> float | None:
         """Of the rectifications closed or overdue, the share closed on time."""
-        return _percent(
+        return percent(
             self.rectifications_on_time, self.rectifications_closed + self.rectifications_overdue
         )
-
-
-def _percent(part: int, whole: int) -> float | None:
-    """A percentage to one decimal; never 100.0 while something is missing."""
-    if not whole:
-        return None
-    value = round(100 * part / whole, 1)
-    return min(value, 99.9) if part < whole else value
 
 
 def held_sql(requirements: Requirements, tally: str = "rv") -> str:

@@ -131,12 +131,6 @@ def stars_waiting(request):
 # --- 典型引路 -------------------------------------------------------------------------------
 
 
-def _awarding_org(user) -> Organization | None:
-    """Where the user records commendations: the first organisation of their scope on which
-    they may."""
-    return next((o for o in org_access.roots_for(user) if access.can_commend(user, o)), None)
-
-
 @require_safe
 @login_required
 def commendations(request):
@@ -144,7 +138,7 @@ def commendations(request):
         "organization", "member__branch", "awarded_by"
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    awarding = _awarding_org(request.user)
+    awarding = access.awarding_organization(request.user)
     context = {"page": page, "awarding": awarding, "querystring": ""}
     return render(request, "reviews/commendations.html", context)
 
@@ -154,7 +148,7 @@ def commendations(request):
 def new_commendation(request):
     """Records a commendation of the member (?member=) or organisation (?org=) the candidates'
     page chose: nobody is commended without being picked from the evidence or the roster."""
-    awarding = _awarding_org(request.user)
+    awarding = access.awarding_organization(request.user)
     if awarding is None:
         raise Http404
     member = organization = None
