@@ -84,6 +84,7 @@ class BenchContext:
     root: Any  # the district's top organisation
     files_dir: Path
     quick: bool = False
+    scale: int = 1  # bench --scale: the district is this many times 5,000 organisations
     cache: dict = field(default_factory=dict)
 
     def client(self, user=None) -> Client:

@@ -3,8 +3,9 @@
 --
 --   LOADTEST_COOKIE   the Cookie header of the signed-in user (empty: anonymous)
 --   LOADTEST_EXPECT   the status a good answer has (200 for a page, 302 for a form that saved)
---   LOADTEST_BODY     a POST's urlencoded form (CSRF token included); absent for a GET
---   LOADTEST_PATH     the POST's path, "{id}" standing for the next id of LOADTEST_IDS
+--   LOADTEST_BODY     a POST's urlencoded form (CSRF token included); absent for a GET; "{id}"
+--                     stands for the next id of LOADTEST_IDS (a ballot's one-time code)
+--   LOADTEST_PATH     the POST's path, "{id}" standing for the same id
 --   LOADTEST_IDS      a file with one id a line; each thread takes every THREADS-th line, so no
 --                     two requests share an id until a thread runs out and starts over
 --   LOADTEST_THREADS  how many threads wrk runs (-t)
@@ -63,8 +64,10 @@ if body ~= "" then
   function request()
     local id = ids[sent % #ids + 1]
     sent = sent + 1
+    -- Ids are digits or a code's letters and dashes: nothing that gsub or a URL would read.
     local path = template:gsub("{id}", id)
-    return wrk.format("POST", path, nil, body)
+    local form = body:gsub("{id}", id)
+    return wrk.format("POST", path, nil, form)
   end
 end
 

@@ -7,10 +7,10 @@ worker has loaded its code, then run at 10 and at 50 connections for a bounded t
 core/loadtest.lua, which prints exact percentiles and counts the answers whose status is not the
 expected one (200 for a page, 302 for a form that saved: a refused form answers 200).
 
-A form target names the ids that go into its path ("/pledges/new/?member={id}"), one per request,
-so that each POST makes something new instead of being refused as a repetition; the ids are asked
-again before each run, and the target's cleanup removes what the runs made, so the next run finds
-the district as it was built.
+A form target names the ids that go into its path ("/pledges/new/?member={id}") or into a field of
+its form (a ballot's one-time code), one per request, so that each POST makes something new
+instead of being refused as a repetition; the ids are asked again before each run, and the
+target's cleanup removes what the runs made, so the next run finds the district as it was built.
 
 Like the in-process bench it reports; a poor figure fails nothing.
 """
@@ -59,6 +59,8 @@ HTTP_KEYS = (
     "status",
 )
 REPORT = re.compile(r"^loadtest: (\{.*\})$", re.MULTILINE)
+# Stands for a POST's id in a form target's path and fields.
+ID = "{id}"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -72,9 +74,10 @@ class Target:
     path: Callable[[BenchContext], str]
     as_user: Callable[[BenchContext], object] | None = None  # None: an anonymous visitor
     # A form: its fields (the CSRF token is added) are POSTed once per id that ids(ctx) returns,
-    # the id in place of "{id}" in the path; cleanup(ctx) removes what the POSTs made.
+    # the id in place of "{id}" in the path and in the fields' values; cleanup(ctx) removes what
+    # the POSTs made.
     form: Callable[[BenchContext], dict] | None = None
-    ids: Callable[[BenchContext], list[int]] | None = None
+    ids: Callable[[BenchContext], list[int | str]] | None = None
     cleanup: Callable[[BenchContext], None] | None = None
     expect: int = 200
 
@@ -369,7 +372,7 @@ def _prepare(wrk, server: Server, ctx, target: Target, work_dir: Path) -> Callab
     ids_file = work_dir / "ids.txt"
     # Ids a POST has used, to give no run an id an earlier one used: the database cannot say
     # while the last POSTs of a run are still being saved.
-    used: set[int] = set()
+    used: set[int | str] = set()
     if target.form is None:
         status, _ = session.request("GET", path)
         url = f"http://127.0.0.1:{server.port}{path}"
@@ -379,12 +382,15 @@ def _prepare(wrk, server: Server, ctx, target: Target, work_dir: Path) -> Callab
             raise LoadTestError("no ids left to POST")
         first = str(ids[0])
         used.add(ids[0])
-        _, page = session.request("GET", path.replace("{id}", first))
+        _, page = session.request("GET", path.replace(ID, first))
         # The form page may have set the CSRF cookie: take the cookies after it.
         body = urlencode(target.form(ctx) | {"csrfmiddlewaretoken": csrf(page)})
+        body = body.replace(quote(ID), ID)  # the placeholder as core/loadtest.lua looks for it
         env |= {"LOADTEST_COOKIE": session.cookie_header(), "LOADTEST_BODY": body}
         env |= {"LOADTEST_PATH": path, "LOADTEST_IDS": str(ids_file)}
-        status, _ = session.request("POST", path.replace("{id}", first), body)
+        status, _ = session.request(
+            "POST", path.replace(ID, first), body.replace(ID, quote(first, safe=""))
+        )
         url = f"http://127.0.0.1:{server.port}/"
     if status != target.expect:
         raise LoadTestError(f"{path} answered {status}, not {target.expect}")
@@ -407,7 +413,7 @@ def _prepare(wrk, server: Server, ctx, target: Target, work_dir: Path) -> Callab
     return run_once
 
 
-def sent_ids(listed: list[int], sent: list[int]) -> set[int]:
+def sent_ids(listed: list, sent: list[int]) -> set:
     """The ids wrk used: thread i takes every len(sent)-th id of the list from the i-th on, in
     order, `sent[i]` of them (all of its share when it ran out and started over)."""
     threads = len(sent)

@@ -237,7 +237,7 @@ BENCHMARKS = [
         target_ms=None,
     ),
     Benchmark(
-        "tree import (5,000 orgs)",
+        "tree import (whole district)",
         tree_import_setup,
         target_ms=2000,
         repeat=3,
@@ -246,7 +246,7 @@ BENCHMARKS = [
         rollback=True,
     ),
     Benchmark(
-        "roster import (100,000 members)",
+        "roster import (whole district)",
         member_import_setup,
         target_ms=10000,
         repeat=3,

@@ -193,7 +193,8 @@ BENCHMARKS = [
 
 def _dashboard_campaign(ctx: BenchContext):
     """The pledges' bench campaign with reviews (0–3 per basic organisation), one finished
-    evaluation round per basic organisation with its satisfaction votes, made once."""
+    evaluation round per basic organisation with its satisfaction votes and ten answers, made
+    once."""
     from reviews.models import EvaluationRound, LeaderReview, RoundState
     from reviews.selectors import reviewed_organizations
 
@@ -236,9 +237,45 @@ def _dashboard_campaign(ctx: BenchContext):
                 )
             )
         LeaderReview.objects.bulk_create(reviews, batch_size=2000)
-        EvaluationRound.objects.bulk_create(rounds, batch_size=2000)
+        made = EvaluationRound.objects.bulk_create(rounds, batch_size=2000)
+        _answers(made)
     ctx.cache["oversight.dashboard"] = True
     return campaign
+
+
+def bench_data(ctx: BenchContext) -> dict[str, int]:
+    """The dashboard's reviews, rounds and answers (bench DATA), and their sizes."""
+    from reviews.models import Answer, EvaluationRound
+
+    _dashboard_campaign(ctx)
+    return {"评议": EvaluationRound.objects.count(), "评议表": Answer.objects.count()}
+
+
+DATA = [bench_data]
+ANSWERS_PER_ROUND = 10
+
+
+def _answers(rounds) -> None:
+    """The ballots behind each finished round (its figures are the votes kept at closing)."""
+    from reviews.models import DEFAULT_ITEMS, Answer, ParticipantGroup, Satisfaction
+
+    choices, groups = list(Satisfaction.values), list(ParticipantGroup.values)
+    batch = []
+    for round_ in rounds:
+        batch += [
+            Answer(
+                round=round_,
+                group=groups[n % len(groups)],
+                choices={item: choices[(n + i) % 3] for i, item in enumerate(DEFAULT_ITEMS)},
+                comment="希望多开展活动" if n % 7 == 0 else "",
+                answered_on=round_.ends_on,
+            )
+            for n in range(ANSWERS_PER_ROUND)
+        ]
+        if len(batch) >= 20000:
+            Answer.objects.bulk_create(batch, batch_size=2000)
+            batch = []
+    Answer.objects.bulk_create(batch, batch_size=2000)
 
 
 def _dashboard_url(org_of):

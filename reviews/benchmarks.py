@@ -8,12 +8,14 @@ the district is in its scope.
 """
 
 import datetime
+import os
 
 from django.db import connection
 from django.utils import timezone
 
 from campaign.models import Campaign
 from core.benchmarks import BenchContext, Benchmark, page
+from core.loadtest import Target
 from orgs.benchmarks import _user_with_role, bench_users
 from orgs.models import RoleKind
 
@@ -58,6 +60,15 @@ def bench_reviews(ctx: BenchContext) -> Campaign:
             _fill(ctx, campaign)
         ctx.cache["reviews.campaign"] = campaign
     return ctx.cache["reviews.campaign"]
+
+
+def bench_data(ctx: BenchContext) -> dict[str, int]:
+    """The reviews' campaign (bench DATA), and the sizes of the review tables."""
+    bench_reviews(ctx)
+    return {"点评": LeaderReview.objects.count(), "整改": Rectification.objects.count()}
+
+
+DATA = [bench_data]
 
 
 def _fill(ctx: BenchContext, campaign) -> None:
@@ -246,5 +257,69 @@ BENCHMARKS += [
         repeat=20,
         quick_repeat=5,
         rollback=True,
+    ),
+]
+
+
+# --- The public ballot under load (bench --http) ------------------------------------------------
+
+LOAD_ROUND = "压测评议"
+LOAD_CODES = 20_000
+
+
+def _load_round(ctx: BenchContext) -> EvaluationRound:
+    """An open round of the bench branch for the load test, made afresh for each run."""
+    users = bench_users(ctx)
+    today = timezone.localdate()
+    EvaluationRound.objects.filter(title=LOAD_ROUND).delete()
+    return EvaluationRound.objects.create(
+        campaign=bench_reviews(ctx),
+        organization=users.branch,
+        run_by=users.town,
+        title=LOAD_ROUND,
+        starts_on=today - datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=30),
+        state=RoundState.OPEN,
+        items=list(DEFAULT_ITEMS),
+    )
+
+
+def _load_codes(ctx: BenchContext) -> list[str]:
+    """Codes issued in advance by `manage.py issue_codes`, as the office would hand them out,
+    one for each ballot the load test POSTs."""
+    from django.core.management import call_command
+
+    round_ = _load_round(ctx)
+    path = ctx.files_dir / "http" / "codes.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = LOAD_CODES // 4 if ctx.quick else LOAD_CODES
+    with open(os.devnull, "w") as quiet:
+        call_command("issue_codes", round_.pk, count=count, out=str(path), stderr=quiet)
+    codes = path.read_text(encoding="ascii").split()
+    path.unlink()
+    return codes
+
+
+def _ballot_form(ctx: BenchContext) -> dict:
+    """Every item answered, one member-less public ballot; the code is the POST's id."""
+    fields = {f"item_{index}": "satisfied" for index, _item in enumerate(DEFAULT_ITEMS)}
+    return fields | {"step": "answer", "comment": "希望多开展活动", "code": "{id}"}
+
+
+def _remove_load_round(ctx: BenchContext) -> None:
+    EvaluationRound.objects.filter(title=LOAD_ROUND).delete()
+
+
+HTTP_TARGETS = [
+    # What a phone loads after scanning a slip (the code travels in the fragment).
+    Target("public ballot: form (GET)", lambda ctx: "/e/"),
+    # The answer saved: the code spent and the ballot stored (302 to the thanks page).
+    Target(
+        "public ballot: answer POST",
+        lambda ctx: "/e/",
+        form=_ballot_form,
+        ids=_load_codes,
+        cleanup=_remove_load_round,
+        expect=302,
     ),
 ]

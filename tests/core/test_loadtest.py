@@ -220,3 +220,34 @@ def test_the_script_posts_the_form_once_per_id(server, tmp_path):
         )
     }
     assert Path(loadtest.SCRIPT).exists()
+
+
+@needs_wrk
+def test_the_script_puts_each_id_in_the_form_too(server, tmp_path):
+    """A ballot's one-time code travels in the body: each POST carries its own."""
+    ids = tmp_path / "ids.txt"
+    codes = [f"ABCDE-{n:05d}" for n in range(50_000)]
+    ids.write_text("".join(f"{code}\n" for code in codes))
+    env = {
+        "LOADTEST_EXPECT": "302",
+        "LOADTEST_BODY": "step=answer&code={id}&csrfmiddlewaretoken=t",
+        "LOADTEST_PATH": "/e/",
+        "LOADTEST_IDS": str(ids),
+    }
+    url = f"http://127.0.0.1:{server.server_port}/"
+
+    figures = loadtest.run_wrk("wrk", url, connections=4, seconds=1, env=env)
+
+    assert figures["unexpected"] == 0 and figures["requests"] > 0
+    assert {path for path, *_ in _Handler.seen} == {"/e/"}
+    sent = [body.split("code=")[1].split("&")[0] for _path, body, *_ in _Handler.seen]
+    assert len(sent) == len(set(sent)) and set(sent) <= set(codes)
+
+
+def test_the_ballot_targets_are_declared_with_codes_in_the_form():
+    targets = {target.name: target for target in collect_benchmarks("HTTP_TARGETS")}
+
+    answer = targets["public ballot: answer POST"]
+    assert answer.expect == 302 and answer.ids and answer.cleanup
+    assert answer.form(None)["code"] == loadtest.ID
+    assert "public ballot: form (GET)" in targets and "district: dashboard" in targets

@@ -1,9 +1,13 @@
-"""python manage.py bench [--quick] [--json PATH] [--rebuild] [-k NAME] [--http]
+"""python manage.py bench [--quick] [--json PATH] [--rebuild] [-k NAME] [--http] [--scale N]
 
-Measures pages and operations against a district of 5,000 organisations and 100,000 members, in a
-database of its own: the test database of the configured engine (PostgreSQL `<name>_bench` when
-DATABASE_URL is set, else SQLite `VAR_DIR/bench.sqlite3`), so the developer's data is never touched.
+Measures pages and operations against a district of 5,000 organisations and 100,000 members (N
+times as many with --scale N), in a database of its own: the test database of the configured
+engine (PostgreSQL `<name>_bench`, `<name>_bench_x5` at --scale 5, when DATABASE_URL is set, else
+SQLite `VAR_DIR/bench.sqlite3`, `bench-x5.sqlite3`), so the developer's data is never touched.
 The data is kept between runs and rebuilt only when its counts are wrong or with --rebuild.
+Before measuring, every app's `DATA` builders (`<app>/benchmarks.py`) make what their benchmarks
+read — pledges of three years with progress, reviews, rounds with answers, rectifications — and
+the time the whole generation took is printed.
 
 Each app may add entries in `<app>/benchmarks.py` (harness: core/benchmarks.py). The command
 reports; it never fails because a target was missed, only when a benchmark itself breaks.
@@ -68,12 +72,19 @@ class Command(BaseCommand):
             help="run only benchmarks whose name contains NAME (repeatable)",
         )
         parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            metavar="N",
+            help="a district N times as large (its own database; --scale 5: 25,000 organisations)",
+        )
+        parser.add_argument(
             "--http",
             action="store_true",
             help="also load the pages through gunicorn with wrk (10 and 50 connections)",
         )
 
-    def handle(self, *args, quick, json, rebuild, only, http, **options):
+    def handle(self, *args, quick, json, rebuild, only, http, scale, **options):
         started = time.perf_counter()
         benchmarks = [
             bench
@@ -91,7 +102,13 @@ class Command(BaseCommand):
             # whitenoise warns that the static files of a fresh VAR_DIR are not collected.
             logging.getLogger("django.request").setLevel(logging.CRITICAL)
             warnings.filterwarnings("ignore", message="No directory at")
-        root = self._open_database(rebuild)
+        if scale < 1:
+            raise CommandError("--scale 应为正整数。")
+        root = self._open_database(rebuild, scale)
+        ctx = BenchContext(
+            root=root, files_dir=Path(settings.VAR_DIR) / "bench", quick=quick, scale=scale
+        )
+        self._build_data(ctx, started)
         # Pages as production serves them (no debug templates); the test client's host allowed.
         # In process, pages are measured uncached (the cost of a miss, after any write); the HTTP
         # load test measures them as served, with the shared cache.
@@ -102,7 +119,6 @@ class Command(BaseCommand):
             CACHES=uncached,
             SESSION_ENGINE="django.contrib.sessions.backends.db",
         ):
-            ctx = BenchContext(root=root, files_dir=Path(settings.VAR_DIR) / "bench", quick=quick)
             results = [self._run(bench, ctx, quick) for bench in benchmarks]
         self.stdout.write("")
         self.stdout.write(format_table(results))
@@ -115,15 +131,17 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{len(failed)} benchmark(s) failed: {', '.join(failed)}")
 
-    def _open_database(self, rebuild: bool):
+    def _open_database(self, rebuild: bool, scale: int):
         """Opens the benchmark database and returns its district's root, rebuilding the database
         when asked or when the district there is not of the full size."""
+        orgs, members = ORGS * scale, MEMBERS * scale
+        suffix = "" if scale == 1 else f"_x{scale}"
         settings_dict = connection.settings_dict
         sqlite = settings_dict["ENGINE"] == "django.db.backends.sqlite3"
         if sqlite:
-            name = str(Path(settings.VAR_DIR) / "bench.sqlite3")
+            name = str(Path(settings.VAR_DIR) / f"bench{suffix.replace('_', '-')}.sqlite3")
         else:
-            name = f"{settings_dict['NAME']}_bench"
+            name = f"{settings_dict['NAME']}_bench{suffix}"
         settings_dict.setdefault("TEST", {})["NAME"] = name
         self.stdout.write(f"数据库：{settings_dict['ENGINE'].rsplit('.', 1)[-1]} {name}")
         while True:
@@ -141,13 +159,13 @@ class Command(BaseCommand):
                 verbosity=0, autoclobber=True, serialize=False, keepdb=sqlite or not rebuild
             )
             building = time.perf_counter()
-            ctx = demo.build(demo.DemoContext(orgs=ORGS, members=MEMBERS, users=False))
-            if (ctx.organizations, ctx.member_count) != (ORGS, MEMBERS):
+            ctx = demo.build(demo.DemoContext(orgs=orgs, members=members, users=False))
+            if (ctx.organizations, ctx.member_count) != (orgs, members):
                 self.stdout.write("已有数据的规模不符，重建数据库。")
                 rebuild = True
                 continue
             if not ctx.created:
-                self.stdout.write(f"沿用已有数据：{ORGS} 个党组织，{MEMBERS} 名党员。")
+                self.stdout.write(f"沿用已有数据：{orgs:,} 个党组织，{members:,} 名党员。")
                 return ctx.root
             break
         if connection.vendor == "postgresql":
@@ -156,8 +174,25 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         seconds = time.perf_counter() - building
-        self.stdout.write(f"已生成 {ORGS} 个党组织和 {MEMBERS} 名党员，用时 {seconds:.1f} 秒。")
+        self.stdout.write(f"已生成 {orgs:,} 个党组织和 {members:,} 名党员，用时 {seconds:.1f} 秒。")
         return ctx.root
+
+    def _build_data(self, ctx: BenchContext, started: float) -> None:
+        """Runs every app's DATA builders (each makes its rows once per database and returns the
+        sizes of its tables), then gathers the planner's statistics; prints the sizes and how long
+        the whole generation has taken so far."""
+        building = time.perf_counter()
+        sizes = {}
+        for build in collect_benchmarks("DATA"):
+            sizes |= build(ctx)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        counts = "，".join(f"{label} {n:,}" for label, n in sizes.items())
+        self.stdout.write(
+            f"基准数据就绪（{counts}），本步用时 {time.perf_counter() - building:.1f} 秒，"
+            f"生成合计 {time.perf_counter() - started:.1f} 秒。"
+        )
 
     def _load_test(self, ctx: BenchContext, targets: list, quick: bool) -> list[dict]:
         """The HTTP rows, or none when the load test cannot run here (it reports, never fails)."""
