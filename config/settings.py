@@ -159,6 +159,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too (not Django's default in-memory database), so concurrent writers queue
     # on the lock as in production instead of failing with "table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+# A read replica (PostgreSQL streaming replication) for the read-only heavy work: dashboards,
+# rankings, export jobs (core/replica.py). Tests read it as the default database (MIRROR).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------
@@ -174,8 +184,9 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "KEY_PREFIX": "ccz",
         }
     }
-    # Signed-in pages read the session from Redis; the database keeps it across a cache flush.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Signed-in pages read the session from Redis; the database keeps it across a cache flush,
+    # and serves it alone while Redis is unreachable (core/sessions.py).
+    SESSION_ENGINE = "core.sessions"
 elif CACHE_URL in ("", "db://"):
     CACHES = {
         "default": {

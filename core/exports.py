@@ -31,6 +31,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import replica
+
 # A spreadsheet reads a cell starting with one of these as a formula (or a DDE command).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -279,33 +281,20 @@ def run_export_job(job_id: int):
     from . import jobs
     from .models import ExportRecord
 
+    def report(job, percent: int) -> None:
+        # Outside the replica's block: the job's row is read and written on the primary.
+        with replica.primary():
+            jobs.report(job, percent)
+
     def work(job):
         options = job.params
-        table = build(options["kind"], options["params"], job.owner)
-        total = table.count or 0
-
-        # About fifty reports in all, each one statement: the bar moves, the rows are not slowed.
-        step = max(1, total // 50)
-
-        def on_row(index: int) -> None:
-            if total and index % step == 0:
-                jobs.report(job, 95 * index // total)
-
         fmt = options["format"]
         with tempfile.TemporaryFile() as handle:
-            counted = [0]
-
-            def counting(index: int) -> None:
-                counted[0] = index
-                on_row(index)
-
-            table.on_row = counting
-            if fmt == "csv":
-                for text in csv_lines(table):
-                    handle.write(text.encode("utf-8"))
-            else:
-                write_xlsx(table, handle)
-            rows = counted[0]
+            # The rows from the replica where there is one (core/replica.py); the job's progress
+            # and the record below are writes, and go to the primary.
+            with replica.reads():
+                table = build(options["kind"], options["params"], job.owner)
+                rows = _write_counting(table, fmt, handle, lambda percent: report(job, percent))
             handle.seek(0)
             with transaction.atomic():
                 jobs.hold(job)
@@ -331,6 +320,27 @@ def run_export_job(job_id: int):
         }, []
 
     return jobs.run_job(job_id, work)
+
+
+def _write_counting(table: Table, fmt: str, handle, report) -> int:
+    """Writes the table to the file as CSV or XLSX, reporting about fifty times how far it got
+    (each report one statement: the bar moves, the rows are not slowed); returns the rows."""
+    total = table.count or 0
+    step = max(1, total // 50)
+    counted = [0]
+
+    def counting(index: int) -> None:
+        counted[0] = index
+        if total and index % step == 0:
+            report(95 * index // total)
+
+    table.on_row = counting
+    if fmt == "csv":
+        for text in csv_lines(table):
+            handle.write(text.encode("utf-8"))
+    else:
+        write_xlsx(table, handle)
+    return counted[0]
 
 
 def remove_expired(now=None) -> int:

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 from django.db import connections, models, transaction
 
+from . import replica
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "rollup_"
@@ -198,7 +200,8 @@ def stamps(*models) -> tuple[int, ...]:
     committed change to its table (what a cache key is made of)."""
     tables = [model._meta.db_table for model in models]
     marks = ", ".join(["%s"] * len(tables))
-    with connections["default"].cursor() as cursor:
+    # From the database the figures keyed by them are read from (core/replica.py).
+    with replica.reader().cursor() as cursor:
         cursor.execute(
             f"SELECT name, COALESCE(SUM(version), 0) FROM {STAMPS} WHERE name IN ({marks}) "
             f"GROUP BY name",

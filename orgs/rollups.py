@@ -9,7 +9,7 @@ deactivated), so a cached table that names or places it is not served again.
 
 from django.db import connection
 
-from core import rollups
+from core import replica, rollups
 from core.rollups import pg_trigger, sqlite_row, sqlite_trigger, writers
 
 from .models import MemberTally, Organization, subtree_upper
@@ -121,7 +121,7 @@ def subtree_sums(parents, sums: list[str], joins: str = "", params=()) -> dict[i
         f"{joins} GROUP BY p.path, substr(o.path, 1, p.n)"
         f") AS s JOIN orgs_organization AS c ON c.path = s.prefix"
     )
-    with connection.cursor() as cursor:
+    with replica.reader().cursor() as cursor:
         cursor.execute(sql, [*cte_params, *params])
         rows = cursor.fetchall()
     by_parent = {parent.path: parent.pk for parent in parents}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from campaign import access as campaign_access
 from campaign import calendar
 from campaign.requirements import requirements_of
-from core import fragments, generations
+from core import fragments, generations, replica
 from core.forms import apply_errors
 from core.params import id_param
 from core.services import require
@@ -93,9 +93,11 @@ def _dashboard_figures(org, campaign, today) -> str:
         return render_to_string("oversight/_dashboard_figures.html", context)
 
     state = (org.pk, org.name, campaign.pk, campaign.name, today, rules)
-    return fragments.cached(
-        "dashboard", *state, dashboards.version(campaign), render=render_figures
-    )
+    # The stamps of the key and the figures behind it from the same database (core/replica.py).
+    with replica.reads():
+        return fragments.cached(
+            "dashboard", *state, dashboards.version(campaign), render=render_figures
+        )
 
 
 @dataclass
@@ -216,7 +218,8 @@ def ranking(request):
     if campaign is not None:
         today = timezone.localdate()
         requirements = requirements_of(campaign)
-        board = dashboards.dashboard(org, campaign, today)
+        with replica.reads():
+            board = dashboards.dashboard(org, campaign, today)
         ranked = rankings.rank(board, requirements)
         gradings = recognition.gradings_of([r.unit.org for r in ranked], today.year)
         context.update(
