@@ -49,3 +49,25 @@ def desktop(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_812(browser):
+    """A 375×812 phone (issue 16's journeys): touch, a phone's user agent, Chinese."""
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, locale="zh-CN", has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def office_desktop(browser):
+    """A 1366×900 office screen that accepts downloads."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
