@@ -257,6 +257,12 @@ DRAFT_LINK_RATE_LIMIT = os.environ.get("DRAFT_LINK_RATE_LIMIT", "20/10m")
 BALLOT_CODE_RATE_LIMIT = os.environ.get("BALLOT_CODE_RATE_LIMIT", "20/10m")
 # Suggestions left in a board's online 意见箱 per client address.
 SUGGESTION_RATE_LIMIT = os.environ.get("SUGGESTION_RATE_LIMIT", "5/h")
+# Every request per client address to the public pages (core.ratelimits.limit): the board, its
+# PDF poster (costly to draw) and the ballot with its code entry. A village meeting scanning the
+# board's QR code behind one NAT address stays far below; a scraper or a flood does not.
+BOARD_RATE_LIMIT = os.environ.get("BOARD_RATE_LIMIT", "600/10m")
+POSTER_RATE_LIMIT = os.environ.get("POSTER_RATE_LIMIT", "30/10m")
+BALLOT_RATE_LIMIT = os.environ.get("BALLOT_RATE_LIMIT", "600/10m")
 # One-time codes (accounts): an activation code from a provisioning slip or a grant lasts this
 # many days, a manager's reset code fewer; wrong codes per client address before the activation
 # page answers 429, as the login's limit does for passwords.

@@ -5,13 +5,23 @@ every web process counts in the same place (Redis in production, the database ta
 embedded default).
 """
 
+import functools
 import ipaddress
 import logging
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import DatabaseError
-from django.http import HttpRequest
-from django_ratelimit.core import get_usage, is_ratelimited
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django_ratelimit.core import (
+    EXPIRATION_FUDGE,
+    _get_window,
+    _make_cache_key,
+    _split_rate,
+    get_usage,
+)
 from redis.exceptions import RedisError
 
 from .clientip import client_ip
@@ -40,10 +50,52 @@ def exceeded(request: HttpRequest, *, group: str, rate: str, count: bool = True)
         return False
     try:
         if count:
-            return is_ratelimited(request, group=group, key=by_client_ip, rate=rate, increment=True)
+            return _increment(request, group, rate)
         # Only asking: refused once as many as the rate allows have been counted.
         usage = get_usage(request, group=group, key=by_client_ip, rate=rate, increment=False)
         return usage is not None and usage["count"] >= usage["limit"]
     except (RedisError, DatabaseError, OSError) as error:
         logger.warning("rate limit %s not counted, the cache is unavailable: %s", group, error)
         return False
+
+
+def _increment(request: HttpRequest, group: str, rate: str) -> bool:
+    """Counts the request under django-ratelimit's key for this window (get_usage reads the same
+    counter), in one operation on the cache: on Redis one round trip (INCR, which makes the key,
+    and its expiry, pipelined); elsewhere an incr, or an add for the window's first request."""
+    limit, period = _split_rate(rate)
+    value = by_client_ip(group, request)
+    key = _make_cache_key(group, _get_window(value, period), rate, value, None)
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    if isinstance(cache, RedisCache):
+        key = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+        count, _ = pipe.incr(key).expire(key, period + EXPIRATION_FUDGE).execute()
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            count = 1 if cache.add(key, 1, period + EXPIRATION_FUDGE) else cache.incr(key)
+    return count > limit
+
+
+def limit(group: str, setting: str):
+    """A view decorator: every request counts against settings.<setting> for its client address
+    in `group`; past it the view does not run and the client is told to wait (429), on a page
+    drawn without the request and never cached, so a shared cache in front never serves it to
+    others. Put it outside any cache_control of the view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def limited(request, *args, **kwargs):
+            if exceeded(request, group=group, rate=getattr(settings, setting)):
+                html = render_to_string("core/rate_limited.html")
+                response = HttpResponse(html, status=429)
+                response["Cache-Control"] = "private, no-store"
+                response["X-Robots-Tag"] = "noindex"
+                return response
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from core import fragments, slots
+from core import fragments, ratelimits, slots
 from core.params import id_param
 
 from . import access, selectors
@@ -23,6 +23,7 @@ from .qr import qr_svg
 
 
 @require_safe
+@ratelimits.limit("board", "BOARD_RATE_LIMIT")
 @cache_control(public=True, max_age=60)
 def board(request, pk):
     """The board's page, rendered once per state of what it shows (core/fragments.py) and per
@@ -57,6 +58,7 @@ def board(request, pk):
 # (object-src 'none', no inline style) leaves blank.
 @csp_exempt()
 @require_safe
+@ratelimits.limit("board-poster", "POSTER_RATE_LIMIT")
 def poster(request, pk):
     # ReportLab and the font load only when someone asks for a poster, not in every process.
     from .poster import board_poster_pdf

@@ -5,7 +5,8 @@ The code arrives in the page's URL fragment (QR) and goes to the server only in 
 first POST checks it without spending it and shows the ballot; the second saves the answer and
 spends it. Pages are drawn without the request's session, user or messages (no cookie is set),
 and failed codes are counted per client address (core.ratelimits), not successes, so a meeting
-room behind one address answers freely while guessing stays infeasible.
+room behind one address answers freely while guessing stays infeasible; every request of the
+ballot counts too, against a far higher limit (BALLOT_RATE_LIMIT) that bounds flooding.
 """
 
 import json
@@ -55,6 +56,7 @@ def _failed(request) -> None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimits.limit("ballot", "BALLOT_RATE_LIMIT")
 @never_cache
 def ballot(request):
     """Step 1 (no `step`): the code typed or filled in from the fragment; step 2 (`step=answer`):
