@@ -1,5 +1,7 @@
 """Evidence attached to progress records: images and PDF, judged by their bytes, not their name."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -12,6 +14,10 @@ SIGNATURES = [
     (b"%PDF-", "application/pdf"),
 ]
 ACCEPT = ".jpg,.jpeg,.png,.pdf"
+# Markup a browser would run, which no photo or scanned PDF holds in clear: a file that starts as
+# an image and goes on as a page (a polyglot) is refused, though it is served as an image with
+# nosniff, in case it is ever opened another way (saved, then opened from the disk).
+MARKUP = re.compile(rb"<\s*(script|html|svg|iframe|body)\b|<!doctype\s+html|javascript:", re.I)
 
 
 def size_label(size: int) -> str:
@@ -42,8 +48,19 @@ def check_attachment(upload) -> str:
     head = upload.read(16)
     upload.seek(0)
     content_type = sniff(head)
-    if content_type is None:
+    if content_type is None or _holds_markup(upload):
         raise ValidationError(
             {"attachment": _("附件只能是 JPG、PNG 图片或 PDF 文件；该文件的内容不是这几种格式。")}
         )
     return content_type
+
+
+def _holds_markup(upload) -> bool:
+    overlap, tail = 32, b""
+    for chunk in upload.chunks():
+        if MARKUP.search(tail + chunk):
+            upload.seek(0)
+            return True
+        tail = chunk[-overlap:]
+    upload.seek(0)
+    return False
