@@ -30,21 +30,6 @@ from .conftest import TODAY
 ALL_SATISFIED = {item: "satisfied" for item in DEFAULT_ITEMS}
 
 
-@pytest.fixture
-def round_(district, campaign, tess):
-    """A round of branch A run by 东城街道 (tess), open today."""
-    item = evaluations.create_round(
-        district.branch_a,
-        campaign,
-        by=tess,
-        title="幸福社区党支部群众评议",
-        starts_on=TODAY,
-        ends_on=TODAY + datetime.timedelta(days=7),
-        methods=["questionnaire", "box"],
-    )
-    return evaluations.open_round(item, by=tess)
-
-
 def _ballot(code, **choices):
     data = {"code": code, "step": "answer", "comment": choices.pop("comment", "")}
     answers = {**ALL_SATISFIED, **choices}

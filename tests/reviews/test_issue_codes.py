@@ -11,13 +11,13 @@ from reviews import ballots, evaluations
 from reviews.models import BallotCode, ParticipantGroup
 
 from .conftest import TODAY
-from .test_evaluations import _ballot, round_  # noqa: F401 (the fixture)
+from .test_evaluations import _ballot
 
 
 def test_it_writes_codes_readable_by_the_owner_alone_and_each_answers_once(
     client,
     round_,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     out = tmp_path / "codes.txt"
     call_command("issue_codes", round_.pk, count=25, out=str(out), stderr=io.StringIO())
@@ -32,7 +32,7 @@ def test_it_writes_codes_readable_by_the_owner_alone_and_each_answers_once(
     assert again.status_code == 200 and "已经使用过" in again.content.decode()
 
 
-def test_it_prints_to_stdout_with_the_group_asked(round_):  # noqa: F811
+def test_it_prints_to_stdout_with_the_group_asked(round_):
     output = io.StringIO()
     call_command("issue_codes", round_.pk, count=3, group="served", stdout=output)
 
@@ -40,7 +40,7 @@ def test_it_prints_to_stdout_with_the_group_asked(round_):  # noqa: F811
     assert BallotCode.objects.filter(round=round_, group=ParticipantGroup.SERVED).count() == 3
 
 
-def test_it_refuses_a_closed_round_an_unknown_one_and_a_bad_count(round_, tess):  # noqa: F811
+def test_it_refuses_a_closed_round_an_unknown_one_and_a_bad_count(round_, tess):
     with pytest.raises(CommandError, match="数量"):
         call_command("issue_codes", round_.pk, count=0)
     with pytest.raises(CommandError, match="没有编号"):
