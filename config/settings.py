@@ -169,6 +169,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Behind pgbouncer in transaction pooling (DATABASE_POOLING=transaction), a server-side cursor
+# (what .iterator() opens on PostgreSQL: exports, imports, sweeps) would outlive the transaction
+# that owns its server connection: Django then fetches in chunks from a client-side cursor.
+if os.environ.get("DATABASE_POOLING", "") == "transaction":
+    for alias in DATABASES:
+        DATABASES[alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------

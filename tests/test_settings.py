@@ -40,3 +40,29 @@ def test_deploy_check_passes_under_production_settings(tmp_path):
 def test_it_speaks_chinese_in_shanghai():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def _printed(expression: str, tmp_path, **env) -> str:
+    """What `expression` gives under the settings that env makes (a fresh process)."""
+    result = _manage(
+        "shell", "-c", f"from django.conf import settings; print({expression})",
+        VAR_DIR=str(tmp_path), **PRODUCTION, **env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's note of its imports
+
+
+def test_a_replica_and_pgbouncer_are_configured_from_the_environment(tmp_path):
+    replica = "postgres://ccz:secret@replica.example.org:5432/ccz"
+    aliases = "sorted(settings.DATABASES)"
+    assert _printed(aliases, tmp_path) == "['default']"
+    assert _printed(aliases, tmp_path, DATABASE_REPLICA_URL=replica) == "['default', 'replica']"
+    assert _printed(
+        "settings.DATABASES['replica']['HOST']", tmp_path, DATABASE_REPLICA_URL=replica
+    ) == ("replica.example.org")
+    cursors = "[d.get('DISABLE_SERVER_SIDE_CURSORS', False) for d in settings.DATABASES.values()]"
+    assert _printed(cursors, tmp_path) == "[False]"
+    pooled = _printed(
+        cursors, tmp_path, DATABASE_REPLICA_URL=replica, DATABASE_POOLING="transaction"
+    )
+    assert pooled == "[True, True]"
