@@ -220,6 +220,24 @@ def measure(
     }
 
 
+def _reference_workload() -> int:
+    rows = [{"name": f"党员{i}", "n": i * 7 % 1000} for i in range(50_000)]
+    rows.sort(key=lambda row: (row["n"], row["name"]))
+    return sum(len(row["name"]) for row in rows)
+
+
+def machine_reference_ms(repeat: int = 7) -> float:
+    """The median time of a fixed piece of pure Python (dicts, strings, a sort): the speed of this
+    machine at this hour. The machines here vary from one day to the next by half; figures of
+    different runs compare only after this one (BENCHMARKS.md)."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        _reference_workload()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
 def empty_result(name: str) -> dict:
     return dict.fromkeys(JSON_KEYS) | {"name": name}
 

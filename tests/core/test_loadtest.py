@@ -251,3 +251,11 @@ def test_the_ballot_targets_are_declared_with_codes_in_the_form():
     assert answer.expect == 302 and answer.ids and answer.cleanup
     assert answer.form(None)["code"] == loadtest.ID
     assert "public ballot: form (GET)" in targets and "district: dashboard" in targets
+
+
+def test_the_machine_reference_is_a_steady_positive_time():
+    from core.benchmarks import machine_reference_ms
+
+    first, second = machine_reference_ms(repeat=3), machine_reference_ms(repeat=3)
+    assert first > 0 and second > 0
+    assert max(first, second) < 5 * min(first, second)

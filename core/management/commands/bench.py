@@ -36,6 +36,7 @@ from core.benchmarks import (
     collect_benchmarks,
     empty_result,
     format_table,
+    machine_reference_ms,
     measure,
     write_json,
 )
@@ -104,6 +105,7 @@ class Command(BaseCommand):
             warnings.filterwarnings("ignore", message="No directory at")
         if scale < 1:
             raise CommandError("--scale 应为正整数。")
+        self.stdout.write(f"本机参照负载（纯 Python，越小越快）：{machine_reference_ms()} ms")
         root = self._open_database(rebuild, scale)
         ctx = BenchContext(
             root=root, files_dir=Path(settings.VAR_DIR) / "bench", quick=quick, scale=scale
