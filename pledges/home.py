@@ -20,7 +20,7 @@ from campaign import access as campaign_access
 from campaign.models import Campaign
 from core.home import Card, Item
 from orgs import access as org_access
-from orgs.models import Organization
+from orgs.models import Member, Organization
 
 from . import selectors
 from .models import Pledge, PledgeState, PledgeTally
@@ -52,7 +52,10 @@ def branch_todo(org: Organization, campaign: Campaign, today: datetime.date) -> 
         .first()
     ) or {"draft": 0, "submitted": 0}
     # Its own pledge and its active members', as the branch page marks them overdue.
-    owners = Q(organization=org) | Q(member__branch=org, member__active=True)
+    # The members as a subquery, not a join: with the join's OR PostgreSQL filtered the campaign's
+    # every pledge (192 ms on the 5x bench district); so it looks up the two owners by index.
+    members = Member.objects.filter(branch=org, active=True).values("pk")
+    owners = Q(organization=org) | Q(member_id__in=members)
     overdue = Pledge.objects.filter(owners, campaign=campaign).overdue(today).count()
     return BranchTodo(
         coverage=coverage,
