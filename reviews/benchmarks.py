@@ -141,27 +141,32 @@ BENCHMARKS = [
 # --- 群众评议 ------------------------------------------------------------------------------------
 
 
+def _open_round(ctx: BenchContext, title: str) -> EvaluationRound:
+    """An open round of the bench branch, run from its town, in the reviews' campaign."""
+    users = bench_users(ctx)
+    today = timezone.localdate()
+    return EvaluationRound.objects.create(
+        campaign=bench_reviews(ctx),
+        organization=users.branch,
+        run_by=users.town,
+        title=title,
+        starts_on=today - datetime.timedelta(days=3),
+        ends_on=today + datetime.timedelta(days=30),
+        state=RoundState.OPEN,
+        items=list(DEFAULT_ITEMS),
+    )
+
+
 def _bench_round(ctx: BenchContext, answers: int):
     """An open round of the bench branch, run from its town, with `answers` answers (made once
     per bench database)."""
-    users = bench_users(ctx)
-    campaign = bench_reviews(ctx)
     key = f"reviews.round.{answers}"
     if key not in ctx.cache:
         title = f"基准评议 {answers}"
         round_ = EvaluationRound.objects.filter(title=title).first()
         if round_ is None:
             today = timezone.localdate()
-            round_ = EvaluationRound.objects.create(
-                campaign=campaign,
-                organization=users.branch,
-                run_by=users.town,
-                title=title,
-                starts_on=today - datetime.timedelta(days=3),
-                ends_on=today + datetime.timedelta(days=30),
-                state=RoundState.OPEN,
-                items=list(DEFAULT_ITEMS),
-            )
+            round_ = _open_round(ctx, title)
             choices = list(Satisfaction.values)
             Answer.objects.bulk_create(
                 [
@@ -269,19 +274,8 @@ LOAD_CODES = 20_000
 
 def _load_round(ctx: BenchContext) -> EvaluationRound:
     """An open round of the bench branch for the load test, made afresh for each run."""
-    users = bench_users(ctx)
-    today = timezone.localdate()
     EvaluationRound.objects.filter(title=LOAD_ROUND).delete()
-    return EvaluationRound.objects.create(
-        campaign=bench_reviews(ctx),
-        organization=users.branch,
-        run_by=users.town,
-        title=LOAD_ROUND,
-        starts_on=today - datetime.timedelta(days=1),
-        ends_on=today + datetime.timedelta(days=30),
-        state=RoundState.OPEN,
-        items=list(DEFAULT_ITEMS),
-    )
+    return _open_round(ctx, LOAD_ROUND)
 
 
 def _load_codes(ctx: BenchContext) -> list[str]:
